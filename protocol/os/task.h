@@ -1,0 +1,133 @@
+// File: protocol/os/task.h
+//
+// Task<T>: the coroutine type every simulated process body and every blocking
+// call is written in. A body reads like the PostgreSQL loop it models, with
+// co_await at each place PostgreSQL would block:
+//
+//   os::Task<> WalSndLoop(Os& os) {
+//     for (;;) {
+//       int rc = co_await os.WaitLatchOrSocket(...);
+//       ...
+//     }
+//   }
+//
+// Contract:
+// - A Task is lazy: nothing runs until it is awaited (by another Task) or the
+//   executor resumes it as a process's root. Awaiting runs the callee at once by
+//   symmetric transfer; when it finishes, the caller continues.
+// - A Task owns its frame. Destroying a Task destroys the frame and, through the
+//   frame's locals, every Task it is awaiting: killing a process at any
+//   suspension point is "destroy the root Task", and every RAII object in every
+//   nested frame is destroyed innermost first, deterministically.
+// - Exceptions are programmer errors here: an exception escaping a coroutine
+//   terminates the program. Operating errors are values (see errno.h).
+// - Only an executor resumes a suspended Task (single-threaded; no Task is
+//   ever touched from two threads).
+#ifndef REPLSIM_PROTOCOL_OS_TASK_H_
+#define REPLSIM_PROTOCOL_OS_TASK_H_
+
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <utility>
+
+namespace replsim::os {
+
+template <typename T = void>
+class Task;
+
+namespace internal_task {
+
+struct PromiseBase {
+  std::coroutine_handle<> continuation;
+
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    template <typename P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+      // Hand control back to whoever awaited us; a root Task has no one and
+      // returns to the executor.
+      std::coroutine_handle<> next = h.promise().continuation;
+      return next ? next : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+  [[noreturn]] void unhandled_exception() noexcept { std::terminate(); }
+};
+
+template <typename T>
+struct Promise : PromiseBase {
+  std::optional<T> value;
+  Task<T> get_return_object() noexcept;
+  template <typename U>
+  void return_value(U&& v) {
+    value.emplace(std::forward<U>(v));
+  }
+};
+
+template <>
+struct Promise<void> : PromiseBase {
+  Task<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+};
+
+}  // namespace internal_task
+
+template <typename T>
+class [[nodiscard]] Task {
+ public:
+  using promise_type = internal_task::Promise<T>;
+  using Handle = std::coroutine_handle<promise_type>;
+
+  Task() = default;
+  explicit Task(Handle h) : handle_(h) {}
+  Task(Task&& o) noexcept : handle_(std::exchange(o.handle_, {})) {}
+  Task& operator=(Task&& o) noexcept {
+    if (this != &o) {
+      Reset();
+      handle_ = std::exchange(o.handle_, {});
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { Reset(); }
+
+  // For executors: the root frame of a process.
+  bool valid() const { return static_cast<bool>(handle_); }
+  bool done() const { return handle_ && handle_.done(); }
+  std::coroutine_handle<> handle() const { return handle_; }
+  void Reset() {
+    if (handle_) std::exchange(handle_, {}).destroy();
+  }
+
+  // Awaiting a Task runs it; the caller resumes when it returns.
+  bool await_ready() const noexcept { return false; }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+    handle_.promise().continuation = caller;
+    return handle_;
+  }
+  T await_resume() {
+    if constexpr (!std::is_void_v<T>) return std::move(*handle_.promise().value);
+  }
+
+ private:
+  Handle handle_;
+};
+
+namespace internal_task {
+template <typename T>
+Task<T> Promise<T>::get_return_object() noexcept {
+  return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
+}
+inline Task<void> Promise<void>::get_return_object() noexcept {
+  return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
+}
+}  // namespace internal_task
+
+}  // namespace replsim::os
+
+#endif  // REPLSIM_PROTOCOL_OS_TASK_H_

@@ -1,0 +1,92 @@
+#include "sim/event_queue.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "protocol/os/check.h"
+
+namespace replsim::sim {
+
+TimerId EventQueue::Schedule(os::Instant at, Callback cb) {
+  CHECK(at >= now_) << "event scheduled in the past: " << at.nanos() << " < "
+                    << now_.nanos();
+  CHECK(cb != nullptr);
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[slot];
+  s.cb = std::move(cb);
+  s.pending = true;
+  heap_.push_back(Entry{at.nanos(), next_seq_++, slot, s.generation});
+  std::push_heap(heap_.begin(), heap_.end(), Later());
+  ++live_;
+  return TimerId{slot, s.generation};
+}
+
+void EventQueue::FreeSlot(uint32_t slot) {
+  Slot& s = slots_[slot];
+  s.pending = false;
+  if (++s.generation == 0) s.generation = 1;  // 0 stays invalid
+  free_slots_.push_back(slot);
+}
+
+bool EventQueue::IsPending(TimerId id) const {
+  return id.valid() && id.slot < slots_.size() &&
+         slots_[id.slot].generation == id.generation && slots_[id.slot].pending;
+}
+
+bool EventQueue::Cancel(TimerId id) {
+  if (!IsPending(id)) return false;
+  // Destroy the callback now: it may own resources (captured state).
+  Callback dead = std::move(slots_[id.slot].cb);
+  slots_[id.slot].cb = nullptr;
+  FreeSlot(id.slot);
+  --live_;
+  MaybeCompact();
+  return true;
+}
+
+void EventQueue::DropDeadTop() {
+  while (!heap_.empty() && !IsLive(heap_.front())) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later());
+    heap_.pop_back();
+  }
+}
+
+void EventQueue::MaybeCompact() {
+  const size_t dead = heap_.size() - live_;
+  if (dead < 64 || dead <= live_) return;
+  // Only keys decide the order, so rebuilding gives the same run.
+  std::erase_if(heap_, [this](const Entry& e) { return !IsLive(e); });
+  std::make_heap(heap_.begin(), heap_.end(), Later());
+}
+
+bool EventQueue::PeekNextTime(os::Instant* at) {
+  DropDeadTop();
+  if (heap_.empty()) return false;
+  *at = os::Instant::FromNanos(heap_.front().time_ns);
+  return true;
+}
+
+bool EventQueue::RunNext() {
+  DropDeadTop();
+  if (heap_.empty()) return false;
+  std::pop_heap(heap_.begin(), heap_.end(), Later());
+  const Entry e = heap_.back();
+  heap_.pop_back();
+  now_ = os::Instant::FromNanos(e.time_ns);
+  Callback cb = std::move(slots_[e.slot].cb);
+  slots_[e.slot].cb = nullptr;
+  FreeSlot(e.slot);
+  --live_;
+  ++events_run_;
+  cb();
+  return true;
+}
+
+}  // namespace replsim::sim

@@ -1,0 +1,212 @@
+// File: sim/executor.h
+//
+// Runs simulated processes: C++20 coroutines (os::Task) resumed only from the
+// event queue, one at a time, on one thread. A process body reads like the
+// PostgreSQL loop it models; each co_await on a ProcessContext wait is a
+// suspension point:
+//
+//   Pid pid = executor.Spawn("walsender", [&](ProcessContext& ctx) -> os::Task<> {
+//     for (;;) {
+//       int which = co_await ctx.WaitAny({&latch, &readable}, os::Seconds(10));
+//       if (which == ProcessContext::kTimedOut) ...
+//     }
+//   });
+//
+// Contract:
+// - Spawn() schedules the first resumption at now(); the body's factory is kept
+//   alive for the process's whole life, so lambda captures stay valid.
+// - A wait that is already satisfied returns without suspending (as
+//   WaitLatch does when the latch is already set). A wait that suspends is
+//   resumed by an event scheduled when a Waitable wakes it or its timeout
+//   expires; a wait returns the index of the Waitable that woke it, or
+//   kTimedOut.
+// - Kill(pid) ends a process at its current suspension point: its root frame
+//   is destroyed, which destroys every nested frame innermost first; pending
+//   timers and wait registrations are released by the awaitables' destructors.
+//   Nothing leaks and nothing of the process runs again. A process that kills
+//   itself, or calls Exit(), ends as soon as control returns to the executor.
+// - Exit listeners (a parent's SIGCHLD) run as their own event after the exit.
+// - Processes are kept by pid in a btree_map: any walk over them is in pid
+//   order, and pids are handed out 1, 2, 3, ... per Executor.
+//
+// Not thread-safe; one per World.
+#ifndef REPLSIM_SIM_EXECUTOR_H_
+#define REPLSIM_SIM_EXECUTOR_H_
+
+#include <array>
+#include <coroutine>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/functional/any_invocable.h"
+#include "protocol/os/task.h"
+#include "protocol/os/time.h"
+#include "sim/event_queue.h"
+#include "sim/trace.h"
+#include "sim/waitable.h"
+
+namespace replsim::sim {
+
+using Pid = int32_t;
+
+// How a process ended, as wait(2) would report it.
+struct ExitStatus {
+  int code = 0;    // exit code when signal == 0
+  int signal = 0;  // the signal that killed it, or 0 for a normal exit
+  bool operator==(const ExitStatus&) const = default;
+};
+
+class Executor;
+class ProcessContext;
+
+namespace internal_executor {
+struct Process;
+}  // namespace internal_executor
+
+// co_await ctx.Sleep(d): resumes after d of virtual time.
+class SleepAwaitable {
+ public:
+  SleepAwaitable(Executor* ex, internal_executor::Process* p, os::Instant until)
+      : ex_(ex), p_(p), until_(until) {}
+  SleepAwaitable(const SleepAwaitable&) = delete;
+  ~SleepAwaitable();
+  bool await_ready() const noexcept;
+  void await_suspend(std::coroutine_handle<> h);
+  void await_resume() const noexcept {}
+
+ private:
+  Executor* ex_;
+  internal_executor::Process* p_;
+  os::Instant until_;
+  TimerId timer_;
+};
+
+// co_await ctx.WaitAny({...}, timeout): the first of several Waitables, or a
+// timeout.
+class WaitAnyAwaitable final : public WakeTarget {
+ public:
+  static constexpr int kMaxWaitables = 6;
+
+  WaitAnyAwaitable(Executor* ex, internal_executor::Process* p,
+                   std::initializer_list<Waitable*> waitables,
+                   std::optional<os::Duration> timeout);
+  WaitAnyAwaitable(const WaitAnyAwaitable&) = delete;
+  ~WaitAnyAwaitable();
+
+  bool await_ready() noexcept;
+  void await_suspend(std::coroutine_handle<> h);
+  int await_resume() noexcept;
+  void OnWake(int index) override;
+
+ private:
+  void Release();
+
+  Executor* ex_;
+  internal_executor::Process* p_;
+  std::array<Waitable*, kMaxWaitables> waitables_{};
+  std::array<WaitRegistration, kMaxWaitables> regs_;
+  int count_ = 0;
+  std::optional<os::Duration> timeout_;
+  std::coroutine_handle<> handle_;
+  TimerId timeout_timer_;
+  TimerId resume_event_;
+  int result_ = -1;
+};
+
+// co_await ctx.Exit(code): ends the process; never resumes.
+class ExitAwaitable {
+ public:
+  ExitAwaitable(Executor* ex, internal_executor::Process* p, int code)
+      : ex_(ex), p_(p), code_(code) {}
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) noexcept;
+  void await_resume() const noexcept {}
+
+ private:
+  Executor* ex_;
+  internal_executor::Process* p_;
+  int code_;
+};
+
+// What a process body sees of the kernel: its identity, the clock, and its
+// waits. Owned by the executor; valid for the process's whole life.
+class ProcessContext {
+ public:
+  static constexpr int kTimedOut = -1;
+
+  Pid pid() const;
+  const std::string& name() const;
+  const std::string& host() const;
+  os::Instant now() const;
+
+  SleepAwaitable Sleep(os::Duration d);
+  SleepAwaitable SleepUntil(os::Instant t);
+  WaitAnyAwaitable Wait(Waitable& w) { return WaitAny({&w}, std::nullopt); }
+  WaitAnyAwaitable WaitFor(Waitable& w, os::Duration timeout) {
+    return WaitAny({&w}, timeout);
+  }
+  WaitAnyAwaitable WaitAny(std::initializer_list<Waitable*> waitables,
+                           std::optional<os::Duration> timeout);
+  ExitAwaitable Exit(int code);
+
+ private:
+  friend class Executor;
+  ProcessContext(Executor* ex, internal_executor::Process* p) : ex_(ex), p_(p) {}
+  Executor* ex_;
+  internal_executor::Process* p_;
+};
+
+class Executor {
+ public:
+  using Body = absl::AnyInvocable<os::Task<>(ProcessContext&)>;
+  using ExitListener = absl::AnyInvocable<void(Pid, ExitStatus)>;
+
+  Executor(EventQueue& queue, Trace& trace);
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+  // Destroys every live process (as if killed) without tracing.
+  ~Executor();
+
+  // Starts a process named `name` on `host` (both only name it in the trace).
+  Pid Spawn(std::string name, Body body, std::string host = "");
+  // Ends the process at its suspension point with `signal` (SIGKILL = 9 by
+  // default). No-op for an exited or unknown pid.
+  void Kill(Pid pid, int signal = 9);
+  // Destroys every live process at once, innermost frames first, in pid order;
+  // nothing is traced and no listener runs (a host losing power).
+  void KillAllSilently();
+  void AddExitListener(Pid pid, ExitListener listener);
+
+  bool IsAlive(Pid pid) const;
+  std::optional<ExitStatus> exit_status(Pid pid) const;
+  size_t live_processes() const { return live_; }
+  EventQueue& queue() { return queue_; }
+
+ private:
+  friend class ProcessContext;
+  friend class SleepAwaitable;
+  friend class WaitAnyAwaitable;
+  friend class ExitAwaitable;
+
+  // Runs `h` (a suspended frame of `p`), then ends `p` if it finished or asked
+  // to exit.
+  void Resume(internal_executor::Process* p, std::coroutine_handle<> h);
+  void Finish(internal_executor::Process* p, ExitStatus status, bool trace);
+  internal_executor::Process* Find(Pid pid) const;
+
+  EventQueue& queue_;
+  Trace& trace_;
+  Pid next_pid_ = 1;
+  size_t live_ = 0;
+  internal_executor::Process* running_ = nullptr;
+  absl::btree_map<Pid, std::unique_ptr<internal_executor::Process>> processes_;
+};
+
+}  // namespace replsim::sim
+
+#endif  // REPLSIM_SIM_EXECUTOR_H_

@@ -1,0 +1,149 @@
+#include "sim/trace.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace replsim::sim {
+
+const TraceField* TraceEvent::Find(std::string_view key) const {
+  for (const TraceField& f : fields) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+std::string FormatLsn(uint64_t lsn) {
+  return absl::StrFormat("%X/%X", static_cast<uint32_t>(lsn >> 32),
+                         static_cast<uint32_t>(lsn));
+}
+
+namespace {
+std::string FormatSeconds(int64_t ns) {
+  const char* sign = ns < 0 ? "-" : "";
+  const uint64_t a = ns < 0 ? -static_cast<uint64_t>(ns) : ns;
+  return absl::StrFormat("%s%d.%09d", sign, a / 1000000000, a % 1000000000);
+}
+
+std::string FormatValue(const TraceField& f) {
+  switch (f.type) {
+    case TraceField::Type::kInt:
+      return absl::StrCat(f.i);
+    case TraceField::Type::kUint:
+      return absl::StrCat(f.u);
+    case TraceField::Type::kString:
+      return f.s.find(' ') == std::string::npos && !f.s.empty()
+                 ? f.s
+                 : absl::StrCat("\"", f.s, "\"");
+    case TraceField::Type::kBool:
+      return f.u ? "true" : "false";
+    case TraceField::Type::kLsn:
+      return FormatLsn(f.u);
+    case TraceField::Type::kDuration:
+      return absl::StrCat(FormatSeconds(f.i), "s");
+  }
+  return "?";
+}
+}  // namespace
+
+std::string FormatTraceEvent(const TraceEvent& e) {
+  std::string out = absl::StrFormat("%16s %s %s ", FormatSeconds(e.time.nanos()),
+                                    e.host.empty() ? "-" : e.host,
+                                    e.process.empty() ? "-" : e.process);
+  if (e.severity == Severity::kWarning) absl::StrAppend(&out, "WARNING ");
+  if (e.severity == Severity::kError) absl::StrAppend(&out, "ERROR ");
+  absl::StrAppend(&out, e.kind);
+  for (const TraceField& f : e.fields) {
+    absl::StrAppend(&out, " ", f.key, "=", FormatValue(f));
+  }
+  return out;
+}
+
+TraceBuilder Trace::Emit(os::Instant time, std::string_view host,
+                         std::string_view process, std::string_view kind,
+                         Severity severity) {
+  return TraceBuilder(this, keep_events_ || sink_ != nullptr, time, host,
+                      process, kind, severity);
+}
+
+TraceBuilder::TraceBuilder(Trace* trace, bool materialize, os::Instant time,
+                           std::string_view host, std::string_view process,
+                           std::string_view kind, Severity severity)
+    : trace_(trace), keep_(materialize), severity_(severity) {
+  hash_.AddI64(time.nanos());
+  hash_.AddU64(static_cast<uint64_t>(severity));
+  hash_.AddString(host);
+  hash_.AddString(process);
+  hash_.AddString(kind);
+  if (keep_) {
+    event_.time = time;
+    event_.severity = severity;
+    event_.host = std::string(host);
+    event_.process = std::string(process);
+    event_.kind = std::string(kind);
+  }
+}
+
+TraceField* TraceBuilder::Add(std::string_view key, TraceField::Type t) {
+  hash_.AddString(key);
+  hash_.AddU64(static_cast<uint64_t>(t));
+  if (!keep_) return nullptr;
+  event_.fields.emplace_back();
+  TraceField& f = event_.fields.back();
+  f.key = std::string(key);
+  f.type = t;
+  return &f;
+}
+
+TraceBuilder& TraceBuilder::Int(std::string_view key, int64_t v) {
+  if (TraceField* f = Add(key, TraceField::Type::kInt)) f->i = v;
+  hash_.AddI64(v);
+  return *this;
+}
+
+TraceBuilder& TraceBuilder::Uint(std::string_view key, uint64_t v) {
+  if (TraceField* f = Add(key, TraceField::Type::kUint)) f->u = v;
+  hash_.AddU64(v);
+  return *this;
+}
+
+TraceBuilder& TraceBuilder::Str(std::string_view key, std::string_view v) {
+  if (TraceField* f = Add(key, TraceField::Type::kString)) f->s = std::string(v);
+  hash_.AddString(v);
+  return *this;
+}
+
+TraceBuilder& TraceBuilder::Bool(std::string_view key, bool v) {
+  if (TraceField* f = Add(key, TraceField::Type::kBool)) f->u = v ? 1 : 0;
+  hash_.AddBool(v);
+  return *this;
+}
+
+TraceBuilder& TraceBuilder::Lsn(std::string_view key, uint64_t lsn) {
+  if (TraceField* f = Add(key, TraceField::Type::kLsn)) f->u = lsn;
+  hash_.AddU64(lsn);
+  return *this;
+}
+
+TraceBuilder& TraceBuilder::Dur(std::string_view key, os::Duration d) {
+  if (TraceField* f = Add(key, TraceField::Type::kDuration)) f->i = d.nanos();
+  hash_.AddI64(d.nanos());
+  return *this;
+}
+
+TraceBuilder::~TraceBuilder() {
+  trace_->Commit(hash_.Finish(), severity_, &event_, keep_);
+}
+
+void Trace::Commit(uint64_t event_hash, Severity severity, TraceEvent* event,
+                   bool materialized) {
+  hash_.AddU64(event_hash);
+  ++count_;
+  if (severity == Severity::kError) ++errors_;
+  if (!materialized) return;
+  if (sink_ != nullptr) sink_(*event);
+  if (keep_events_) events_.push_back(std::move(*event));
+}
+
+}  // namespace replsim::sim
