@@ -40,8 +40,8 @@ SleepAwaitable ProcessContext::SleepUntil(os::Instant t) {
   return SleepAwaitable(ex_, p_, t);
 }
 
-WaitAnyAwaitable ProcessContext::WaitAny(std::initializer_list<Waitable*> waitables,
-                                         std::optional<os::Duration> timeout) {
+WaitAnyAwaitable ProcessContext::WaitAnyOf(absl::Span<Waitable* const> waitables,
+                                           std::optional<os::Duration> timeout) {
   return WaitAnyAwaitable(ex_, p_, waitables, timeout);
 }
 
@@ -65,7 +65,7 @@ SleepAwaitable::~SleepAwaitable() { ex_->queue_.Cancel(timer_); }
 // ---- WaitAnyAwaitable ----
 
 WaitAnyAwaitable::WaitAnyAwaitable(Executor* ex, Process* p,
-                                   std::initializer_list<Waitable*> waitables,
+                                   absl::Span<Waitable* const> waitables,
                                    std::optional<os::Duration> timeout)
     : ex_(ex), p_(p), timeout_(timeout) {
   CHECK_LE(waitables.size(), static_cast<size_t>(kMaxWaitables));

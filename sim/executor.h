@@ -7,7 +7,7 @@
 //
 //   Pid pid = executor.Spawn("walsender", [&](ProcessContext& ctx) -> os::Task<> {
 //     for (;;) {
-//       int which = co_await ctx.WaitAny({&latch, &readable}, os::Seconds(10));
+//       int which = co_await ctx.WaitAny(os::Seconds(10), latch, readable);
 //       if (which == ProcessContext::kTimedOut) ...
 //     }
 //   });
@@ -36,7 +36,6 @@
 #include <array>
 #include <coroutine>
 #include <cstdint>
-#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +43,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/types/span.h"
 #include "protocol/os/task.h"
 #include "protocol/os/time.h"
 #include "sim/event_queue.h"
@@ -93,7 +93,7 @@ class WaitAnyAwaitable final : public WakeTarget {
   static constexpr int kMaxWaitables = 6;
 
   WaitAnyAwaitable(Executor* ex, internal_executor::Process* p,
-                   std::initializer_list<Waitable*> waitables,
+                   absl::Span<Waitable* const> waitables,
                    std::optional<os::Duration> timeout);
   WaitAnyAwaitable(const WaitAnyAwaitable&) = delete;
   ~WaitAnyAwaitable();
@@ -146,12 +146,21 @@ class ProcessContext {
 
   SleepAwaitable Sleep(os::Duration d);
   SleepAwaitable SleepUntil(os::Instant t);
-  WaitAnyAwaitable Wait(Waitable& w) { return WaitAny({&w}, std::nullopt); }
+  WaitAnyAwaitable Wait(Waitable& w) { return WaitAny(std::nullopt, w); }
   WaitAnyAwaitable WaitFor(Waitable& w, os::Duration timeout) {
-    return WaitAny({&w}, timeout);
+    return WaitAny(timeout, w);
   }
-  WaitAnyAwaitable WaitAny(std::initializer_list<Waitable*> waitables,
-                           std::optional<os::Duration> timeout);
+  // The first of several Waitables (index in argument order), or kTimedOut;
+  // std::nullopt waits without a timeout. (Variadic rather than a braced list:
+  // GCC 12 miscompiles initializer_lists inside co_await expressions.)
+  template <typename... W>
+  WaitAnyAwaitable WaitAny(std::optional<os::Duration> timeout, W&... ws) {
+    Waitable* list[] = {&ws...};
+    return WaitAnyOf(list, timeout);
+  }
+  // The same over a list built at run time (at most kMaxWaitables).
+  WaitAnyAwaitable WaitAnyOf(absl::Span<Waitable* const> waitables,
+                             std::optional<os::Duration> timeout);
   ExitAwaitable Exit(int code);
 
  private:

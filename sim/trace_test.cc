@@ -1,0 +1,79 @@
+#include "sim/trace.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace replsim::sim {
+namespace {
+
+using os::Instant;
+
+void EmitSample(Trace& t, uint64_t lsn) {
+  t.Emit(Instant::FromNanos(1'500'000'000), "primary", "walsender", "send")
+      .Lsn("start", lsn)
+      .Int("bytes", 8192)
+      .Str("msg", "hello world")
+      .Bool("caughtup", true)
+      .Dur("lag", os::Milliseconds(3));
+}
+
+TEST(TraceTest, FingerprintIsTheSameWhetherOrNotEventsAreKept) {
+  Trace kept(true), hashed(false);
+  EmitSample(kept, 0x3000000);
+  EmitSample(hashed, 0x3000000);
+  EXPECT_EQ(kept.fingerprint(), hashed.fingerprint());
+  EXPECT_EQ(kept.events().size(), 1u);
+  EXPECT_TRUE(hashed.events().empty());
+}
+
+TEST(TraceTest, EveryFieldReachesTheFingerprint) {
+  Trace a, b, c, d;
+  EmitSample(a, 0x3000000);
+  EmitSample(b, 0x3000001);  // one value differs
+  c.Emit(Instant::FromNanos(1'500'000'000), "primary", "walsender", "send")
+      .Lsn("begin", 0x3000000);  // a key differs
+  d.Emit(Instant::FromNanos(1'500'000'000), "primary", "walsender", "send")
+      .Uint("start", 0x3000000);  // a type differs
+  Trace e;
+  e.Emit(Instant::FromNanos(1'500'000'000), "primary", "walsender", "send")
+      .Lsn("start", 0x3000000);
+  EXPECT_NE(a.fingerprint(), b.fingerprint());
+  EXPECT_NE(c.fingerprint(), e.fingerprint());
+  EXPECT_NE(d.fingerprint(), e.fingerprint());
+}
+
+TEST(TraceTest, EventOrderReachesTheFingerprint) {
+  Trace a, b;
+  a.Emit(Instant(), "h", "p", "x");
+  a.Emit(Instant(), "h", "p", "y");
+  b.Emit(Instant(), "h", "p", "y");
+  b.Emit(Instant(), "h", "p", "x");
+  EXPECT_NE(a.fingerprint(), b.fingerprint());
+}
+
+TEST(TraceTest, FormatsInPostgresVocabulary) {
+  Trace t(true);
+  EmitSample(t, 0x100000028ULL);
+  EXPECT_EQ(FormatTraceEvent(t.events()[0]),
+            "     1.500000000 primary walsender send start=1/28 bytes=8192 "
+            "msg=\"hello world\" caughtup=true lag=0.003000000s");
+  EXPECT_EQ(FormatLsn(0x300AB38), "0/300AB38");
+}
+
+TEST(TraceTest, SinkSeesEventsAndErrorsAreCounted) {
+  Trace t;
+  std::vector<std::string> kinds;
+  t.set_sink([&](const TraceEvent& e) { kinds.push_back(e.kind); });
+  t.Emit(Instant(), "h", "p", "a");
+  t.Emit(Instant(), "h", "p", "panic", Severity::kError);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"a", "panic"}));
+  EXPECT_EQ(t.error_count(), 1u);
+  EXPECT_EQ(t.event_count(), 2u);
+  Trace quiet;
+  quiet.Emit(Instant(), "h", "p", "panic", Severity::kError);
+  EXPECT_EQ(quiet.error_count(), 1u) << "errors count even when not kept";
+}
+
+}  // namespace
+}  // namespace replsim::sim
