@@ -17,9 +17,12 @@ World::~World() {
 Rng& World::Stream(std::string_view name) {
   auto it = streams_.find(name);
   if (it == streams_.end()) {
-    it = streams_.emplace(std::string(name), Rng::ForStream(seed_, name)).first;
+    it = streams_
+             .emplace(std::string(name),
+                      std::make_unique<Rng>(Rng::ForStream(seed_, name)))
+             .first;
   }
-  return it->second;
+  return *it->second;
 }
 
 RunStats World::Run(const RunLimits& limits) {
@@ -49,7 +52,7 @@ uint64_t World::Unseed() const {
   StableHasher h(seed_);
   for (const auto& [name, rng] : streams_) {
     h.AddString(name);
-    h.AddU64(rng.StateDigest());
+    h.AddU64(rng->StateDigest());
   }
   return h.Finish();
 }

@@ -75,7 +75,9 @@ class World {
   uint64_t seed_;
   Trace trace_;
   EventQueue queue_;
-  absl::btree_map<std::string, Rng, std::less<>> streams_;
+  // unique_ptr: btree_map moves its values on insert, and Stream() hands out
+  // references that must stay valid.
+  absl::btree_map<std::string, std::unique_ptr<Rng>, std::less<>> streams_;
   std::unique_ptr<Executor> executor_;
 };
 
