@@ -1,0 +1,163 @@
+#include "protocol/node/behavior.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace replsim::node {
+namespace {
+
+absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
+
+// One row per release: which switches it has. Dates and releases come from
+// ../shared/reference (commit messages and release notes).
+struct ProfileRow {
+  ProfileInfo info;
+  Behavior behavior;
+};
+
+Behavior Make(bool flush_on_exit, bool kick, bool wait_flush, bool flush_or_write,
+              bool pg15) {
+  Behavior b;
+  b.walsnd_send_only_flushed = true;       // every release (fixed in 9.0beta)
+  b.walsnd_drain_all_at_shutdown = true;   // every release (fixed in 9.0beta)
+  b.walrcv_flush_on_exit = flush_on_exit;
+  b.walsnd_kick_postmaster_on_mark = kick;
+  b.walsnd_wait_for_standby_flush = wait_flush;
+  b.walsnd_flush_or_write = flush_or_write;
+  b.walsnd_stop_path_ping = pg15;
+  b.walsnd_stopping_state = pg15;
+  b.recovery_target_timeline_latest_default = pg15;
+  return b;
+}
+
+const std::vector<ProfileRow>& Rows() {
+  static const std::vector<ProfileRow> kRows = {
+      {{"pg-9.0.2", "9.0 before 34ef02b4d4: the walreceiver exits without fsync"},
+       Make(false, false, false, false, false)},
+      {{"pg-9.0.3", "9.0 with 34ef02b4d4 (no clean-switchover wait: never back-patched to 9.0)"},
+       Make(true, false, false, false, false)},
+      {{"pg-9.2.4", "last 9.2 before 985bd7d497: the walsender exits without waiting for the standby"},
+       Make(true, true, false, false, false)},
+      {{"pg-9.2.5", "9.2 with 985bd7d497 (waits for the standby's flush; no write fallback)"},
+       Make(true, true, true, false, false)},
+      {{"pg-9.3.0", "9.3.0: 985bd7d497 without 5c6d9fc4b2 (pg_receivexlog hangs shutdown)"},
+       Make(true, true, true, false, false)},
+      {{"pg-9.3.4", "9.3 with 5c6d9fc4b2 (write position when flush is invalid)"},
+       Make(true, true, true, true, false)},
+      {{"pg-9.3.5", "9.3.5, the release tree the reference was read from"},
+       Make(true, true, true, true, false)},
+      {{"pg-15", "PostgreSQL 15: STOPPING state, the WalSndDone ping, target timeline 'latest'"},
+       Make(true, true, true, true, true)},
+  };
+  return kRows;
+}
+
+}  // namespace
+
+const std::vector<SwitchInfo>& AllSwitches() {
+  static const std::vector<SwitchInfo> kSwitches = {
+      {"07e8b6aabc", "walsnd_send_only_flushed", "2010-06-17", "9.0.0",
+       "XLogSend sends only WAL flushed on the primary (GetFlushRecPtr)",
+       &Behavior::walsnd_send_only_flushed},
+      {"e0b581acd2", "walsnd_drain_all_at_shutdown", "2010-05-31", "9.0.0",
+       "at shutdown the walsender sends until caught up, not one chunk",
+       &Behavior::walsnd_drain_all_at_shutdown},
+      {"34ef02b4d4", "walrcv_flush_on_exit", "2011-01-17", "9.0.3",
+       "WalRcvDie fsyncs received WAL before the walreceiver exits",
+       &Behavior::walrcv_flush_on_exit},
+      {"38b27792ea", "walsnd_kick_postmaster_on_mark", "2011-03-30", "9.1.0",
+       "a new walsender signals PMSIGNAL_ADVANCE_STATE_MACHINE after marking itself",
+       &Behavior::walsnd_kick_postmaster_on_mark},
+      {"985bd7d497", "walsnd_wait_for_standby_flush", "2013-06-26", "9.1.10/9.2.5/9.3.0",
+       "at shutdown the walsender waits until the standby confirms flushing sentPtr",
+       &Behavior::walsnd_wait_for_standby_flush},
+      {"5c6d9fc4b2", "walsnd_flush_or_write", "2014-03-17", "9.3.4",
+       "the shutdown wait uses the standby's write position when flush is invalid",
+       &Behavior::walsnd_flush_or_write},
+      {"WalSndDone", "walsnd_stop_path_ping", "-", "9.4 (seen in 15)",
+       "the walsender pings for a reply while waiting to stop",
+       &Behavior::walsnd_stop_path_ping},
+      {"c6c333436", "walsnd_stopping_state", "2017", "10 (9.4+ back-patch)",
+       "walsenders enter STOPPING; the checkpointer waits before the shutdown checkpoint",
+       &Behavior::walsnd_stopping_state},
+      {"PG12-latest", "recovery_target_timeline_latest_default", "2019", "12",
+       "recovery_target_timeline defaults to 'latest'",
+       &Behavior::recovery_target_timeline_latest_default},
+  };
+  return kSwitches;
+}
+
+const std::vector<ProfileInfo>& AllProfiles() {
+  static const std::vector<ProfileInfo> kInfos = [] {
+    std::vector<ProfileInfo> v;
+    for (const ProfileRow& r : Rows()) v.push_back(r.info);
+    return v;
+  }();
+  return kInfos;
+}
+
+absl::StatusOr<Behavior> Behavior::ForProfile(std::string_view profile) {
+  std::vector<std::string> names;
+  for (const ProfileRow& r : Rows()) {
+    if (profile == r.info.name) {
+      Behavior b = r.behavior;
+      b.description = r.info.name;
+      return b;
+    }
+    names.push_back(r.info.name);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown profile \"", AbslView(profile),
+                   "\"; expected one of: ", absl::StrJoin(names, ", ")));
+}
+
+absl::Status Behavior::Set(std::string_view switch_name, bool on) {
+  const std::string name = absl::AsciiStrToLower(AbslView(switch_name));
+  const SwitchInfo* match = nullptr;
+  std::vector<std::string> known;
+  for (const SwitchInfo& s : AllSwitches()) {
+    const std::string commit = absl::AsciiStrToLower(s.commit);
+    const bool hit = name == s.field || name == commit ||
+                     (name.size() >= 7 && absl::StartsWith(commit, name));
+    if (hit) {
+      if (match != nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("switch \"", name, "\" is ambiguous"));
+      }
+      match = &s;
+    }
+    known.push_back(s.commit);
+  }
+  if (match == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown switch \"", AbslView(switch_name),
+                     "\"; expected a commit or field name: ", absl::StrJoin(known, ", ")));
+  }
+  this->*(match->member) = on;
+  absl::StrAppend(&description, " ", on ? "+" : "-", match->commit);
+  return absl::OkStatus();
+}
+
+absl::Status Behavior::ApplyOverrides(std::string_view overrides) {
+  for (absl::string_view item :
+       absl::StrSplit(AbslView(overrides), ',', absl::SkipWhitespace())) {
+    std::vector<std::string> kv = absl::StrSplit(item, '=');
+    const std::string value =
+        kv.size() == 2 ? absl::AsciiStrToLower(absl::StripAsciiWhitespace(kv[1])) : "";
+    if (kv.size() != 2 || (value != "on" && value != "off")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad switch override \"", item,
+                       "\"; expected COMMIT=on or COMMIT=off"));
+    }
+    const std::string key(absl::StripAsciiWhitespace(kv[0]));
+    if (absl::Status s = Set(key, value == "on"); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace replsim::node

@@ -1,0 +1,91 @@
+// File: protocol/node/behavior.h
+//
+// Behaviour switches and profiles. Every place where PostgreSQL's behaviour
+// changed in a way that matters to a race is one switch, named after the real
+// commit that changed it; a profile is the set of switches of a real release.
+// A historical bug is reproduced by running a profile without its fix (or a
+// profile with one switch turned off), never by special-casing a checker.
+//
+//   absl::StatusOr<Behavior> b = Behavior::ForProfile("pg-9.2.4");
+//   b->Set("985bd7d497", true);      // a scenario's override
+//   if (b->walsnd_wait_for_standby_flush) ...
+//
+// Each switch's `true` is PostgreSQL's behaviour *after* the commit.
+#ifndef REPLSIM_PROTOCOL_NODE_BEHAVIOR_H_
+#define REPLSIM_PROTOCOL_NODE_BEHAVIOR_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace replsim::node {
+
+struct Behavior {
+  // 07e8b6aabc (2010-06-17, before 9.0.0): XLogSend sends WAL only up to the
+  // flush pointer (GetFlushRecPtr), not the write pointer, so a standby never
+  // holds WAL a crashed primary lost.
+  bool walsnd_send_only_flushed = true;
+  // e0b581acd2 (2010-05-31, before 9.0.0): at shutdown the walsender keeps
+  // calling XLogSend until caught up, instead of sending one MAX_SEND_SIZE
+  // chunk and quitting.
+  bool walsnd_drain_all_at_shutdown = true;
+  // 34ef02b4d4 (2011-01-17, 9.0.3): WalRcvDie fsyncs the received WAL
+  // (XLogWalRcvFlush) before the walreceiver exits.
+  bool walrcv_flush_on_exit = true;
+  // 985bd7d497 (2013-06-26; 9.1.10, 9.2.5, 9.3.0): at shutdown the walsender
+  // exits only once the standby has confirmed flushing everything sent
+  // (sentPtr == MyWalSnd->flush), "Support clean switchover".
+  bool walsnd_wait_for_standby_flush = true;
+  // 5c6d9fc4b2 (2014-03-17, 9.3.4; master commit 7899aa356a06): the shutdown
+  // wait compares against the standby's write position when its flush
+  // position is invalid (pg_receivexlog reports none).
+  bool walsnd_flush_or_write = true;
+  // 38b27792 : a walsender kicks the postmaster's state machine
+  // (PMSIGNAL_ADVANCE_STATE_MACHINE) after marking itself a walsender.
+  bool walsnd_kick_postmaster_on_mark = true;
+  // 9.4+ (WalSndDone in 15): while waiting for the final flush confirmation
+  // at shutdown, the walsender requests a reply with a keepalive.
+  bool walsnd_stop_path_ping = true;
+  // c6c333436 (PG 10, back-patched to 9.4): WALSNDSTATE_STOPPING; the
+  // checkpointer waits for walsenders to stop before the shutdown checkpoint.
+  bool walsnd_stopping_state = true;
+  // PG 12: recovery_target_timeline defaults to 'latest'.
+  bool recovery_target_timeline_latest_default = true;
+
+  // The profile this was built from, plus any overrides ("pg-9.2.4
+  // +985bd7d497"), for output.
+  std::string description;
+
+  // A named profile; an unknown name is InvalidArgument listing the known ones.
+  static absl::StatusOr<Behavior> ForProfile(std::string_view profile);
+  // Turns one switch on or off by its commit id (or an unambiguous prefix of
+  // at least 7 hex digits, or its field name). Unknown names are
+  // InvalidArgument listing the known switches.
+  absl::Status Set(std::string_view switch_name, bool on);
+  // Applies "985bd7d497=off,e0b581acd2=on" (as given on a command line).
+  absl::Status ApplyOverrides(std::string_view overrides);
+};
+
+struct SwitchInfo {
+  const char* commit;       // abbreviated hash
+  const char* field;        // Behavior field name
+  const char* date;         // commit date
+  const char* first_release;
+  const char* summary;      // what `true` means
+  bool Behavior::*member;
+};
+
+struct ProfileInfo {
+  const char* name;         // "pg-9.2.4"
+  const char* summary;      // what it is for
+};
+
+const std::vector<SwitchInfo>& AllSwitches();
+const std::vector<ProfileInfo>& AllProfiles();
+
+}  // namespace replsim::node
+
+#endif  // REPLSIM_PROTOCOL_NODE_BEHAVIOR_H_

@@ -1,0 +1,67 @@
+#include "protocol/node/behavior.h"
+
+#include <set>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace replsim::node {
+namespace {
+
+TEST(BehaviorTest, TheCleanSwitchoverFixArrivesIn925) {
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.2.4")->walsnd_wait_for_standby_flush);
+  EXPECT_TRUE(Behavior::ForProfile("pg-9.2.5")->walsnd_wait_for_standby_flush);
+  EXPECT_TRUE(Behavior::ForProfile("pg-9.3.0")->walsnd_wait_for_standby_flush);
+  EXPECT_TRUE(Behavior::ForProfile("pg-15")->walsnd_wait_for_standby_flush);
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.0.3")->walsnd_wait_for_standby_flush)
+      << "985bd7d497 was back-patched only to 9.1";
+}
+
+TEST(BehaviorTest, OtherFixesFollowTheirReleases) {
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.0.2")->walrcv_flush_on_exit);
+  EXPECT_TRUE(Behavior::ForProfile("pg-9.0.3")->walrcv_flush_on_exit);
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.3.0")->walsnd_flush_or_write);
+  EXPECT_TRUE(Behavior::ForProfile("pg-9.3.4")->walsnd_flush_or_write);
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.3.5")->walsnd_stopping_state);
+  EXPECT_TRUE(Behavior::ForProfile("pg-15")->walsnd_stopping_state);
+}
+
+TEST(BehaviorTest, UnknownProfileNamesTheKnownOnes) {
+  auto b = Behavior::ForProfile("pg-9.9");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("pg-9.2.4"), std::string::npos);
+  EXPECT_NE(b.status().message().find("\"pg-9.9\""), std::string::npos);
+}
+
+TEST(BehaviorTest, OverridesByCommitPrefixOrField) {
+  Behavior b = *Behavior::ForProfile("pg-15");
+  ASSERT_TRUE(b.ApplyOverrides("e0b581a=off, 07e8b6aabc=off").ok());
+  EXPECT_FALSE(b.walsnd_drain_all_at_shutdown);
+  EXPECT_FALSE(b.walsnd_send_only_flushed);
+  ASSERT_TRUE(b.Set("walsnd_wait_for_standby_flush", false).ok());
+  EXPECT_FALSE(b.walsnd_wait_for_standby_flush);
+  EXPECT_EQ(b.description, "pg-15 -e0b581acd2 -07e8b6aabc -985bd7d497");
+}
+
+TEST(BehaviorTest, BadOverridesAreClearErrors) {
+  Behavior b = *Behavior::ForProfile("pg-15");
+  EXPECT_FALSE(b.ApplyOverrides("985bd7d497").ok());
+  EXPECT_FALSE(b.ApplyOverrides("985bd7d497=maybe").ok());
+  EXPECT_FALSE(b.Set("985bd", true).ok()) << "prefixes need 7 characters";
+  auto s = b.Set("deadbeef", true);
+  EXPECT_NE(s.message().find("985bd7d497"), std::string::npos) << s.message();
+}
+
+TEST(BehaviorTest, EverySwitchIsDistinctAndSettable) {
+  std::set<std::string> commits;
+  for (const SwitchInfo& s : AllSwitches()) {
+    EXPECT_TRUE(commits.insert(s.commit).second) << s.commit;
+    Behavior b = *Behavior::ForProfile("pg-15");
+    ASSERT_TRUE(b.Set(s.commit, false).ok()) << s.commit;
+    EXPECT_FALSE(b.*(s.member)) << s.commit;
+  }
+  EXPECT_EQ(AllProfiles().size(), 8u);
+}
+
+}  // namespace
+}  // namespace replsim::node
