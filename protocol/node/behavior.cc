@@ -20,9 +20,10 @@ struct ProfileRow {
   Behavior behavior;
 };
 
-Behavior Make(bool flush_on_exit, bool kick, bool wait_flush, bool flush_or_write,
-              bool pg15) {
+Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
+              bool flush_or_write, bool pg15) {
   Behavior b;
+  b.server_version_num = version;
   b.walsnd_send_only_flushed = true;       // every release (fixed in 9.0beta)
   b.walsnd_drain_all_at_shutdown = true;   // every release (fixed in 9.0beta)
   b.walrcv_flush_on_exit = flush_on_exit;
@@ -38,21 +39,21 @@ Behavior Make(bool flush_on_exit, bool kick, bool wait_flush, bool flush_or_writ
 const std::vector<ProfileRow>& Rows() {
   static const std::vector<ProfileRow> kRows = {
       {{"pg-9.0.2", "9.0 before 34ef02b4d4: the walreceiver exits without fsync"},
-       Make(false, false, false, false, false)},
+       Make(90002, false, false, false, false, false)},
       {{"pg-9.0.3", "9.0 with 34ef02b4d4 (no clean-switchover wait: never back-patched to 9.0)"},
-       Make(true, false, false, false, false)},
+       Make(90003, true, false, false, false, false)},
       {{"pg-9.2.4", "last 9.2 before 985bd7d497: the walsender exits without waiting for the standby"},
-       Make(true, true, false, false, false)},
+       Make(90204, true, true, false, false, false)},
       {{"pg-9.2.5", "9.2 with 985bd7d497 (waits for the standby's flush; no write fallback)"},
-       Make(true, true, true, false, false)},
+       Make(90205, true, true, true, false, false)},
       {{"pg-9.3.0", "9.3.0: 985bd7d497 without 5c6d9fc4b2 (pg_receivexlog hangs shutdown)"},
-       Make(true, true, true, false, false)},
+       Make(90300, true, true, true, false, false)},
       {{"pg-9.3.4", "9.3 with 5c6d9fc4b2 (write position when flush is invalid)"},
-       Make(true, true, true, true, false)},
+       Make(90304, true, true, true, true, false)},
       {{"pg-9.3.5", "9.3.5, the release tree the reference was read from"},
-       Make(true, true, true, true, false)},
+       Make(90305, true, true, true, true, false)},
       {{"pg-15", "PostgreSQL 15: STOPPING state, the WalSndDone ping, target timeline 'latest'"},
-       Make(true, true, true, true, true)},
+       Make(150000, true, true, true, true, true)},
   };
   return kRows;
 }

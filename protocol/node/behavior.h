@@ -55,6 +55,10 @@ struct Behavior {
   // PG 12: recovery_target_timeline defaults to 'latest'.
   bool recovery_target_timeline_latest_default = true;
 
+  // PG_VERSION_NUM of the release the profile models (90204 for 9.2.4,
+  // 150000 for 15); decides GUC defaults and message details, never a race.
+  int server_version_num = 150000;
+
   // The profile this was built from, plus any overrides ("pg-9.2.4
   // +985bd7d497"), for output.
   std::string description;

@@ -1,0 +1,65 @@
+// File: protocol/node/guc.h
+//
+// The configuration parameters (GUCs) the replication processes read, with
+// PostgreSQL's names, units and defaults (guc.c; 9.3 and 15 differ where
+// noted), and a parser for postgresql.conf-style settings that answers bad
+// values with PostgreSQL's own messages. Times are os::Duration; a value
+// without a unit takes the parameter's base unit, as in PostgreSQL.
+//
+//   Gucs g = Gucs::Defaults(behavior.server_version_num);
+//   absl::Status s = g.Set("wal_sender_timeout", "5s");
+#ifndef REPLSIM_PROTOCOL_NODE_GUC_H_
+#define REPLSIM_PROTOCOL_NODE_GUC_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "protocol/os/time.h"
+
+namespace replsim::node {
+
+// synchronous_commit's values (SYNCHRONOUS_COMMIT_* in xact.h).
+enum class SynchronousCommit { kOff, kLocal, kRemoteWrite, kOn, kRemoteApply };
+
+struct Gucs {
+  // Replication, sending side.
+  int max_wal_senders = 10;                             // 9.3: 0
+  os::Duration wal_sender_timeout = os::Seconds(60);    // base unit ms; 0 disables
+  int wal_keep_size_mb = 0;                             // 9.3: wal_keep_segments (x16 MB)
+  std::string synchronous_standby_names;                // empty: no sync standby
+  SynchronousCommit synchronous_commit = SynchronousCommit::kOn;
+
+  // Replication, receiving side.
+  os::Duration wal_receiver_status_interval = os::Seconds(10);  // base unit s; 0 disables
+  os::Duration wal_receiver_timeout = os::Seconds(60);          // base unit ms; 0 disables
+  os::Duration wal_retrieve_retry_interval = os::Seconds(5);    // base unit ms (fixed in 9.3)
+  bool hot_standby = true;                                      // 9.3: off
+  bool hot_standby_feedback = false;
+
+  // Recovery (recovery.conf in 9.3; postgresql.conf + standby.signal in 12+).
+  bool standby_mode = false;
+  std::string primary_conninfo;
+  std::string restore_command;
+  std::string promote_trigger_file;                     // 9.3: trigger_file
+  std::string recovery_target_timeline = "latest";      // 9.3: "" = pg_control's TLI
+
+  // WAL and checkpoints.
+  os::Duration checkpoint_timeout = os::Seconds(300);   // base unit s
+  bool fsync = true;
+  bool archive_mode = false;
+  std::string archive_command;
+
+  // The defaults of the release with this PG_VERSION_NUM.
+  static Gucs Defaults(int server_version_num);
+
+  // Sets one parameter from its text form ("5s", "on", "'host=a'"). Errors
+  // carry PostgreSQL's messages ("unrecognized configuration parameter ...",
+  // "invalid value for parameter ...", "parameter ... requires a Boolean
+  // value").
+  absl::Status Set(std::string_view name, std::string_view value);
+};
+
+}  // namespace replsim::node
+
+#endif  // REPLSIM_PROTOCOL_NODE_GUC_H_

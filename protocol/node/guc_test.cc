@@ -1,0 +1,70 @@
+#include "protocol/node/guc.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace replsim::node {
+namespace {
+
+TEST(GucTest, DefaultsFollowTheRelease) {
+  Gucs g93 = Gucs::Defaults(90305);
+  EXPECT_EQ(g93.max_wal_senders, 0);
+  EXPECT_FALSE(g93.hot_standby);
+  EXPECT_EQ(g93.recovery_target_timeline, "");
+  Gucs g15 = Gucs::Defaults(150000);
+  EXPECT_EQ(g15.max_wal_senders, 10);
+  EXPECT_TRUE(g15.hot_standby);
+  EXPECT_EQ(g15.recovery_target_timeline, "latest");
+  EXPECT_EQ(g15.wal_sender_timeout, os::Seconds(60));
+  EXPECT_EQ(g15.wal_receiver_status_interval, os::Seconds(10));
+}
+
+TEST(GucTest, TimesTakeTheParametersBaseUnit) {
+  Gucs g;
+  ASSERT_TRUE(g.Set("wal_sender_timeout", "5000").ok());  // ms
+  EXPECT_EQ(g.wal_sender_timeout, os::Seconds(5));
+  ASSERT_TRUE(g.Set("wal_receiver_status_interval", "2").ok());  // s
+  EXPECT_EQ(g.wal_receiver_status_interval, os::Seconds(2));
+  ASSERT_TRUE(g.Set("wal_receiver_timeout", "1min").ok());
+  EXPECT_EQ(g.wal_receiver_timeout, os::Seconds(60));
+  ASSERT_TRUE(g.Set("wal_sender_timeout", "0").ok());
+  EXPECT_EQ(g.wal_sender_timeout, os::Seconds(0));
+  ASSERT_TRUE(g.Set("wal_sender_timeout", " 250 ms ").ok());
+  EXPECT_EQ(g.wal_sender_timeout, os::Milliseconds(250));
+}
+
+TEST(GucTest, BadValuesGetPostgresMessages) {
+  Gucs g;
+  auto s = g.Set("wal_sender_timeout", "5 fortnights");
+  EXPECT_EQ(std::string(s.message()),
+            "invalid value for parameter \"wal_sender_timeout\": \"5 fortnights\"\n"
+            "HINT:  Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", "
+            "\"h\", and \"d\".");
+  EXPECT_EQ(std::string(g.Set("hot_standby", "maybe").message()),
+            "parameter \"hot_standby\" requires a Boolean value");
+  EXPECT_EQ(std::string(g.Set("wal_sender_timout", "1s").message()),
+            "unrecognized configuration parameter \"wal_sender_timout\"");
+  EXPECT_FALSE(g.Set("max_wal_senders", "-1").ok());
+  EXPECT_FALSE(g.Set("synchronous_commit", "sometimes").ok());
+}
+
+TEST(GucTest, BooleansStringsAndEnums) {
+  Gucs g;
+  ASSERT_TRUE(g.Set("hot_standby_feedback", "on").ok());
+  EXPECT_TRUE(g.hot_standby_feedback);
+  ASSERT_TRUE(g.Set("hot_standby_feedback", "of").ok());  // unique prefix of off
+  EXPECT_FALSE(g.hot_standby_feedback);
+  EXPECT_FALSE(g.Set("hot_standby_feedback", "o").ok()) << "ambiguous: on/off";
+  ASSERT_TRUE(g.Set("primary_conninfo", "'host=primary port=5432 user=''rep'''").ok());
+  EXPECT_EQ(g.primary_conninfo, "host=primary port=5432 user='rep'");
+  ASSERT_TRUE(g.Set("synchronous_commit", "remote_write").ok());
+  EXPECT_EQ(g.synchronous_commit, SynchronousCommit::kRemoteWrite);
+  ASSERT_TRUE(g.Set("synchronous_commit", "off").ok());
+  EXPECT_EQ(g.synchronous_commit, SynchronousCommit::kOff);
+  ASSERT_TRUE(g.Set("wal_keep_segments", "4").ok());
+  EXPECT_EQ(g.wal_keep_size_mb, 64);
+}
+
+}  // namespace
+}  // namespace replsim::node
