@@ -1,0 +1,213 @@
+// File: protocol/node/shmem.h
+//
+// A node's shared memory: the structs PostgreSQL's processes share, with
+// their real names (XLogCtl, ControlFile, WalSndCtl, WalRcv, PMSignalState,
+// CheckpointerShmem). The postmaster creates one NodeShmem when it starts and
+// hands it to every child it forks, as fork() shares the segment; it dies with
+// the postmaster (a restart gets a fresh one, a host crash loses it). Nothing
+// here is durable: what must survive lives in files (pg_wal, pg_control).
+//
+// Plain structs, no locks: one simulated thread runs at a time, and a process
+// only yields at an awaited Os call, so a spinlock-protected read-modify-write
+// in PostgreSQL is a plain statement sequence here. Where PostgreSQL's readers
+// can see a stale value because of that locking (e.g. a walsender reading
+// receivedUpto), the process code reads the field at the same point
+// PostgreSQL's does.
+#ifndef REPLSIM_PROTOCOL_NODE_SHMEM_H_
+#define REPLSIM_PROTOCOL_NODE_SHMEM_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/node/behavior.h"
+#include "protocol/node/guc.h"
+#include "protocol/os/latch.h"
+#include "protocol/os/os.h"
+#include "protocol/wal/lsn.h"
+#include "protocol/wal/wal_buffer.h"
+#include "protocol/wal/wal_builder.h"
+#include "protocol/wal/xlog_ctl.h"
+#include "protocol/wal/xlog_records.h"
+
+namespace replsim::node {
+
+using wal::TimeLineID;
+using wal::XLogRecPtr;
+
+// pg_control's DBState (catalog/pg_control.h), in PostgreSQL's order.
+enum class DBState {
+  DB_STARTUP = 0,
+  DB_SHUTDOWNED,
+  DB_SHUTDOWNED_IN_RECOVERY,
+  DB_SHUTDOWNING,
+  DB_IN_CRASH_RECOVERY,
+  DB_IN_ARCHIVE_RECOVERY,
+  DB_IN_PRODUCTION,
+};
+const char* DBStateName(DBState s);
+
+// The fields of ControlFileData the simulation uses.
+struct ControlFileData {
+  uint64_t system_identifier = 0;
+  DBState state = DBState::DB_STARTUP;
+  XLogRecPtr checkPoint = 0;            // last checkpoint record's start
+  wal::CheckPoint checkPointCopy;       // its contents
+  XLogRecPtr minRecoveryPoint = 0;
+  TimeLineID minRecoveryPointTLI = 0;
+  XLogRecPtr backupStartPoint = 0;
+  XLogRecPtr backupEndPoint = 0;
+  bool backupEndRequired = false;
+};
+
+// XLogCtl: the WAL insert/write/flush state and the recovery state.
+struct XLogCtlData {
+  // Insertion (primary, or a promoted standby after end of recovery). Bytes
+  // inserted but not yet written live in `buffers`.
+  std::unique_ptr<wal::WalBuilder> insert;
+  wal::WalBuffer buffers;
+  wal::XLogCtlPositions pos;            // Insert, LogwrtRqst, LogwrtResult
+  TimeLineID ThisTimeLineID = 0;        // XLogCtl->InsertTimeLineID in 15
+  TimeLineID PrevTimeLineID = 0;
+
+  // Recovery.
+  bool SharedRecoveryInProgress = true;
+  bool SharedHotStandbyActive = false;
+  bool SharedPromoteIsTriggered = false;
+  XLogRecPtr replayEndRecPtr = 0;
+  TimeLineID replayEndTLI = 0;
+  XLogRecPtr lastReplayedEndRecPtr = 0;
+  TimeLineID lastReplayedTLI = 0;
+  XLogRecPtr lastCheckPointRecPtr = 0;  // for restartpoints
+  std::unique_ptr<os::Latch> recoveryWakeupLatch;
+
+  // The insert record LSNs the workload's redo applied (for checkers).
+  uint64_t replayed_inserts = 0;
+};
+
+// WalSndState (walsender_private.h); STOPPING exists from PG 10.
+enum class WalSndState {
+  WALSNDSTATE_STARTUP = 0,
+  WALSNDSTATE_BACKUP,
+  WALSNDSTATE_CATCHUP,
+  WALSNDSTATE_STREAMING,
+  WALSNDSTATE_STOPPING,
+};
+const char* WalSndStateName(WalSndState s);
+
+// One WalSnd slot (walsender_private.h).
+struct WalSnd {
+  os::Pid pid = 0;                      // 0: slot free
+  WalSndState state = WalSndState::WALSNDSTATE_STARTUP;
+  XLogRecPtr sentPtr = 0;
+  bool needreload = false;
+  XLogRecPtr write = 0;                 // as reported by the standby
+  XLogRecPtr flush = 0;
+  XLogRecPtr apply = 0;
+  os::Latch* latch = nullptr;           // the walsender's process latch
+  int sync_standby_priority = 0;
+  std::string application_name;
+};
+
+// A backend waiting in SyncRepWaitForLSN (its PGPROC's syncRep fields).
+struct SyncRepWaiter {
+  os::Pid pid = 0;
+  XLogRecPtr waitLSN = 0;
+  int mode = 0;                         // SYNC_REP_WAIT_WRITE / _FLUSH
+  bool released = false;                // syncRepState == SYNC_REP_WAIT_COMPLETE
+  os::Latch* latch = nullptr;
+};
+
+inline constexpr int SYNC_REP_WAIT_WRITE = 0;
+inline constexpr int SYNC_REP_WAIT_FLUSH = 1;
+inline constexpr int NUM_SYNC_REP_WAIT_MODE = 2;
+
+struct WalSndCtlData {
+  std::vector<WalSnd> walsnds;          // max_wal_senders slots
+  // Queues ordered by waitLSN (SyncRepQueueInsert keeps them sorted).
+  std::vector<SyncRepWaiter*> SyncRepQueue[NUM_SYNC_REP_WAIT_MODE];
+  XLogRecPtr lsn[NUM_SYNC_REP_WAIT_MODE] = {0, 0};
+  bool sync_standbys_defined = false;
+};
+
+// WalRcvState (walreceiver.h).
+enum class WalRcvState {
+  WALRCV_STOPPED = 0,
+  WALRCV_STARTING,
+  WALRCV_STREAMING,
+  WALRCV_WAITING,
+  WALRCV_RESTARTING,
+  WALRCV_STOPPING,
+};
+const char* WalRcvStateName(WalRcvState s);
+
+struct WalRcvData {
+  os::Pid pid = 0;
+  WalRcvState walRcvState = WalRcvState::WALRCV_STOPPED;
+  os::Instant startTime;
+  XLogRecPtr receiveStart = 0;
+  TimeLineID receiveStartTLI = 0;
+  XLogRecPtr receivedUpto = 0;          // flushedUpto in 15: fsync'd
+  TimeLineID receivedTLI = 0;
+  XLogRecPtr writtenUpto = 0;           // 15
+  XLogRecPtr latestChunkStart = 0;
+  XLogRecPtr latestWalEnd = 0;
+  std::string conninfo;
+  os::Latch* latch = nullptr;           // the walreceiver's process latch
+  bool force_reply = false;
+};
+
+// PMSignalReason (pmsignal.h), the ones the simulation sends.
+enum class PMSignalReason {
+  PMSIGNAL_RECOVERY_STARTED = 0,
+  PMSIGNAL_BEGIN_HOT_STANDBY,
+  PMSIGNAL_WAKEN_ARCHIVER,
+  PMSIGNAL_ROTATE_LOGFILE,
+  PMSIGNAL_START_AUTOVAC_LAUNCHER,
+  PMSIGNAL_START_AUTOVAC_WORKER,
+  PMSIGNAL_BACKGROUND_WORKER_CHANGE,
+  PMSIGNAL_START_WALRECEIVER,
+  PMSIGNAL_ADVANCE_STATE_MACHINE,
+  kNumReasons,
+};
+
+// PMChildFlags values (pmsignal.c).
+enum class PMChildState { PM_CHILD_UNUSED = 0, PM_CHILD_ASSIGNED, PM_CHILD_ACTIVE,
+                          PM_CHILD_WALSENDER };
+
+struct PMSignalData {
+  bool PMSignalFlags[static_cast<int>(PMSignalReason::kNumReasons)] = {};
+  std::vector<PMChildState> PMChildFlags;  // by child slot (1-based in PG)
+};
+
+// CheckpointerShmem: requests from other processes.
+struct CheckpointerShmemData {
+  os::Pid checkpointer_pid = 0;
+  int ckpt_flags = 0;                   // CHECKPOINT_* requested
+  int ckpt_started = 0;                 // counters, as ckpt_started/done
+  int ckpt_done = 0;
+  os::Latch* latch = nullptr;
+};
+
+// Everything above, for one postmaster lifetime.
+struct NodeShmem {
+  // Constant after creation.
+  std::string node_name;
+  std::string data_dir;                 // "/pgdata"
+  Gucs gucs;
+  Behavior behavior;
+
+  ControlFileData ControlFile;
+  XLogCtlData XLogCtl;
+  WalSndCtlData WalSndCtl;
+  WalRcvData WalRcv;
+  PMSignalData PMSignalState;
+  CheckpointerShmemData CheckpointerShmem;
+  os::Pid postmaster_pid = 0;
+  os::Pid startup_pid = 0;
+};
+
+}  // namespace replsim::node
+
+#endif  // REPLSIM_PROTOCOL_NODE_SHMEM_H_

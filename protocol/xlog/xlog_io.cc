@@ -1,0 +1,150 @@
+#include "protocol/xlog/xlog_io.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "protocol/os/check.h"
+
+namespace replsim::xlog {
+
+std::string XLogDir(const std::string& data_dir) {
+  return absl::StrCat(data_dir, "/pg_wal");
+}
+
+std::string XLogFilePath(const std::string& data_dir, TimeLineID tli,
+                         wal::XLogSegNo segno) {
+  return absl::StrCat(XLogDir(data_dir), "/", wal::XLogFileName(tli, segno));
+}
+
+void StartXLogInsert(NodeShmem& shm, TimeLineID tli, XLogRecPtr end_of_log,
+                     XLogRecPtr prev_record) {
+  wal::WalBuilderOptions opts;
+  opts.system_identifier = shm.ControlFile.system_identifier;
+  shm.XLogCtl.insert =
+      std::make_unique<wal::WalBuilder>(opts, tli, end_of_log, prev_record);
+  shm.XLogCtl.pos = wal::XLogCtlPositions::StartingAt(end_of_log);
+  shm.XLogCtl.ThisTimeLineID = tli;
+  shm.XLogCtl.buffers = wal::WalBuffer();
+}
+
+wal::XLogInsertResult XLogInsert(NodeShmem& shm, const wal::WalRecord& rec) {
+  CHECK(shm.XLogCtl.insert != nullptr) << "XLogInsert before insertion started";
+  wal::XLogInsertResult r = shm.XLogCtl.insert->Insert(rec, &shm.XLogCtl.buffers);
+  shm.XLogCtl.pos.AdvanceInsert(shm.XLogCtl.insert->CurrInsertPos());
+  return r;
+}
+
+namespace {
+
+// Calls fn(segno, offset_in_segment, span_part) for each segment piece of
+// [start, start + len).
+template <typename Fn>
+os::Task<os::Errno> ForEachSegmentPiece(XLogRecPtr start, uint64_t len, Fn fn) {
+  uint64_t done = 0;
+  while (done < len) {
+    const XLogRecPtr p = start + done;
+    const wal::XLogSegNo segno = wal::XLByteToSeg(p);
+    const uint32_t off = wal::XLogSegmentOffset(p);
+    const uint64_t n = std::min<uint64_t>(len - done, wal::kWalSegSize - off);
+    os::Errno e = co_await fn(segno, off, done, n);
+    if (e != os::Errno::kOk) co_return e;
+    done += n;
+  }
+  co_return os::Errno::kOk;
+}
+
+}  // namespace
+
+os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
+                                 TimeLineID tli, XLogRecPtr start,
+                                 absl::Span<const uint8_t> bytes) {
+  co_return co_await ForEachSegmentPiece(
+      start, bytes.size(),
+      [&](wal::XLogSegNo segno, uint32_t off, uint64_t done,
+          uint64_t n) -> os::Task<os::Errno> {
+        os::Result<os::Fd> fd = os.Open(XLogFilePath(data_dir, tli, segno),
+                                        os::kOpenReadWrite | os::kOpenCreate);
+        if (!fd.ok()) co_return fd.error();
+        os::Result<size_t> w = co_await os.PWrite(*fd, bytes.subspan(done, n), off);
+        os.Close(*fd);
+        if (!w.ok()) co_return w.error();
+        co_return os::Errno::kOk;
+      });
+}
+
+os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
+                                   TimeLineID tli, XLogRecPtr from, XLogRecPtr to) {
+  if (to <= from) co_return os::Errno::kOk;
+  for (wal::XLogSegNo s = wal::XLByteToSeg(from); s <= wal::XLByteToSeg(to - 1); ++s) {
+    os::Result<os::Fd> fd = os.Open(XLogFilePath(data_dir, tli, s), os::kOpenReadWrite);
+    if (!fd.ok()) co_return fd.error();
+    os::Errno e = co_await os.Fdatasync(*fd);
+    os.Close(*fd);
+    if (e != os::Errno::kOk) co_return e;
+  }
+  // A new segment file's directory entry must be durable too.
+  co_return co_await os.FsyncDir(XLogDir(data_dir));
+}
+
+os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
+  node::XLogCtlData& x = shm.XLogCtl;
+  upto = std::min(upto, x.pos.Insert);
+  const XLogRecPtr from = x.pos.LogwrtResult.Write;
+  if (upto <= from) co_return os::Errno::kOk;
+  x.pos.RequestWrite(upto);
+  std::vector<uint8_t> bytes(upto - from);
+  CHECK(x.buffers.Read(from, absl::MakeSpan(bytes)))
+      << "WAL buffers lack " << wal::LsnToString(from);
+  os::Errno e = co_await XLogWriteRaw(os, shm.data_dir, x.ThisTimeLineID, from, bytes);
+  if (e != os::Errno::kOk) co_return e;
+  // Another process may have written further meanwhile.
+  if (upto > x.pos.LogwrtResult.Write) x.pos.MarkWritten(upto);
+  // Whole pages before the write pointer are in the files now.
+  x.buffers.DiscardBefore(x.pos.LogwrtResult.Write);
+  co_return os::Errno::kOk;
+}
+
+os::Task<os::Errno> XLogFlush(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
+  node::XLogCtlData& x = shm.XLogCtl;
+  upto = std::min(upto, x.pos.Insert);
+  if (upto <= x.pos.LogwrtResult.Flush) co_return os::Errno::kOk;
+  x.pos.RequestFlush(upto);
+  os::Errno e = co_await XLogWrite(os, shm, upto);
+  if (e != os::Errno::kOk) co_return e;
+  const XLogRecPtr from = x.pos.LogwrtResult.Flush;
+  if (upto <= from) co_return os::Errno::kOk;  // flushed by someone else meanwhile
+  e = co_await XLogFsyncRange(os, shm.data_dir, x.ThisTimeLineID, from, upto);
+  if (e != os::Errno::kOk) co_return e;
+  if (upto > x.pos.LogwrtResult.Flush) x.pos.MarkFlushed(upto);
+  // Bytes below the flush point are in the files now.
+  WalSndWakeup(shm);
+  co_return os::Errno::kOk;
+}
+
+void WalSndWakeup(NodeShmem& shm) {
+  for (node::WalSnd& w : shm.WalSndCtl.walsnds) {
+    if (w.pid != 0 && w.latch != nullptr) w.latch->Set();
+  }
+}
+
+os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir,
+                             TimeLineID tli, XLogRecPtr start,
+                             absl::Span<uint8_t> out) {
+  co_return co_await ForEachSegmentPiece(
+      start, out.size(),
+      [&](wal::XLogSegNo segno, uint32_t off, uint64_t done,
+          uint64_t n) -> os::Task<os::Errno> {
+        os::Result<os::Fd> fd = os.Open(XLogFilePath(data_dir, tli, segno), os::kOpenRead);
+        if (!fd.ok()) co_return fd.error();
+        absl::Span<uint8_t> part = out.subspan(done, n);
+        os::Result<size_t> r = co_await os.PRead(*fd, part, off);
+        os.Close(*fd);
+        if (!r.ok()) co_return r.error();
+        // Past the written end: zeros, as in a zero-filled segment.
+        std::fill(part.begin() + *r, part.end(), 0);
+        co_return os::Errno::kOk;
+      });
+}
+
+}  // namespace replsim::xlog

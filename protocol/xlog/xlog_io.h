@@ -1,0 +1,87 @@
+// File: protocol/xlog/xlog_io.h
+//
+// WAL through the OS: what xlog.c does with pg_wal's segment files.
+//  - XLogInsert places a record into the WAL buffers (XLogCtl) and returns
+//    its end; no I/O (XLogInsertRecord).
+//  - XLogWrite hands buffered WAL to the kernel with pwrite (the page cache:
+//    lost on a host crash); XLogFlush writes and fsyncs, advances
+//    LogwrtResult.Flush, and wakes the walsenders (WalSndWakeup), as
+//    XLogFlush + issue_xlog_fsync do. Only then may a walsender send it
+//    (07e8b6aabc; before that fix it sent up to the Write pointer).
+//  - XLogRead reads WAL bytes back from the segment files, as the walsender
+//    and the startup process do: it sees written-but-not-fsynced bytes, like
+//    a real read from the page cache.
+//
+// Segment files are created on first write and hold only what was written:
+// PostgreSQL's XLogFileInit zero-fills 16 MiB first, which would only cost
+// memory here (reads past the written end return zeros, as from a
+// zero-filled file).
+//
+// Errors: a failed write or fsync is returned; the caller PANICs as
+// PostgreSQL does ("could not write to log file", "could not fsync file").
+#ifndef REPLSIM_PROTOCOL_XLOG_XLOG_IO_H_
+#define REPLSIM_PROTOCOL_XLOG_XLOG_IO_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/types/span.h"
+#include "protocol/node/shmem.h"
+#include "protocol/os/errno.h"
+#include "protocol/os/os.h"
+#include "protocol/os/task.h"
+#include "protocol/wal/lsn.h"
+#include "protocol/wal/record.h"
+#include "protocol/wal/segment.h"
+
+namespace replsim::xlog {
+
+using node::NodeShmem;
+using wal::TimeLineID;
+using wal::XLogRecPtr;
+
+// "<data_dir>/pg_wal"
+std::string XLogDir(const std::string& data_dir);
+// "<data_dir>/pg_wal/<XLogFileName(tli, segno)>"
+std::string XLogFilePath(const std::string& data_dir, TimeLineID tli,
+                         wal::XLogSegNo segno);
+
+// Starts insertion at `end_of_log` on `tli` (after recovery or at initdb):
+// the WalBuilder continues the stream after `prev_record`.
+void StartXLogInsert(NodeShmem& shm, TimeLineID tli, XLogRecPtr end_of_log,
+                     XLogRecPtr prev_record);
+
+// XLogInsertRecord: places `rec` in the WAL buffers; returns where it starts
+// and ends. CHECKs that insertion was started (not in recovery).
+wal::XLogInsertResult XLogInsert(NodeShmem& shm, const wal::WalRecord& rec);
+
+// Writes buffered WAL up to `upto` (<= Insert) to the segment files of the
+// insert timeline. No fsync.
+os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto);
+
+// Writes and fsyncs up to `upto`, then wakes every walsender.
+os::Task<os::Errno> XLogFlush(os::Os& os, NodeShmem& shm, XLogRecPtr upto);
+
+// Sets every walsender's latch (WalSndWakeup).
+void WalSndWakeup(NodeShmem& shm);
+
+// Reads [start, start + out.size()) of timeline `tli`'s WAL from the segment
+// files into `out` (segment by segment). kENOENT if a segment file is missing
+// (the walsender's "requested WAL segment ... has already been removed").
+// Bytes past a file's written end read as zeros.
+os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir,
+                             TimeLineID tli, XLogRecPtr start,
+                             absl::Span<uint8_t> out);
+
+// Writes `bytes` at `start` into timeline `tli`'s segment files, as the
+// walreceiver's XLogWalRcvWrite does (across segment boundaries); fsync of the
+// touched segments is XLogFsyncSegments.
+os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
+                                 TimeLineID tli, XLogRecPtr start,
+                                 absl::Span<const uint8_t> bytes);
+os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
+                                   TimeLineID tli, XLogRecPtr from, XLogRecPtr to);
+
+}  // namespace replsim::xlog
+
+#endif  // REPLSIM_PROTOCOL_XLOG_XLOG_IO_H_
