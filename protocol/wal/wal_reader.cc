@@ -65,6 +65,9 @@ void XLogReaderState::XLogBeginRead(XLogRecPtr rec_ptr) {
   ReadRecPtr_ = DecodeRecPtr_ = InvalidXLogRecPtr;
   record_.reset();
   record_bytes_.clear();
+  // Forget the cached page: the bytes at the new position may be new.
+  read_len_ = 0;
+  seg_no_.reset();
 }
 
 absl::Status XLogReaderState::ValidateHeaderOf(XLogRecPtr page_ptr,

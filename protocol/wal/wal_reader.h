@@ -75,7 +75,8 @@ class XLogReaderState {
   XLogReaderState(const XLogReaderOptions& options, PageReadCallback page_read);
 
   // Next XLogReadRecord starts at rec_ptr (a record start, or a page
-  // boundary whose first record is wanted). CHECKs rec_ptr is valid.
+  // boundary whose first record is wanted). CHECKs rec_ptr is valid and
+  // MAXALIGNed. Drops the cached page, so bytes rewritten since are seen.
   void XLogBeginRead(XLogRecPtr rec_ptr);
 
   absl::StatusOr<const WalRecord*> XLogReadRecord();
