@@ -191,6 +191,32 @@ TEST(WalReaderTest, SwitchJumpsToTheNextSegment) {
   EXPECT_EQ(next.ReadRecPtr, 0x4000028u);
 }
 
+TEST(WalReaderTest, ReadsRecordsSpanningSegmentBoundaries) {
+  Stream s(0x3000000);
+  std::vector<XLogRecPtr> starts;
+  while (s.valid_upto < 0x5000000 + 100000) {
+    starts.push_back(s.Insert(Noop(60000)).ReadRecPtr);
+  }
+  auto reader = s.Reader();
+  reader->XLogBeginRead(0x3000000);
+  int crossings = 0;
+  for (XLogRecPtr start : starts) {
+    absl::StatusOr<const WalRecord*> r = reader->XLogReadRecord();
+    ASSERT_TRUE(r.ok()) << LsnToString(start) << ": " << r.status();
+    EXPECT_EQ(reader->ReadRecPtr(), start);
+    if (XLByteToSeg(start) != XLByteToSeg(reader->EndRecPtr())) ++crossings;
+  }
+  EXPECT_EQ(crossings, 2);
+  // Starting mid-segment validates that segment's first page too.
+  reader->XLogBeginRead(starts.back());
+  EXPECT_TRUE(reader->XLogReadRecord().ok());
+  s.buffer.Write(0x5000000, {0, 0});  // break segment 5's long header magic
+  reader->XLogBeginRead(starts.back());
+  EXPECT_EQ(reader->XLogReadRecord().status().message(),
+            "invalid magic number 0000 in log segment "
+            "000000010000000000000005, offset 0");
+}
+
 TEST(WalReaderTest, ChecksSystemIdentifierOfEachSegment) {
   Stream s(0x3000000);
   s.Insert(Noop(10));
