@@ -23,6 +23,7 @@
 
 #include "protocol/node/behavior.h"
 #include "protocol/node/guc.h"
+#include "protocol/node/node_config.h"
 #include "protocol/os/latch.h"
 #include "protocol/os/os.h"
 #include "protocol/wal/lsn.h"
