@@ -2,6 +2,7 @@
 #include "sim/fault/fault_plan.h"
 
 #include "gtest/gtest.h"
+#include "sim/os/test_util.h"
 
 namespace replsim::sim::fault {
 namespace {
@@ -12,12 +13,8 @@ class FaultPlanTest : public ::testing::Test {
     cluster_.AddHost("a");
     cluster_.AddHost("b");
   }
-  void RunUntil(os::Duration d) { world_.Run({.until = os::Instant() + d}); }
-  int Count(std::string_view kind) {
-    int n = 0;
-    for (const TraceEvent& e : world_.trace().events()) n += e.kind == kind;
-    return n;
-  }
+  void RunUntil(os::Duration d) { os_sim::RunUntil(world_, d); }
+  int Count(std::string_view kind) { return os_sim::CountEvents(world_, kind); }
 
   World world_;
   os_sim::Cluster cluster_;
