@@ -1,0 +1,240 @@
+#include "sim/disk/disk.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "protocol/os/check.h"
+
+namespace replsim::sim::disk {
+
+Disk::Disk(World& world, std::string host, DiskConfig config)
+    : world_(world),
+      host_(std::move(host)),
+      config_(config),
+      stream_(absl::StrCat("disk/", host_)) {}
+
+TraceBuilder Disk::Emit(std::string_view kind, Severity s) {
+  return world_.trace().Emit(world_.now(), host_, "disk", kind, s);
+}
+
+std::string_view Disk::Parent(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+bool Disk::DirExists(std::string_view dir) const {
+  if (dir.empty()) return true;  // the root
+  auto it = names_.find(dir);
+  return it != names_.end() && inodes_.at(it->second)->is_dir;
+}
+
+Inode* Disk::Get(InodeId id) {
+  auto it = inodes_.find(id);
+  CHECK(it != inodes_.end()) << "stale inode " << id;
+  return it->second.get();
+}
+
+void Disk::MaybeFree(InodeId id) {
+  Inode* n = Get(id);
+  if (n->open_count > 0) return;
+  for (const auto& m : {&names_, &durable_}) {
+    for (const auto& [name, ino] : *m) {
+      if (ino == id) return;
+    }
+  }
+  used_ -= n->data.size();
+  inodes_.erase(id);
+}
+
+os::Result<InodeId> Disk::Open(std::string_view path, int flags) {
+  if (path.empty()) return os::Errno::kENOENT;
+  auto it = names_.find(path);
+  if (it == names_.end()) {
+    if (!(flags & os::kOpenCreate)) return os::Errno::kENOENT;
+    if (!DirExists(Parent(path))) return os::Errno::kENOENT;
+    InodeId id = next_inode_++;
+    inodes_.emplace(id, std::make_unique<Inode>());
+    it = names_.emplace(std::string(path), id).first;
+    Emit("disk_create").Str("path", path);
+  } else if ((flags & os::kOpenCreate) && (flags & os::kOpenExclusive)) {
+    return os::Errno::kEEXIST;
+  }
+  Inode* n = Get(it->second);
+  if (n->is_dir && (flags & os::kOpenReadWrite)) return os::Errno::kEISDIR;
+  if ((flags & os::kOpenTruncate) && !n->data.empty()) {
+    used_ -= n->data.size();
+    n->Truncate(0);
+  }
+  ++n->open_count;
+  return it->second;
+}
+
+void Disk::Release(InodeId id) {
+  Inode* n = Get(id);
+  CHECK_GT(n->open_count, 0);
+  --n->open_count;
+  MaybeFree(id);
+}
+
+os::Result<size_t> Disk::Read(InodeId id, int64_t offset, absl::Span<uint8_t> out) {
+  Inode* n = Get(id);
+  if (offset < 0) return os::Errno::kEINVAL;
+  if (offset >= static_cast<int64_t>(n->data.size())) return size_t{0};
+  size_t len = std::min<size_t>(out.size(), n->data.size() - offset);
+  std::copy_n(n->data.data() + offset, len, reinterpret_cast<char*>(out.data()));
+  return len;
+}
+
+os::Result<size_t> Disk::Write(InodeId id, int64_t offset,
+                               absl::Span<const uint8_t> data) {
+  Inode* n = Get(id);
+  if (offset < 0) return os::Errno::kEINVAL;
+  int64_t end = offset + static_cast<int64_t>(data.size());
+  int64_t growth = std::max<int64_t>(0, end - static_cast<int64_t>(n->data.size()));
+  if (used_ + growth > config_.capacity) {
+    Emit("fault_enospc", Severity::kWarning).Int("offset", offset).Uint("bytes", data.size());
+    return os::Errno::kENOSPC;
+  }
+  used_ += growth;
+  n->Write(offset, reinterpret_cast<const char*>(data.data()), data.size());
+  return data.size();
+}
+
+os::Errno Disk::Sync(InodeId id) {
+  Inode* n = Get(id);
+  if (n->dirty_pages.empty() && !n->size_dirty) return os::Errno::kOk;
+  if (std::exchange(fail_next_fsync_, false) || Bernoulli(rng(), config_.fsync_eio)) {
+    Emit("fault_fsync_eio", Severity::kWarning)
+        .Uint("inode", id)
+        .Uint("lost_pages", n->dirty_pages.size());
+    n->LoseDirtyPages();
+    return os::Errno::kEIO;
+  }
+  int64_t bytes = n->Sync();
+  Emit("disk_fsync").Uint("inode", id).Int("bytes", bytes);
+  return os::Errno::kOk;
+}
+
+os::Errno Disk::SyncDir(std::string_view dir) {
+  if (!DirExists(dir)) return os::Errno::kENOENT;
+  auto child_of_dir = [dir](std::string_view name) { return Parent(name) == dir; };
+  std::vector<InodeId> dropped;
+  for (auto it = durable_.begin(); it != durable_.end();) {
+    if (child_of_dir(it->first) && !names_.contains(it->first)) {
+      dropped.push_back(it->second);
+      it = durable_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  int entries = 0;
+  for (const auto& [name, id] : names_) {
+    if (!child_of_dir(name)) continue;
+    auto [it, inserted] = durable_.insert_or_assign(name, id);
+    ++entries;
+  }
+  Emit("disk_fsync_dir").Str("dir", dir).Int("entries", entries);
+  for (InodeId id : dropped) {
+    if (inodes_.contains(id)) MaybeFree(id);
+  }
+  return os::Errno::kOk;
+}
+
+os::Errno Disk::Truncate(InodeId id, int64_t size) {
+  Inode* n = Get(id);
+  if (size < 0) return os::Errno::kEINVAL;
+  int64_t growth = size - static_cast<int64_t>(n->data.size());
+  if (growth > 0 && used_ + growth > config_.capacity) return os::Errno::kENOSPC;
+  used_ += growth;
+  n->Truncate(size);
+  return os::Errno::kOk;
+}
+
+os::Result<int64_t> Disk::Size(InodeId id) const {
+  return static_cast<int64_t>(inodes_.at(id)->data.size());
+}
+
+os::Errno Disk::Rename(std::string_view from, std::string_view to) {
+  auto it = names_.find(from);
+  if (it == names_.end()) return os::Errno::kENOENT;
+  if (!DirExists(Parent(to))) return os::Errno::kENOENT;
+  InodeId id = it->second;
+  names_.erase(it);
+  auto old = names_.find(to);
+  std::optional<InodeId> replaced;
+  if (old != names_.end()) replaced = old->second;
+  names_.insert_or_assign(std::string(to), id);
+  Emit("disk_rename").Str("from", from).Str("to", to);
+  if (replaced) MaybeFree(*replaced);
+  return os::Errno::kOk;
+}
+
+os::Errno Disk::Unlink(std::string_view path) {
+  auto it = names_.find(path);
+  if (it == names_.end()) return os::Errno::kENOENT;
+  InodeId id = it->second;
+  if (inodes_.at(id)->is_dir) return os::Errno::kEISDIR;
+  names_.erase(it);
+  Emit("disk_unlink").Str("path", path);
+  MaybeFree(id);
+  return os::Errno::kOk;
+}
+
+os::Errno Disk::MakeDir(std::string_view path) {
+  if (path.empty() || names_.contains(path)) return os::Errno::kEEXIST;
+  if (!DirExists(Parent(path))) return os::Errno::kENOENT;
+  InodeId id = next_inode_++;
+  auto n = std::make_unique<Inode>();
+  n->is_dir = true;
+  inodes_.emplace(id, std::move(n));
+  names_.emplace(std::string(path), id);
+  Emit("disk_mkdir").Str("path", path);
+  return os::Errno::kOk;
+}
+
+os::Result<os::FileStat> Disk::Stat(std::string_view path) const {
+  if (path.empty()) return os::FileStat{0, true};
+  auto it = names_.find(path);
+  if (it == names_.end()) return os::Errno::kENOENT;
+  const Inode& n = *inodes_.at(it->second);
+  return os::FileStat{static_cast<int64_t>(n.data.size()), n.is_dir};
+}
+
+os::Result<std::vector<std::string>> Disk::List(std::string_view dir) const {
+  if (!DirExists(dir)) return os::Errno::kENOENT;
+  std::vector<std::string> out;
+  for (const auto& [name, id] : names_) {
+    if (Parent(name) == dir) {
+      out.push_back(dir.empty() ? name : name.substr(dir.size() + 1));
+    }
+  }
+  return out;
+}
+
+void Disk::Crash() {
+  names_ = durable_;
+  int64_t lost = 0;
+  used_ = 0;
+  for (auto it = inodes_.begin(); it != inodes_.end();) {
+    Inode& n = *it->second;
+    n.open_count = 0;
+    bool named = false;
+    for (const auto& [name, id] : durable_) named = named || id == it->first;
+    if (!named) {
+      it = inodes_.erase(it);
+      continue;
+    }
+    lost += n.Crash([this] { return Bernoulli(rng(), config_.crash_sector_persist); });
+    used_ += n.data.size();
+    ++it;
+  }
+  Emit("disk_crash", Severity::kWarning).Int("lost_dirty_pages", lost);
+}
+
+void Disk::Fill() {
+  config_.capacity = used_;
+  Emit("fault_disk_full", Severity::kWarning).Int("capacity", used_);
+}
+
+}  // namespace replsim::sim::disk

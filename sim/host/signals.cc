@@ -1,0 +1,57 @@
+#include "sim/host/signals.h"
+
+#include <vector>
+
+#include "protocol/os/check.h"
+
+namespace replsim::sim::host {
+
+SignalState::RaiseResult SignalState::Raise(os::Signal sig) {
+  if (action(sig) == Action::kIgnore) return RaiseResult::kIgnored;
+  if (pending_ & Bit(sig)) return RaiseResult::kCoalesced;
+  pending_ |= Bit(sig);
+  return RaiseResult::kPending;
+}
+
+std::optional<os::Signal> SignalState::TakeNext(Rng& rng) {
+  if (pending_ == 0) return std::nullopt;
+  std::vector<os::Signal> pending;
+  for (os::Signal s : os::kAllSignals) {
+    if (pending_ & Bit(s)) pending.push_back(s);
+  }
+  os::Signal chosen = pending.size() == 1 ? pending[0] : pending[rng.Below(pending.size())];
+  pending_ &= ~Bit(chosen);
+  return chosen;
+}
+
+void SignalState::SetHandler(os::Signal sig, os::SignalHandler handler) {
+  CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be caught";
+  ignored_.erase(static_cast<int>(sig));
+  handlers_.insert_or_assign(static_cast<int>(sig), std::move(handler));
+}
+
+void SignalState::Ignore(os::Signal sig) {
+  CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be ignored";
+  handlers_.erase(static_cast<int>(sig));
+  ignored_[static_cast<int>(sig)] = true;
+  pending_ &= ~Bit(sig);
+}
+
+void SignalState::Default(os::Signal sig) {
+  handlers_.erase(static_cast<int>(sig));
+  ignored_.erase(static_cast<int>(sig));
+}
+
+SignalState::Action SignalState::action(os::Signal sig) const {
+  if (handlers_.contains(static_cast<int>(sig))) return Action::kHandler;
+  if (ignored_.contains(static_cast<int>(sig))) return Action::kIgnore;
+  return sig == os::Signal::kSIGCHLD ? Action::kIgnore : Action::kTerminate;
+}
+
+os::SignalHandler& SignalState::handler(os::Signal sig) {
+  auto it = handlers_.find(static_cast<int>(sig));
+  CHECK(it != handlers_.end());
+  return it->second;
+}
+
+}  // namespace replsim::sim::host

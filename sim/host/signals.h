@@ -1,0 +1,53 @@
+// File: sim/host/signals.h
+//
+// One process's signal state, as the kernel keeps it: a set of pending bits
+// (so a second send before delivery coalesces with the first, as for
+// non-realtime signals) and a disposition per signal (default, ignored, or a
+// handler installed by pqsignal).
+//
+// Contract: Raise() drops a signal whose disposition is "ignore" (POSIX
+// discards it at generation) and reports whether it coalesced. TakeNext()
+// removes one pending signal; when several are pending the choice is drawn
+// from the caller's stream (the scheduler's), so "SIGUSR1 handled before
+// SIGCHLD" and the reverse both happen across seeds. Default actions:
+// SIGCHLD is ignored, every other signal terminates.
+#ifndef REPLSIM_SIM_HOST_SIGNALS_H_
+#define REPLSIM_SIM_HOST_SIGNALS_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/container/btree_map.h"
+#include "protocol/os/signal.h"
+#include "sim/rng.h"
+
+namespace replsim::sim::host {
+
+class SignalState {
+ public:
+  enum class Action { kTerminate, kIgnore, kHandler };
+  enum class RaiseResult { kPending, kCoalesced, kIgnored };
+
+  RaiseResult Raise(os::Signal sig);
+  bool any_pending() const { return pending_ != 0; }
+  bool is_pending(os::Signal sig) const { return pending_ & Bit(sig); }
+  std::optional<os::Signal> TakeNext(Rng& rng);
+
+  void SetHandler(os::Signal sig, os::SignalHandler handler);
+  void Ignore(os::Signal sig);
+  void Default(os::Signal sig);
+  Action action(os::Signal sig) const;
+  // The installed handler; only when action(sig) == kHandler.
+  os::SignalHandler& handler(os::Signal sig);
+
+ private:
+  static uint32_t Bit(os::Signal sig) { return uint32_t{1} << static_cast<int>(sig); }
+
+  uint32_t pending_ = 0;
+  absl::btree_map<int, os::SignalHandler> handlers_;
+  absl::btree_map<int, bool> ignored_;
+};
+
+}  // namespace replsim::sim::host
+
+#endif  // REPLSIM_SIM_HOST_SIGNALS_H_

@@ -1,0 +1,74 @@
+// File: sim/net/link.h
+//
+// The wire between two hosts, per direction: a latency and a bandwidth drawn
+// once from the network's random stream (so a run's links are fixed by its
+// seed), a "busy until" time that serialises transmissions (bandwidth), and
+// partitions. A partition blocks one direction (one-way) or both; partitions
+// nest (two faults on the same pair need two heals).
+//
+// Contract: Blocked(a, b) is true while any partition covers a->b. A host's
+// link to itself (loopback) is never partitioned and has the minimum latency.
+#ifndef REPLSIM_SIM_NET_LINK_H_
+#define REPLSIM_SIM_NET_LINK_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "absl/container/btree_map.h"
+#include "protocol/os/time.h"
+#include "sim/rng.h"
+#include "sim/world.h"
+
+namespace replsim::sim::net {
+
+struct LinkConfig {
+  os::Duration min_latency = os::Microseconds(50);
+  os::Duration max_latency = os::Milliseconds(2);
+  // Bytes per second.
+  int64_t min_bandwidth = 50LL * 1000 * 1000;
+  int64_t max_bandwidth = 1000LL * 1000 * 1000;
+  // Extra per-segment delay in [0, jitter] (delivery stays in order).
+  os::Duration jitter = os::Microseconds(20);
+};
+
+struct Link {
+  os::Duration latency;
+  int64_t bandwidth = 1;  // bytes per second
+  os::Instant busy_until;
+  os::Instant last_arrival;  // keeps a direction in order despite jitter
+};
+
+class Links {
+ public:
+  // Draws come from the world's stream "net" (looked up at each use: the
+  // World's streams may move when others are created).
+  Links(World& world, LinkConfig config) : world_(world), config_(config) {}
+
+  // The link src->dst, created (and drawn) on first use.
+  Link& Get(const std::string& src, const std::string& dst);
+  // When a segment of `bytes` handed over now arrives at dst (and marks the
+  // link busy while it is transmitted).
+  os::Instant Transmit(const std::string& src, const std::string& dst,
+                       os::Instant now, size_t bytes);
+  // One-way latency (for control segments: SYN, RST, window updates).
+  os::Duration Latency(const std::string& src, const std::string& dst) {
+    return Get(src, dst).latency;
+  }
+
+  void Partition(const std::string& a, const std::string& b, bool two_way);
+  void Heal(const std::string& a, const std::string& b, bool two_way);
+  bool Blocked(const std::string& src, const std::string& dst) const;
+
+ private:
+  using Key = std::pair<std::string, std::string>;
+  Rng& rng() { return world_.Stream("net"); }
+  World& world_;
+  LinkConfig config_;
+  absl::btree_map<Key, Link> links_;
+  absl::btree_map<Key, int> partitions_;  // direction -> nesting count
+};
+
+}  // namespace replsim::sim::net
+
+#endif  // REPLSIM_SIM_NET_LINK_H_

@@ -1,0 +1,133 @@
+// File: sim/net/network.h
+//
+// The virtual TCP network: every host's sockets, listeners and the wires
+// between them. Per direction of a connection: a bounded send buffer (in the
+// TcpSocket) -> segments in flight over a Link (latency, bandwidth, in order)
+// -> the peer's bounded receive buffer -> the application's recv.
+//
+// Rules (each has a test in network_test.cc):
+// - Flow control: a segment is transmitted only while the peer's receive
+//   buffer has room for it and everything still undelivered (the window).
+// - Connect: SYN after the link latency; ECONNREFUSED (an RST) when nobody
+//   listens; SYN retransmitted (1 s, 2 s, 4 s ...) while partitioned or the
+//   host is down or the backlog is full, ETIMEDOUT after syn_retries.
+// - Loss: a segment that meets a partition or a down host is retransmitted
+//   with exponential backoff (rto_min doubling to rto_max); after retries2
+//   failures the sender's connection dies with ETIMEDOUT (tcp_retries2). With a
+//   one-way partition the data may arrive while its ACK is lost: the receiver
+//   keeps it, the sender still retransmits and times out.
+// - close(): unread input -> RST at once, unsent data discarded (segments
+//   already on the wire still arrive, never retransmitted); otherwise FIN after
+//   the send buffer drains. Data reaching a closed socket is answered by RST.
+// - Host crash (HostDown): its sockets vanish without FIN or RST; peers see
+//   nothing until they send (retransmission gives up, or once the host is back
+//   its kernel answers RST) or their keepalive gives up.
+// - Keepalive: after `idle` with nothing in flight a probe; `count` unanswered
+//   probes `interval` apart -> ETIMEDOUT; a probe answered by RST ->
+//   ECONNRESET.
+//
+// Every step is traced (process "tcp", kinds tcp_*). Sockets are kept by id in
+// a btree_map and never freed before the Network (ids are never reused).
+// Contract: the Network outlives every Run of its World.
+#ifndef REPLSIM_SIM_NET_NETWORK_H_
+#define REPLSIM_SIM_NET_NETWORK_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "protocol/os/errno.h"
+#include "protocol/os/os.h"
+#include "sim/net/link.h"
+#include "sim/net/tcp_socket.h"
+#include "sim/world.h"
+
+namespace replsim::sim::net {
+
+struct NetConfig {
+  LinkConfig link;
+  size_t snd_buf = 256 * 1024;
+  size_t rcv_buf = 256 * 1024;
+  size_t mss = 64 * 1024;  // largest segment (TSO-sized, to keep events few)
+  int retries2 = 15;
+  os::Duration rto_min = os::Milliseconds(200);
+  os::Duration rto_max = os::Seconds(120);
+  int syn_retries = 6;
+};
+
+class Network {
+ public:
+  explicit Network(World& world, NetConfig config = NetConfig());
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // ---- Hosts ----
+  void HostUp(const std::string& host);
+  // The host lost power: its sockets vanish silently.
+  void HostDown(const std::string& host);
+  bool IsUp(const std::string& host) const;
+
+  // ---- What a process's socket calls do ----
+  os::Result<SocketId> Listen(const std::string& host, int port, int backlog);
+  os::Result<SocketId> Accept(SocketId listener);  // kEAGAIN when none
+  // A socket in kConnecting; it becomes established or dead (with the error
+  // pending) later, waking its readiness waitables.
+  SocketId StartConnect(const std::string& host, const std::string& dst_host,
+                        int port);
+  os::Result<size_t> Send(SocketId id, absl::Span<const uint8_t> data);
+  os::Result<size_t> Recv(SocketId id, absl::Span<uint8_t> buf);
+  os::Errno ShutdownWrite(SocketId id);
+  void SetKeepalive(SocketId id, const os::KeepaliveConfig& config);
+  // close(): by the rules above. Also what process exit does.
+  void Close(SocketId id);
+
+  TcpSocket* Find(SocketId id);
+
+  // ---- Faults ----
+  void Partition(const std::string& a, const std::string& b, bool two_way);
+  void Heal(const std::string& a, const std::string& b, bool two_way);
+  // A middlebox resets the connection: both ends receive RST now.
+  void DropConnection(SocketId id);
+  // Established, not vanished sockets of `host` (or every host if empty), in
+  // id order.
+  std::vector<SocketId> LiveConnections(const std::string& host = "") const;
+
+  Links& links() { return links_; }
+  const NetConfig& config() const { return config_; }
+
+ private:
+  TcpSocket& NewSocket(const std::string& host, TcpSocket::State state);
+  TraceBuilder Emit(const std::string& host, std::string_view kind);
+  void Pump(TcpSocket& s);
+  void Abort(TcpSocket& s, std::string_view reason);
+  void Enqueue(TcpSocket& s, Segment seg);
+  void ScheduleAttempt(TcpSocket& s, os::Instant at);
+  void Attempt(SocketId id);
+  void DeliverToPeer(TcpSocket& s, Segment& seg, TcpSocket& peer);
+  void Retransmit(TcpSocket& s);
+  void RespondRst(const std::string& from_host, SocketId to);
+  void KillSocket(TcpSocket& s, os::Errno error, std::string_view reason);
+  void SynAttempt(SocketId id, int port, int attempt);
+  void SynArrive(SocketId id, int port, int attempt);
+  void SynRetry(SocketId id, int port, int attempt);
+  void KeepaliveTick(SocketId id);
+  void WindowUpdate(TcpSocket& reader);
+  bool Reachable(const std::string& src, const std::string& dst) const {
+    return !links_.Blocked(src, dst) && IsUp(dst);
+  }
+
+  World& world_;
+  NetConfig config_;
+  Links links_;
+  SocketId next_id_ = 1;
+  absl::btree_map<SocketId, std::unique_ptr<TcpSocket>> sockets_;
+  absl::btree_map<std::pair<std::string, int>, SocketId> listeners_;
+  absl::btree_set<std::string> down_;
+};
+
+}  // namespace replsim::sim::net
+
+#endif  // REPLSIM_SIM_NET_NETWORK_H_

@@ -1,0 +1,101 @@
+// File: sim/os/cluster.h
+//
+// The simulated machines of one run: hosts, the network between them, the
+// fault points, and every live process with its SimOs. This is what a test or
+// scenario builds on a World:
+//
+//   World world(seed);
+//   Cluster cluster(world);
+//   cluster.AddHost("primary");
+//   cluster.AddHost("standby");
+//   cluster.Spawn("primary", "postmaster", [](os::Os& os) -> os::Task<> {...});
+//   world.Run({.until = os::Instant() + os::Seconds(60)});
+//
+// Process life: Spawn starts a root process (no parent); Os::StartChild starts
+// a child. When a process ends, its descriptors are closed by the kernel rules
+// at once, its children see postmaster death at once, and its parent gets the
+// wait status and SIGCHLD as a separate, later event.
+//
+// Host crash: every process of the host ends at once (traced as SIGKILL
+// exits, with no cleanup: no FIN/RST from its sockets, no SIGCHLD to anyone),
+// its sockets vanish, its page cache is lost. Restart brings the host (and its
+// kernel, which answers stray segments with RST) back with an empty process
+// table; the scenario starts its postmaster again.
+//
+// Contract: the Cluster is destroyed before its World; its destructor ends
+// every process first.
+#ifndef REPLSIM_SIM_OS_CLUSTER_H_
+#define REPLSIM_SIM_OS_CLUSTER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/container/btree_map.h"
+#include "protocol/os/os.h"
+#include "sim/fault/fault_points.h"
+#include "sim/host/host.h"
+#include "sim/net/network.h"
+#include "sim/os/sim_os.h"
+#include "sim/world.h"
+
+namespace replsim::sim::os_sim {
+
+struct ClusterConfig {
+  net::NetConfig net;
+  fault::FaultPointConfig fault_points;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(World& world, ClusterConfig config = ClusterConfig());
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+  ~Cluster();
+
+  host::Host& AddHost(std::string name, host::HostConfig config = host::HostConfig());
+  host::Host& host(std::string_view name);
+
+  // A process with no parent (a postmaster) on `host`.
+  os::Pid Spawn(std::string_view host, std::string name, os::ProcessBody body);
+  // kill(pid, sig) from outside any process (pg_ctl, an operator, a fault).
+  os::Errno SendSignal(os::Pid pid, os::Signal sig);
+  // The live process of `host` named `name` with the lowest pid, or 0.
+  os::Pid FindByName(std::string_view host, std::string_view name) const;
+  bool IsAlive(os::Pid pid) const { return live_.contains(pid); }
+  std::optional<ExitStatus> exit_status(os::Pid pid) const {
+    return world_.executor().exit_status(pid);
+  }
+
+  void CrashHost(std::string_view name);
+  void RestartHost(std::string_view name);
+
+  World& world() { return world_; }
+  net::Network& network() { return network_; }
+  fault::FaultPoints& fault_points() { return fault_points_; }
+  // The stream signal delivery order is drawn from.
+  Rng& scheduler_rng() { return world_.Stream("scheduler"); }
+  bool tearing_down() const { return tearing_down_; }
+
+ private:
+  friend class SimOs;
+  os::Pid SpawnProcess(host::Host& host, std::string name, os::ProcessBody body,
+                       os::Pid parent);
+  // From a process's kill(): only to processes on the same host.
+  os::Errno Deliver(const std::string& from_host, std::string_view from_process,
+                    os::Pid pid, os::Signal sig);
+  void Register(os::Pid pid, SimOs* os) { live_[pid] = os; }
+  void Unregister(os::Pid pid) { live_.erase(pid); }
+  SimOs* Find(os::Pid pid) const;
+
+  World& world_;
+  net::Network network_;
+  fault::FaultPoints fault_points_;
+  bool tearing_down_ = false;
+  absl::btree_map<std::string, std::unique_ptr<host::Host>, std::less<>> hosts_;
+  absl::btree_map<os::Pid, SimOs*> live_;
+};
+
+}  // namespace replsim::sim::os_sim
+
+#endif  // REPLSIM_SIM_OS_CLUSTER_H_

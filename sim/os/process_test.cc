@@ -1,0 +1,262 @@
+// Processes on simulated hosts: signals (handlers, coalescing, default
+// actions, random delivery order), latches, SIGCHLD, postmaster death, SIGKILL
+// mid-wait, host crash, files through the Os, fault points.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "sim/os/test_util.h"
+#include "sim/os/cluster.h"
+
+namespace replsim::sim::os_sim {
+namespace {
+
+using os::Signal;
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  explicit ProcessTest(uint64_t seed = 1) : world_(seed, true), cluster_(world_) {
+    cluster_.AddHost("h");
+  }
+  void RunUntil(os::Duration d) { os_sim::RunUntil(world_, d); }
+  int Count(std::string_view kind) { return os_sim::CountEvents(world_, kind); }
+
+  World world_;
+  Cluster cluster_;
+};
+
+TEST_F(ProcessTest, SigusrTwoSetsLatchAndWakesWaitLatchOrSocket) {
+  int rc = 0;
+  bool got = false;
+  os::Instant woke;
+  os::Pid pid = cluster_.Spawn("h", "walsender", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGUSR2, [&] {
+      got = true;
+      os.MyLatch().Set();
+    });
+    rc = co_await os.WaitLatchOrSocket(&os.MyLatch(), os::WL_LATCH_SET | os::WL_TIMEOUT,
+                                       os::kNoFd, os::Seconds(10));
+    woke = world_.now();
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGUSR2); });
+  RunUntil(os::Seconds(20));
+  EXPECT_TRUE(got);
+  EXPECT_EQ(rc, os::WL_LATCH_SET);
+  EXPECT_EQ(woke, os::Instant() + os::Seconds(1));
+}
+
+TEST_F(ProcessTest, HandlerThatSetsNoLatchDoesNotEndTheWait) {
+  int rc = 0;
+  bool hup = false;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGHUP, [&] { hup = true; });
+    rc = co_await os.WaitLatchOrSocket(&os.MyLatch(), os::WL_LATCH_SET | os::WL_TIMEOUT,
+                                       os::kNoFd, os::Seconds(10));
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGHUP); });
+  RunUntil(os::Seconds(5));
+  EXPECT_TRUE(hup);
+  EXPECT_EQ(rc, 0);  // still waiting
+  RunUntil(os::Seconds(20));
+  EXPECT_EQ(rc, os::WL_TIMEOUT);
+}
+
+TEST_F(ProcessTest, PendingSignalsCoalesce) {
+  int handled = 0;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGUSR1, [&] { ++handled; });
+    co_await os.Sleep(os::Seconds(10));
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1), [&] {
+    cluster_.SendSignal(pid, Signal::kSIGUSR1);
+    cluster_.SendSignal(pid, Signal::kSIGUSR1);
+  });
+  RunUntil(os::Seconds(20));
+  EXPECT_EQ(handled, 1);
+  EXPECT_EQ(Count("signal_coalesced"), 1);
+}
+
+TEST_F(ProcessTest, SleepReturnsEintrAfterAHandler) {
+  os::Errno r = os::Errno::kOk;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGINT, [] {});
+    r = co_await os.Sleep(os::Seconds(10));
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGINT); });
+  RunUntil(os::Seconds(2));
+  EXPECT_EQ(r, os::Errno::kEINTR);
+}
+
+TEST_F(ProcessTest, SigchldArrivesAsItsOwnEventAfterTheExit) {
+  std::optional<os::ChildExit> status;
+  bool chld = false;
+  os::Pid child = 0;
+  cluster_.Spawn("h", "postmaster", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGCHLD, [&] {
+      chld = true;
+      os.MyLatch().Set();
+    });
+    child = *os.StartChild("startup", [](os::Os& c) -> os::Task<> { co_await c.Exit(3); });
+    co_await os.WaitLatchOrSocket(&os.MyLatch(), os::WL_LATCH_SET, os::kNoFd, {});
+    status = os.WaitChild();
+  });
+  RunUntil(os::Seconds(1));
+  ASSERT_TRUE(chld);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->pid, child);
+  EXPECT_EQ(status->code, 3);
+  // The child's exit and the parent's status are separate, ordered events.
+  const auto& ev = world_.trace().events();
+  size_t exit_at = 0, status_at = 0;
+  for (size_t i = 0; i < ev.size(); ++i) {
+    if (ev[i].kind == "process_exit" && ev[i].process == "startup") exit_at = i;
+    if (ev[i].kind == "child_exit_status") status_at = i;
+  }
+  EXPECT_GT(status_at, exit_at);
+}
+
+// Both pending at one suspension point: the order is the scheduler's draw.
+TEST(ProcessOrderTest, SigusrOneAndSigchldOrderVariesWithSeed) {
+  int usr1_first = 0, chld_first = 0;
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    World world(seed);
+    Cluster cluster(world);
+    cluster.AddHost("h");
+    std::vector<std::string> order;
+    cluster.Spawn("h", "postmaster", [&](os::Os& os) -> os::Task<> {
+      os.SetSignalHandler(Signal::kSIGUSR1, [&] { order.push_back("usr1"); });
+      os.SetSignalHandler(Signal::kSIGCHLD, [&] { order.push_back("chld"); });
+      os::Fd f = *os.Open("log", os::kOpenCreate | os::kOpenReadWrite);
+      os::Pid me = os.MyPid();
+      (void)os.StartChild("walsender", [me](os::Os& c) -> os::Task<> {
+        c.Kill(me, Signal::kSIGUSR1);  // PMSIGNAL, then exit at once
+        co_return;
+      });
+      std::vector<uint8_t> b(10);
+      // Disk I/O does not wait for signals: both arrive during it and are
+      // delivered at its end, in an order drawn from the scheduler stream.
+      while (order.size() < 2) (void)co_await os.PWrite(f, b, 0);
+    });
+    world.Run({.until = os::Instant() + os::Seconds(1)});
+    ASSERT_EQ(order.size(), 2u) << seed;
+    (order[0] == "usr1" ? usr1_first : chld_first)++;
+  }
+  EXPECT_GT(usr1_first, 0);
+  EXPECT_GT(chld_first, 0);
+}
+
+TEST_F(ProcessTest, DefaultActionTerminatesWithTheSignal) {
+  std::optional<os::ChildExit> status;
+  cluster_.Spawn("h", "postmaster", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGCHLD, [&] { os.MyLatch().Set(); });
+    os::Pid c = *os.StartChild("child", [](os::Os& c) -> os::Task<> {
+      co_await c.Sleep(os::Seconds(100));
+    });
+    co_await os.Sleep(os::Seconds(1));
+    os.Kill(c, Signal::kSIGTERM);
+    co_await os.WaitLatchOrSocket(&os.MyLatch(), os::WL_LATCH_SET, os::kNoFd, {});
+    status = os.WaitChild();
+  });
+  RunUntil(os::Seconds(5));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->signal, 15);
+}
+
+TEST_F(ProcessTest, SigkillEndsAProcessMidWait) {
+  std::string* leak_canary = nullptr;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    auto owned = std::make_unique<std::string>("frame state");
+    leak_canary = owned.get();
+    os::Fd l = *os.Listen(5432, 4);
+    (void)co_await os.Accept(l);  // never connects
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGKILL); });
+  RunUntil(os::Seconds(2));
+  EXPECT_NE(leak_canary, nullptr);
+  EXPECT_FALSE(cluster_.IsAlive(pid));
+  EXPECT_EQ(cluster_.exit_status(pid)->signal, 9);
+}
+
+TEST_F(ProcessTest, ParentExitIsPostmasterDeathForChildren) {
+  int rc = 0;
+  os::Pid exiter = 0;
+  cluster_.Spawn("h", "postmaster", [&](os::Os& os) -> os::Task<> {
+    (void)os.StartChild("walreceiver", [&](os::Os& c) -> os::Task<> {
+      rc = co_await c.WaitLatchOrSocket(&c.MyLatch(),
+                                        os::WL_LATCH_SET | os::WL_POSTMASTER_DEATH,
+                                        os::kNoFd, {});
+    });
+    exiter = *os.StartChild("checkpointer", [&](os::Os& c) -> os::Task<> {
+      co_await c.WaitLatchOrSocket(&c.MyLatch(), os::WL_LATCH_SET | os::WL_EXIT_ON_PM_DEATH,
+                                   os::kNoFd, {});
+    });
+    co_await os.Sleep(os::Seconds(1));
+  });
+  RunUntil(os::Seconds(5));
+  EXPECT_EQ(rc, os::WL_POSTMASTER_DEATH);
+  EXPECT_EQ(cluster_.exit_status(exiter)->code, 1);
+}
+
+TEST_F(ProcessTest, HostCrashKillsEverythingAndKeepsOnlyDurableFiles) {
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    std::vector<uint8_t> data(100, 'a');
+    os::Fd a = *os.Open("a", os::kOpenCreate | os::kOpenReadWrite);
+    (void)co_await os.PWrite(a, data, 0);
+    EXPECT_EQ(co_await os.Fsync(a), os::Errno::kOk);
+    EXPECT_EQ(co_await os.FsyncDir(""), os::Errno::kOk);
+    (void)co_await os.PWrite(a, data, 100);  // not fsynced
+    os::Fd b = *os.Open("b", os::kOpenCreate | os::kOpenReadWrite);
+    (void)co_await os.PWrite(b, data, 0);
+    EXPECT_EQ(co_await os.Fsync(b), os::Errno::kOk);  // but no directory fsync
+    co_await os.Sleep(os::Seconds(100));
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1), [&] {
+    cluster_.CrashHost("h");
+    cluster_.RestartHost("h");
+  });
+  RunUntil(os::Seconds(2));
+  EXPECT_FALSE(cluster_.IsAlive(pid));
+  EXPECT_EQ(Count("child_exit_status"), 0);
+  std::optional<os::FileStat> a;
+  bool b_missing = false;
+  cluster_.Spawn("h", "after", [&](os::Os& os) -> os::Task<> {
+    a = *os.Stat("a");
+    b_missing = os.Stat("b").error() == os::Errno::kENOENT;
+    co_return;
+  });
+  RunUntil(os::Seconds(3));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->size, 100);
+  EXPECT_TRUE(b_missing);
+}
+
+TEST_F(ProcessTest, FaultPointsFireWhenEnabledAndAreTraced) {
+  cluster_.fault_points().Force("always", true);
+  cluster_.fault_points().Force("never", false);
+  bool always = false, never = true;
+  cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    always = os.FaultPoint("always");
+    never = os.FaultPoint("never");
+    co_return;
+  });
+  RunUntil(os::Seconds(1));
+  EXPECT_TRUE(always);
+  EXPECT_FALSE(never);
+  EXPECT_EQ(Count("fault_point_fired"), 1);
+}
+
+TEST(FaultPointsTest, AboutAQuarterOfPointsAreEnabledPerRun) {
+  World world(5);
+  fault::FaultPoints points(world, {.enabled = true, .enable = {1, 4}, .fire = {1, 1}});
+  int enabled = 0;
+  for (int i = 0; i < 400; ++i) enabled += points.Fire("p" + std::to_string(i), "h", "x");
+  EXPECT_GT(enabled, 60);
+  EXPECT_LT(enabled, 140);
+}
+
+}  // namespace
+}  // namespace replsim::sim::os_sim

@@ -1,0 +1,214 @@
+// SimOs: identity, clocks, signals, latches, processes, faults. Sockets are
+// in sim_os_net.cc, files in sim_os_files.cc.
+#include "sim/os/sim_os.h"
+
+#include <vector>
+
+#include "protocol/os/check.h"
+#include "sim/os/cluster.h"
+
+namespace replsim::sim::os_sim {
+namespace {
+
+// Builds the wait outside the coroutine: g++ 12 rejects a braced
+// initializer_list inside a co_await expression.
+WaitAnyAwaitable WaitOn(ProcessContext& ctx, Waitable* a, Waitable* b, Waitable* c,
+                        Waitable* d, Waitable* e, std::optional<os::Duration> t) {
+  return ctx.WaitAny({a, b, c, d, e}, t);
+}
+
+}  // namespace
+
+SimOs::SimOs(Cluster& cluster, host::Host& host, std::string name, os::Pid parent)
+    : cluster_(cluster),
+      host_(host),
+      name_(std::move(name)),
+      parent_(parent),
+      boot_(host.boot()),
+      latch_(&host.NewLatch()) {}
+
+void SimOs::Attach(ProcessContext& ctx) {
+  ctx_ = &ctx;
+  pid_ = ctx.pid();
+  cluster_.Register(pid_, this);
+}
+
+SimOs::~SimOs() {
+  cluster_.Unregister(pid_);
+  if (cluster_.tearing_down() || host_.boot() != boot_) return;  // no kernel left
+  // The kernel's exit path: close every descriptor, lowest first.
+  while (!fds_.empty()) Close(fds_.begin()->first);
+  std::vector<os::Pid> children;
+  for (const auto& [pid, p] : cluster_.live_) {
+    if (p->parent_ == pid_) children.push_back(pid);
+  }
+  for (os::Pid c : children) cluster_.Find(c)->ParentDied();
+}
+
+TraceBuilder SimOs::Emit(std::string_view kind, Severity s) {
+  return cluster_.world().trace().Emit(cluster_.world().now(), host_.name(), name_,
+                                       kind, s);
+}
+
+std::string_view SimOs::HostName() const { return host_.name(); }
+os::Instant SimOs::Monotonic() const { return host_.Monotonic(); }
+int64_t SimOs::WallClockMicros() const { return host_.WallClockMicros(); }
+
+// ---- Signals ----
+
+void SimOs::Raise(os::Signal sig) {
+  host::SignalState::RaiseResult r = signals_.Raise(sig);
+  if (r == host::SignalState::RaiseResult::kIgnored) return;
+  if (r == host::SignalState::RaiseResult::kCoalesced) {
+    Emit("signal_coalesced").Str("signal", os::SignalName(sig));
+    return;
+  }
+  signal_arrived_.Set();
+}
+
+os::Task<bool> SimOs::ServiceSignals() {
+  bool ran = false;
+  while (std::optional<os::Signal> sig = signals_.TakeNext(cluster_.scheduler_rng())) {
+    host::SignalState::Action a = signals_.action(*sig);
+    Emit("signal_delivered").Str("signal", os::SignalName(*sig));
+    if (a == host::SignalState::Action::kHandler) {
+      signals_.handler(*sig)();
+      ran = true;
+    } else if (a == host::SignalState::Action::kTerminate) {
+      co_await DieBySignal(*sig);
+    }
+  }
+  signal_arrived_.Reset();
+  co_return ran;
+}
+
+os::Task<> SimOs::DieBySignal(os::Signal sig) {
+  cluster_.world().executor().Kill(pid_, static_cast<int>(sig));
+  co_await ctx_->Wait(never_);  // never resumes: the executor ends us here
+}
+
+void SimOs::SetSignalHandler(os::Signal sig, os::SignalHandler handler) {
+  signals_.SetHandler(sig, std::move(handler));
+}
+void SimOs::IgnoreSignal(os::Signal sig) { signals_.Ignore(sig); }
+void SimOs::DefaultSignal(os::Signal sig) { signals_.Default(sig); }
+
+os::Errno SimOs::Kill(os::Pid pid, os::Signal sig) {
+  return cluster_.Deliver(host_.name(), name_, pid, sig);
+}
+
+// ---- Waiting ----
+
+os::Task<bool> SimOs::BlockOn(Waitable& w, std::optional<os::Instant> until) {
+  co_await ServiceSignals();
+  if (w.IsReady()) co_return true;
+  std::optional<os::Duration> timeout;
+  if (until.has_value()) timeout = *until - cluster_.world().now();
+  co_await WaitOn(*ctx_, &signal_arrived_, &w, &never_, &never_, &never_, timeout);
+  co_await ServiceSignals();
+  co_return w.IsReady();
+}
+
+os::Task<> SimOs::Pause(os::Duration d) {
+  co_await ctx_->Sleep(d);
+  co_await ServiceSignals();  // uninterruptible, but a suspension point
+}
+
+os::Task<os::Errno> SimOs::Sleep(os::Duration d) {
+  os::Instant until = cluster_.world().now() + d;
+  co_await ServiceSignals();
+  while (cluster_.world().now() < until) {
+    co_await WaitOn(*ctx_, &signal_arrived_, &never_, &never_, &never_, &never_,
+                    until - cluster_.world().now());
+    if (co_await ServiceSignals()) co_return os::Errno::kEINTR;
+  }
+  co_return os::Errno::kOk;
+}
+
+std::unique_ptr<os::Latch> SimOs::NewSharedLatch() {
+  return std::make_unique<host::SimLatch>();
+}
+
+os::Task<int> SimOs::WaitLatchOrSocket(os::Latch* latch, int ev, os::Fd sock,
+                                       os::Duration timeout) {
+  using namespace os;  // WL_* flags
+  host::SimLatch* l = nullptr;
+  if (ev & WL_LATCH_SET) {
+    CHECK(latch != nullptr);
+    l = static_cast<host::SimLatch*>(latch);
+  }
+  net::TcpSocket* s = nullptr;
+  if (ev & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE)) {
+    s = SocketOf(sock);
+    CHECK(s != nullptr) << "WaitLatchOrSocket on fd " << sock << " (not a socket)";
+  }
+  bool pm = ev & (WL_POSTMASTER_DEATH | WL_EXIT_ON_PM_DEATH);
+  std::optional<Instant> deadline;
+  if (ev & WL_TIMEOUT) {
+    deadline = cluster_.world().now() + std::max(timeout, Duration());
+  }
+  for (;;) {
+    co_await ServiceSignals();
+    int ready = 0;
+    if (l != nullptr && l->is_set()) ready |= WL_LATCH_SET;
+    if (pm && !PostmasterIsAlive()) {
+      if (ev & WL_EXIT_ON_PM_DEATH) co_await Exit(1);
+      ready |= WL_POSTMASTER_DEATH;
+    }
+    if (s != nullptr && (ev & WL_SOCKET_READABLE) && s->readable().IsReady()) {
+      ready |= WL_SOCKET_READABLE;
+    }
+    if (s != nullptr && (ev & WL_SOCKET_WRITEABLE) && s->writable().IsReady()) {
+      ready |= WL_SOCKET_WRITEABLE;
+    }
+    if (ready != 0) co_return ready;
+    if (deadline.has_value() && cluster_.world().now() >= *deadline) co_return WL_TIMEOUT;
+    std::optional<Duration> left;
+    if (deadline.has_value()) left = *deadline - cluster_.world().now();
+    Waitable* latch_w = l != nullptr ? static_cast<Waitable*>(l) : &never_;
+    Waitable* pm_w = pm ? &parent_death_ : &never_;
+    Waitable* rd = (s != nullptr && (ev & WL_SOCKET_READABLE))
+                       ? static_cast<Waitable*>(&s->readable()) : &never_;
+    Waitable* wr = (s != nullptr && (ev & WL_SOCKET_WRITEABLE))
+                       ? static_cast<Waitable*>(&s->writable()) : &never_;
+    co_await WaitOn(*ctx_, &signal_arrived_, latch_w, pm_w, rd, wr, left);
+  }
+}
+
+// ---- Processes ----
+
+os::Result<os::Pid> SimOs::StartChild(std::string name, os::ProcessBody body) {
+  os::Pid child = cluster_.SpawnProcess(host_, std::move(name), std::move(body), pid_);
+  Emit("fork").Int("child", child);
+  return child;
+}
+
+void SimOs::ChildExited(const os::ChildExit& status) {
+  zombies_.push_back(status);
+  Emit("child_exit_status")
+      .Int("child", status.pid)
+      .Int("code", status.code)
+      .Int("signal", status.signal);
+  Raise(os::Signal::kSIGCHLD);
+}
+
+std::optional<os::ChildExit> SimOs::WaitChild() {
+  if (zombies_.empty()) return std::nullopt;
+  os::ChildExit c = zombies_.front();
+  zombies_.pop_front();
+  return c;
+}
+
+os::Task<> SimOs::Exit(int code) { co_await ctx_->Exit(code); }
+
+// ---- Faults and logging ----
+
+bool SimOs::FaultPoint(std::string_view name) {
+  return cluster_.fault_points().Fire(name, host_.name(), name_);
+}
+
+void SimOs::Log(std::string_view kind, std::string_view message) {
+  Emit("log").Str("kind", kind).Str("message", message);
+}
+
+}  // namespace replsim::sim::os_sim

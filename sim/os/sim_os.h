@@ -1,0 +1,140 @@
+// File: sim/os/sim_os.h
+//
+// os::Os for one simulated process: its identity, host, signal state, latch,
+// file descriptors and children. Made by the Cluster when the process starts
+// and destroyed when it ends (after its coroutine frames): the destructor is
+// the kernel's exit path, closing every descriptor by the TCP rules (unread
+// input -> RST) and telling children that their parent is gone. After a host
+// crash it closes nothing: the sockets have vanished with the host.
+//
+// Suspension points: every awaited call first delivers pending signals
+// (ServiceSignals) and wakes up when one arrives. Handlers run on the
+// process's own stack, between its steps; a default action terminates the
+// process there. Blocking socket calls restart after a handler (SA_RESTART,
+// as pqsignal asks); Sleep returns kEINTR; WaitLatchOrSocket returns if the
+// handler set the latch and otherwise keeps waiting until its deadline.
+#ifndef REPLSIM_SIM_OS_SIM_OS_H_
+#define REPLSIM_SIM_OS_SIM_OS_H_
+
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "absl/container/btree_map.h"
+#include "protocol/os/os.h"
+#include "sim/disk/disk.h"
+#include "sim/executor.h"
+#include "sim/host/host.h"
+#include "sim/host/signals.h"
+#include "sim/net/network.h"
+#include "sim/waitable.h"
+
+namespace replsim::sim::os_sim {
+
+class Cluster;
+
+class SimOs final : public os::Os {
+ public:
+  SimOs(Cluster& cluster, host::Host& host, std::string name, os::Pid parent);
+  ~SimOs() override;
+  // Called once the executor has given the process its pid and context.
+  void Attach(ProcessContext& ctx);
+
+  // ---- os::Os ----
+  os::Pid MyPid() const override { return pid_; }
+  os::Pid ParentPid() const override { return parent_; }
+  std::string_view HostName() const override;
+  std::string_view ProcessName() const override { return name_; }
+  os::Instant Monotonic() const override;
+  int64_t WallClockMicros() const override;
+  os::Task<os::Errno> Sleep(os::Duration d) override;
+
+  os::Latch& MyLatch() override { return *latch_; }
+  std::unique_ptr<os::Latch> NewSharedLatch() override;
+  os::Task<int> WaitLatchOrSocket(os::Latch* latch, int wake_events, os::Fd sock,
+                                  os::Duration timeout) override;
+
+  void SetSignalHandler(os::Signal sig, os::SignalHandler handler) override;
+  void IgnoreSignal(os::Signal sig) override;
+  void DefaultSignal(os::Signal sig) override;
+  os::Errno Kill(os::Pid pid, os::Signal sig) override;
+  os::Result<os::Pid> StartChild(std::string name, os::ProcessBody body) override;
+  std::optional<os::ChildExit> WaitChild() override;
+  bool PostmasterIsAlive() const override { return !parent_death_.is_set(); }
+  os::Task<> Exit(int code) override;
+
+  os::Result<os::Fd> Listen(int port, int backlog) override;
+  os::Result<os::Fd> TryAccept(os::Fd listener) override;
+  os::Task<os::Result<os::Fd>> Accept(os::Fd listener) override;
+  os::Task<os::Result<os::Fd>> Connect(std::string_view host, int port) override;
+  os::Result<size_t> TrySend(os::Fd sock, absl::Span<const uint8_t> data) override;
+  os::Task<os::Result<size_t>> Send(os::Fd sock, absl::Span<const uint8_t> data) override;
+  os::Result<size_t> TryRecv(os::Fd sock, absl::Span<uint8_t> buf) override;
+  os::Task<os::Result<size_t>> Recv(os::Fd sock, absl::Span<uint8_t> buf) override;
+  os::Errno ShutdownWrite(os::Fd sock) override;
+  os::Errno SetKeepalive(os::Fd sock, const os::KeepaliveConfig& config) override;
+  os::Errno Close(os::Fd fd) override;
+
+  os::Result<os::Fd> Open(std::string_view path, int flags) override;
+  os::Task<os::Result<size_t>> PRead(os::Fd fd, absl::Span<uint8_t> buf,
+                                     int64_t offset) override;
+  os::Task<os::Result<size_t>> PWrite(os::Fd fd, absl::Span<const uint8_t> data,
+                                      int64_t offset) override;
+  os::Task<os::Errno> Fsync(os::Fd fd) override;
+  os::Task<os::Errno> Fdatasync(os::Fd fd) override { return Fsync(fd); }
+  os::Task<os::Errno> FsyncDir(std::string_view dir) override;
+  os::Errno Truncate(os::Fd fd, int64_t size) override;
+  os::Errno Rename(std::string_view from, std::string_view to) override;
+  os::Errno Unlink(std::string_view path) override;
+  os::Errno MakeDir(std::string_view path) override;
+  os::Result<os::FileStat> Stat(std::string_view path) override;
+  os::Result<std::vector<std::string>> ListDir(std::string_view dir) override;
+
+  bool FaultPoint(std::string_view name) override;
+  void Log(std::string_view kind, std::string_view message) override;
+
+  // ---- Kernel side (the Cluster) ----
+  // A signal arrives: pending bit, wakes the process's current wait.
+  void Raise(os::Signal sig);
+  void ChildExited(const os::ChildExit& status);
+  void ParentDied() { parent_death_.Set(); }
+  int boot() const { return boot_; }
+
+ private:
+  struct FdEntry {
+    bool socket = false;
+    uint64_t id = 0;  // SocketId or InodeId
+  };
+
+  TraceBuilder Emit(std::string_view kind, Severity s = Severity::kInfo);
+  os::Fd AddFd(FdEntry e);
+  net::TcpSocket* SocketOf(os::Fd fd);
+  const FdEntry* FileOf(os::Fd fd) const;
+  // Runs pending signals' handlers (or default actions); true if a handler ran.
+  os::Task<bool> ServiceSignals();
+  // Suspends until `w` is ready (or a signal arrives, or `until`), after
+  // servicing signals. Returns whether `w` is ready.
+  os::Task<bool> BlockOn(Waitable& w, std::optional<os::Instant> until);
+  // Ends the process now with a signal status (default action).
+  os::Task<> DieBySignal(os::Signal sig);
+  os::Task<> Pause(os::Duration d);
+
+  Cluster& cluster_;
+  host::Host& host_;
+  std::string name_;
+  os::Pid parent_;
+  os::Pid pid_ = 0;
+  int boot_;
+  ProcessContext* ctx_ = nullptr;
+  host::SimLatch* latch_;
+  host::SignalState signals_;
+  Event signal_arrived_;
+  Event parent_death_;
+  Event never_;
+  std::deque<os::ChildExit> zombies_;
+  absl::btree_map<os::Fd, FdEntry> fds_;
+};
+
+}  // namespace replsim::sim::os_sim
+
+#endif  // REPLSIM_SIM_OS_SIM_OS_H_

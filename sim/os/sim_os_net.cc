@@ -1,0 +1,121 @@
+// SimOs: sockets over the virtual TCP network (sim/net).
+#include "protocol/os/check.h"
+#include "sim/os/cluster.h"
+#include "sim/os/sim_os.h"
+
+namespace replsim::sim::os_sim {
+
+os::Fd SimOs::AddFd(FdEntry e) {
+  os::Fd fd = 3;  // the lowest free descriptor, as POSIX hands out
+  for (const auto& [used, entry] : fds_) {
+    if (used != fd) break;
+    ++fd;
+  }
+  fds_.emplace(fd, e);
+  return fd;
+}
+
+net::TcpSocket* SimOs::SocketOf(os::Fd fd) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end() || !it->second.socket) return nullptr;
+  return cluster_.network().Find(it->second.id);
+}
+
+os::Result<os::Fd> SimOs::Listen(int port, int backlog) {
+  os::Result<net::SocketId> id = cluster_.network().Listen(host_.name(), port, backlog);
+  if (!id.ok()) return id.error();
+  return AddFd({true, *id});
+}
+
+os::Result<os::Fd> SimOs::TryAccept(os::Fd listener) {
+  net::TcpSocket* l = SocketOf(listener);
+  if (l == nullptr) return os::Errno::kEBADF;
+  os::Result<net::SocketId> id = cluster_.network().Accept(l->id());
+  if (!id.ok()) return id.error();
+  return AddFd({true, *id});
+}
+
+os::Task<os::Result<os::Fd>> SimOs::Accept(os::Fd listener) {
+  for (;;) {
+    os::Result<os::Fd> r = TryAccept(listener);
+    if (r.ok() || r.error() != os::Errno::kEAGAIN) co_return r;
+    co_await BlockOn(SocketOf(listener)->readable(), std::nullopt);
+  }
+}
+
+os::Task<os::Result<os::Fd>> SimOs::Connect(std::string_view host, int port) {
+  net::SocketId id =
+      cluster_.network().StartConnect(host_.name(), std::string(host), port);
+  os::Fd fd = AddFd({true, id});
+  net::TcpSocket* s = cluster_.network().Find(id);
+  while (s->state() == net::TcpSocket::State::kConnecting) {
+    co_await BlockOn(s->writable(), std::nullopt);
+  }
+  if (s->state() == net::TcpSocket::State::kEstablished) co_return fd;
+  os::Result<size_t> err = s->Recv({});  // takes the pending error
+  Close(fd);
+  co_return err.ok() ? os::Errno::kECONNREFUSED : err.error();
+}
+
+os::Result<size_t> SimOs::TrySend(os::Fd sock, absl::Span<const uint8_t> data) {
+  net::TcpSocket* s = SocketOf(sock);
+  if (s == nullptr) return os::Errno::kEBADF;
+  return cluster_.network().Send(s->id(), data);
+}
+
+os::Task<os::Result<size_t>> SimOs::Send(os::Fd sock, absl::Span<const uint8_t> data) {
+  size_t done = 0;
+  for (;;) {
+    os::Result<size_t> r = TrySend(sock, data.subspan(done));
+    if (r.ok()) {
+      done += *r;
+      if (done == data.size()) co_return done;
+    } else if (r.error() != os::Errno::kEAGAIN) {
+      if (done > 0) co_return done;
+      co_return r;
+    }
+    co_await BlockOn(SocketOf(sock)->writable(), std::nullopt);
+  }
+}
+
+os::Result<size_t> SimOs::TryRecv(os::Fd sock, absl::Span<uint8_t> buf) {
+  net::TcpSocket* s = SocketOf(sock);
+  if (s == nullptr) return os::Errno::kEBADF;
+  return cluster_.network().Recv(s->id(), buf);
+}
+
+os::Task<os::Result<size_t>> SimOs::Recv(os::Fd sock, absl::Span<uint8_t> buf) {
+  for (;;) {
+    os::Result<size_t> r = TryRecv(sock, buf);
+    if (r.ok() || r.error() != os::Errno::kEAGAIN) co_return r;
+    co_await BlockOn(SocketOf(sock)->readable(), std::nullopt);
+  }
+}
+
+os::Errno SimOs::ShutdownWrite(os::Fd sock) {
+  net::TcpSocket* s = SocketOf(sock);
+  if (s == nullptr) return os::Errno::kEBADF;
+  return cluster_.network().ShutdownWrite(s->id());
+}
+
+os::Errno SimOs::SetKeepalive(os::Fd sock, const os::KeepaliveConfig& config) {
+  net::TcpSocket* s = SocketOf(sock);
+  if (s == nullptr) return os::Errno::kEBADF;
+  cluster_.network().SetKeepalive(s->id(), config);
+  return os::Errno::kOk;
+}
+
+os::Errno SimOs::Close(os::Fd fd) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return os::Errno::kEBADF;
+  FdEntry e = it->second;
+  fds_.erase(it);
+  if (e.socket) {
+    cluster_.network().Close(e.id);
+  } else {
+    host_.disk().Release(e.id);
+  }
+  return os::Errno::kOk;
+}
+
+}  // namespace replsim::sim::os_sim
