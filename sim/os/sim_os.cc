@@ -14,7 +14,8 @@ namespace {
 // initializer_list inside a co_await expression.
 WaitAnyAwaitable WaitOn(ProcessContext& ctx, Waitable* a, Waitable* b, Waitable* c,
                         Waitable* d, Waitable* e, std::optional<os::Duration> t) {
-  return ctx.WaitAny({a, b, c, d, e}, t);
+  Waitable* list[] = {a, b, c, d, e};
+  return ctx.WaitAnyOf(list, t);
 }
 
 }  // namespace
