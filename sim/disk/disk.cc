@@ -12,7 +12,7 @@ Disk::Disk(World& world, std::string host, DiskConfig config)
     : world_(world),
       host_(std::move(host)),
       config_(config),
-      rng_(world.Stream(absl::StrCat("disk/", host_))) {}
+      stream_(absl::StrCat("disk/", host_)) {}
 
 TraceBuilder Disk::Emit(std::string_view kind, Severity s) {
   return world_.trace().Emit(world_.now(), host_, "disk", kind, s);
@@ -104,7 +104,7 @@ os::Result<size_t> Disk::Write(InodeId id, int64_t offset,
 os::Errno Disk::Sync(InodeId id) {
   Inode* n = Get(id);
   if (n->dirty_pages.empty() && !n->size_dirty) return os::Errno::kOk;
-  if (std::exchange(fail_next_fsync_, false) || Bernoulli(rng_, config_.fsync_eio)) {
+  if (std::exchange(fail_next_fsync_, false) || Bernoulli(rng(), config_.fsync_eio)) {
     Emit("fault_fsync_eio", Severity::kWarning)
         .Uint("inode", id)
         .Uint("lost_pages", n->dirty_pages.size());
@@ -225,7 +225,7 @@ void Disk::Crash() {
       it = inodes_.erase(it);
       continue;
     }
-    lost += n.Crash([this] { return Bernoulli(rng_, config_.crash_sector_persist); });
+    lost += n.Crash([this] { return Bernoulli(rng(), config_.crash_sector_persist); });
     used_ += n.data.size();
     ++it;
   }

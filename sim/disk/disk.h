@@ -83,9 +83,9 @@ class Disk {
   void set_crash_sector_persist(Ratio r) { config_.crash_sector_persist = r; }
 
   // The time one operation takes.
-  os::Duration IoLatency() { return UniformDuration(rng_, config_.io_min, config_.io_max); }
+  os::Duration IoLatency() { return UniformDuration(rng(), config_.io_min, config_.io_max); }
   os::Duration SyncLatency() {
-    return UniformDuration(rng_, config_.sync_min, config_.sync_max);
+    return UniformDuration(rng(), config_.sync_min, config_.sync_max);
   }
   int64_t used() const { return used_; }
 
@@ -99,7 +99,8 @@ class Disk {
   World& world_;
   std::string host_;
   DiskConfig config_;
-  Rng& rng_;
+  Rng& rng() { return world_.Stream(stream_); }
+  std::string stream_;
   InodeId next_inode_ = 1;
   int64_t used_ = 0;
   bool fail_next_fsync_ = false;

@@ -16,8 +16,8 @@ Link& Links::Get(const std::string& src, const std::string& dst) {
     link.latency = config_.min_latency;
     link.bandwidth = config_.max_bandwidth;
   } else {
-    link.latency = UniformDuration(rng_, config_.min_latency, config_.max_latency);
-    link.bandwidth = UniformInt(rng_, config_.min_bandwidth, config_.max_bandwidth);
+    link.latency = UniformDuration(rng(), config_.min_latency, config_.max_latency);
+    link.bandwidth = UniformInt(rng(), config_.min_bandwidth, config_.max_bandwidth);
   }
   return links_.emplace(key, link).first->second;
 }
@@ -32,7 +32,7 @@ os::Instant Links::Transmit(const std::string& src, const std::string& dst,
                                     link.bandwidth);
   link.busy_until = depart + tx;
   os::Duration jitter = config_.jitter.nanos() > 0
-                            ? UniformDuration(rng_, os::Duration(), config_.jitter)
+                            ? UniformDuration(rng(), os::Duration(), config_.jitter)
                             : os::Duration();
   os::Instant arrival = std::max(depart + tx + link.latency + jitter,
                                  link.last_arrival);

@@ -18,6 +18,7 @@
 #include "absl/container/btree_map.h"
 #include "protocol/os/time.h"
 #include "sim/rng.h"
+#include "sim/world.h"
 
 namespace replsim::sim::net {
 
@@ -40,7 +41,9 @@ struct Link {
 
 class Links {
  public:
-  Links(Rng& rng, LinkConfig config) : rng_(rng), config_(config) {}
+  // Draws come from the world's stream "net" (looked up at each use: the
+  // World's streams may move when others are created).
+  Links(World& world, LinkConfig config) : world_(world), config_(config) {}
 
   // The link src->dst, created (and drawn) on first use.
   Link& Get(const std::string& src, const std::string& dst);
@@ -59,7 +62,8 @@ class Links {
 
  private:
   using Key = std::pair<std::string, std::string>;
-  Rng& rng_;
+  Rng& rng() { return world_.Stream("net"); }
+  World& world_;
   LinkConfig config_;
   absl::btree_map<Key, Link> links_;
   absl::btree_map<Key, int> partitions_;  // direction -> nesting count

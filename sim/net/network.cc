@@ -12,7 +12,7 @@ namespace replsim::sim::net {
 Network::Network(World& world, NetConfig config)
     : world_(world),
       config_(config),
-      links_(world.Stream("net"), config.link) {}
+      links_(world, config.link) {}
 
 TraceBuilder Network::Emit(const std::string& host, std::string_view kind) {
   return world_.trace().Emit(world_.now(), host, "tcp", kind);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/os/test_util.h"
 #include "sim/os/cluster.h"
 
 namespace replsim::sim::os_sim {
@@ -17,12 +18,8 @@ class ProcessTest : public ::testing::Test {
   explicit ProcessTest(uint64_t seed = 1) : world_(seed, true), cluster_(world_) {
     cluster_.AddHost("h");
   }
-  void RunUntil(os::Duration d) { world_.Run({.until = os::Instant() + d}); }
-  int Count(std::string_view kind) {
-    int n = 0;
-    for (const TraceEvent& e : world_.trace().events()) n += e.kind == kind;
-    return n;
-  }
+  void RunUntil(os::Duration d) { os_sim::RunUntil(world_, d); }
+  int Count(std::string_view kind) { return os_sim::CountEvents(world_, kind); }
 
   World world_;
   Cluster cluster_;
