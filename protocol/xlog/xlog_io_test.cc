@@ -9,6 +9,7 @@
 #include "protocol/wal/wal_reader.h"
 #include "protocol/wal/xlog_records.h"
 #include "protocol/xlog/control_file.h"
+#include "protocol/xlog/initdb.h"
 #include "sim/os/cluster.h"
 
 namespace replsim::xlog {
@@ -171,6 +172,41 @@ TEST(XLogIoTest, ControlFileRoundTripsAndSurvivesACrash) {
   auto bad = DecodeControlFile(bytes);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "incorrect checksum in control file");
+}
+
+TEST(XLogIoTest, InitDbLeavesADurableShutDownClusterAtTheBootstrapCheckpoint) {
+  Fixture f;
+  f.cluster.Spawn("h", "initdb", [&](os::Os& os) -> os::Task<> {
+    EXPECT_EQ(co_await InitDb(os, "/pgdata", 7), os::Errno::kOk);
+  });
+  f.Run();
+  f.cluster.CrashHost("h");
+  f.cluster.RestartHost("h");
+  std::optional<node::ControlFileData> c;
+  std::vector<uint8_t> wal(0x100);
+  f.cluster.Spawn("h", "startup", [&](os::Os& os) -> os::Task<> {
+    os::Result<node::ControlFileData> r = co_await ReadControlFile(os, "/pgdata");
+    if (r.ok()) c = *r;
+    EXPECT_EQ(co_await XLogRead(os, "/pgdata", 1, 0x1000000, absl::MakeSpan(wal)),
+              os::Errno::kOk);
+  });
+  f.Run();
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->state, node::DBState::DB_SHUTDOWNED);
+  EXPECT_EQ(c->checkPoint, kBootstrapCheckPoint);
+  wal::WalBuffer buf;
+  buf.Write(0x1000000, wal);
+  wal::XLogReaderState reader({.system_identifier = 7}, [&](XLogRecPtr page, uint32_t,
+                                                            absl::Span<uint8_t> out) {
+    return wal::ReadPageFromWalBuffer(buf, 0x1000100, 1, page, 0, out);
+  });
+  reader.XLogBeginRead(kBootstrapCheckPoint);
+  auto rec = reader.XLogReadRecord();
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  EXPECT_EQ((*rec)->info(), wal::XLOG_CHECKPOINT_SHUTDOWN);
+  auto cp = wal::DecodeCheckPoint((*rec)->main_data);
+  ASSERT_TRUE(cp.ok());
+  EXPECT_EQ(cp->redo, kBootstrapCheckPoint);
 }
 
 }  // namespace

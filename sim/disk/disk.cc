@@ -117,6 +117,7 @@ os::Errno Disk::Sync(InodeId id) {
 }
 
 os::Errno Disk::SyncDir(std::string_view dir) {
+  if (dir == "/") dir = "";  // the root has two spellings
   if (!DirExists(dir)) return os::Errno::kENOENT;
   auto child_of_dir = [dir](std::string_view name) { return Parent(name) == dir; };
   std::vector<InodeId> dropped;
@@ -202,6 +203,7 @@ os::Result<os::FileStat> Disk::Stat(std::string_view path) const {
 }
 
 os::Result<std::vector<std::string>> Disk::List(std::string_view dir) const {
+  if (dir == "/") dir = "";  // the root has two spellings
   if (!DirExists(dir)) return os::Errno::kENOENT;
   std::vector<std::string> out;
   for (const auto& [name, id] : names_) {

@@ -1,0 +1,30 @@
+// File: protocol/xlog/initdb.h
+//
+// initdb's part that replication cares about (BootStrapXLOG in xlog.c): a
+// data directory with pg_wal/ and global/, a first segment (timeline 1,
+// segment 1) holding one shutdown checkpoint at 0/1000028, and pg_control
+// saying DB_SHUTDOWNED at that checkpoint. Everything is fsynced, directory
+// entries included, so a host crash right after keeps it.
+#ifndef REPLSIM_PROTOCOL_XLOG_INITDB_H_
+#define REPLSIM_PROTOCOL_XLOG_INITDB_H_
+
+#include <cstdint>
+#include <string>
+
+#include "protocol/os/errno.h"
+#include "protocol/os/os.h"
+#include "protocol/os/task.h"
+#include "protocol/wal/lsn.h"
+
+namespace replsim::xlog {
+
+// Where BootStrapXLOG puts the first checkpoint: after segment 1's long page
+// header.
+inline constexpr wal::XLogRecPtr kBootstrapCheckPoint = 0x1000028;
+
+os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
+                           uint64_t system_identifier);
+
+}  // namespace replsim::xlog
+
+#endif  // REPLSIM_PROTOCOL_XLOG_INITDB_H_
