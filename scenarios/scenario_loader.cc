@@ -1,0 +1,200 @@
+#include "scenarios/scenario_loader.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "protocol/node/behavior.h"
+
+namespace replsim::scenarios {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::TextFormat;
+
+class Collector : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit Collector(std::string file) : file_(std::move(file)) {}
+  void AddError(int line, int column, const std::string& message) override {
+    if (first_.empty()) {
+      first_ = absl::StrCat(file_, ":", line + 1, ":", column + 1, ": ", message);
+    }
+  }
+  void AddWarning(int, int, const std::string&) override {}
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string file_;
+  std::string first_;
+};
+
+// Locates fields for semantic errors.
+class Checker {
+ public:
+  Checker(std::string file, const TextFormat::ParseInfoTree* tree)
+      : file_(std::move(file)), tree_(tree) {}
+
+  // "file:line:col: msg" at `field` (index for repeated fields) of the
+  // message whose location tree is `tree`.
+  absl::Status Error(const TextFormat::ParseInfoTree* tree, const Message& m,
+                     const char* field, int index, const std::string& msg) const {
+    int line = 0, col = 0;
+    const FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
+    if (tree != nullptr && fd != nullptr) {
+      auto loc = tree->GetLocation(fd, fd->is_repeated() ? index : -1);
+      line = loc.line;
+      col = loc.column;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_, ":", line + 1, ":", col + 1, ": ", msg));
+  }
+  const TextFormat::ParseInfoTree* Child(const TextFormat::ParseInfoTree* tree,
+                                         const Message& m, const char* field,
+                                         int index) const {
+    if (tree == nullptr) return nullptr;
+    const FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
+    return fd == nullptr ? nullptr
+                         : tree->GetTreeForNested(fd, fd->is_repeated() ? index : -1);
+  }
+  const TextFormat::ParseInfoTree* root() const { return tree_; }
+
+ private:
+  std::string file_;
+  const TextFormat::ParseInfoTree* tree_;
+};
+
+absl::Status CheckRange(const Checker& c, const TextFormat::ParseInfoTree* tree,
+                        const Message& parent, const char* field, const Range& r) {
+  if (r.min() > r.max()) {
+    return c.Error(tree, parent, field, -1,
+                   absl::StrCat(field, ": min ", r.min(), " is greater than max ",
+                                r.max()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const Scenario& s, const Checker& c) {
+  const auto* root = c.root();
+  if (s.name().empty()) return c.Error(root, s, "name", -1, "expected a scenario name");
+  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(s.profile());
+  if (!b.ok()) return c.Error(root, s, "profile", -1, std::string(b.status().message()));
+  for (int i = 0; i < s.switches_size(); ++i) {
+    absl::Status st = b->ApplyOverrides(s.switches(i));
+    if (!st.ok()) return c.Error(root, s, "switches", i, std::string(st.message()));
+  }
+  std::set<std::string> names;
+  int primaries = 0;
+  for (int i = 0; i < s.nodes_size(); ++i) {
+    const Node& n = s.nodes(i);
+    const auto* nt = c.Child(root, s, "nodes", i);
+    if (n.name().empty()) return c.Error(root, s, "nodes", i, "expected a node name");
+    if (!names.insert(n.name()).second) {
+      return c.Error(nt, n, "name", -1, absl::StrCat("duplicate node \"", n.name(), "\""));
+    }
+    if (n.role() == Node::ROLE_UNSPECIFIED) {
+      return c.Error(root, s, "nodes", i, "expected role: PRIMARY or STANDBY");
+    }
+    primaries += n.role() == Node::PRIMARY;
+  }
+  if (primaries != 1) {
+    return c.Error(root, s, "nodes", 0,
+                   absl::StrCat("expected exactly one PRIMARY node, found ", primaries));
+  }
+  auto known = [&](const std::string& n) { return names.count(n) > 0; };
+  for (int i = 0; i < s.nodes_size(); ++i) {
+    const Node& n = s.nodes(i);
+    if (n.role() == Node::STANDBY && !known(n.upstream())) {
+      return c.Error(c.Child(root, s, "nodes", i), n, "upstream", -1,
+                     absl::StrCat("unknown upstream \"", n.upstream(), "\""));
+    }
+  }
+  for (int i = 0; i < s.steps_size(); ++i) {
+    const Step& st = s.steps(i);
+    const auto* t = c.Child(root, s, "steps", i);
+    if (absl::Status r = CheckRange(c, t, st, "delay_ms", st.delay_ms()); !r.ok()) return r;
+    std::vector<std::string> refs;
+    switch (st.op_case()) {
+      case Step::kStart: refs = {st.start().node()}; break;
+      case Step::kStop:
+        refs = {st.stop().node()};
+        if (st.stop().mode() == StopNode::MODE_UNSPECIFIED) {
+          return c.Error(t, st, "stop", -1, "expected mode: SMART, FAST or IMMEDIATE");
+        }
+        break;
+      case Step::kPromote: refs = {st.promote().node()}; break;
+      case Step::kRestartAsStandby:
+        refs = {st.restart_as_standby().node(), st.restart_as_standby().upstream()};
+        break;
+      case Step::kBaseBackup:
+        refs = {st.base_backup().node(), st.base_backup().upstream()};
+        break;
+      case Step::kKill: refs = {st.kill().node()}; break;
+      case Step::kCrash: refs = {st.crash().node()}; break;
+      case Step::kPartition:
+        refs = {st.partition().a(), st.partition().b()};
+        if (absl::Status r = CheckRange(c, c.Child(t, st, "partition", -1),
+                                        st.partition(), "duration_ms",
+                                        st.partition().duration_ms());
+            !r.ok()) {
+          return r;
+        }
+        break;
+      case Step::kWaitForCatchUp: refs = {st.wait_for_catch_up().node()}; break;
+      case Step::kStopWorkload: break;
+      case Step::OP_NOT_SET:
+        return c.Error(root, s, "steps", i, "expected an operation (start, stop, promote, ...)");
+    }
+    for (const std::string& r : refs) {
+      if (!known(r)) {
+        return c.Error(root, s, "steps", i, absl::StrCat("unknown node \"", r, "\""));
+      }
+    }
+  }
+  const auto* ft = c.Child(root, s, "faults", -1);
+  for (const char* f : {"latency_us", "bandwidth_bytes_per_ms", "disk_latency_us"}) {
+    const Message& fm = s.faults();
+    const Range& r = *static_cast<const Range*>(&fm.GetReflection()->GetMessage(
+        fm, fm.GetDescriptor()->FindFieldByName(f)));
+    if (absl::Status st = CheckRange(c, ft, fm, f, r); !st.ok()) return st;
+  }
+  if (s.default_seeds().first() > s.default_seeds().last()) {
+    return c.Error(root, s, "default_seeds", -1,
+                   absl::StrCat("default_seeds: first ", s.default_seeds().first(),
+                                " is greater than last ", s.default_seeds().last()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Scenario> ParseScenario(const std::string& text,
+                                       const std::string& display_name) {
+  Scenario s;
+  Collector errors(display_name);
+  TextFormat::ParseInfoTree tree;
+  TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(&tree);
+  if (!parser.ParseFromString(text, &s)) {
+    return absl::InvalidArgumentError(errors.first().empty()
+                                          ? absl::StrCat(display_name, ": parse error")
+                                          : errors.first());
+  }
+  if (absl::Status st = Validate(s, Checker(display_name, &tree)); !st.ok()) return st;
+  return s;
+}
+
+absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open scenario file"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseScenario(buf.str(), path);
+}
+
+}  // namespace replsim::scenarios

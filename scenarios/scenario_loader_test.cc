@@ -1,0 +1,70 @@
+#include "scenarios/scenario_loader.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace replsim::scenarios {
+namespace {
+
+TEST(ScenarioLoaderTest, BundledCleanSwitchoverLoads) {
+  auto s = LoadScenarioFile("scenarios/clean_switchover.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->name(), "clean_switchover");
+  EXPECT_EQ(s->profile(), "pg-9.2.4");
+  EXPECT_EQ(s->nodes_size(), 2);
+  EXPECT_TRUE(s->expect().violations_expected());
+}
+
+const char kGood[] = R"(name: "t"
+profile: "pg-15"
+nodes { name: "p" role: PRIMARY }
+nodes { name: "s" role: STANDBY upstream: "p" }
+steps { start { node: "p" } }
+)";
+
+struct BadCase {
+  std::string text;
+  std::string error;  // expected message (with location)
+};
+
+TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
+  ASSERT_TRUE(ParseScenario(kGood, "t.textproto").ok());
+  const BadCase kCases[] = {
+      {"name: \"t\"\nprofile: \"pg-9.9\"\n",
+       "t.textproto:2:1: unknown profile \"pg-9.9\"; expected one of: pg-9.0.2, "
+       "pg-9.0.3, pg-9.2.4, pg-9.2.5, pg-9.3.0, pg-9.3.4, pg-9.3.5, pg-15"},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodez { }\n",
+       "t.textproto:3:7: Message type \"replsim.scenarios.Scenario\" has no field "
+       "named \"nodez\"."},
+      {std::string(kGood) + "steps { stop { node: \"q\" mode: FAST } }\n",
+       "t.textproto:6:1: unknown node \"q\""},
+      {std::string(kGood) + "steps { stop { node: \"p\" } }\n",
+       "t.textproto:6:9: expected mode: SMART, FAST or IMMEDIATE"},
+      {std::string(kGood) + "steps { delay_ms { min: 5 max: 1 } start { node: \"p\" } }\n",
+       "t.textproto:6:9: delay_ms: min 5 is greater than max 1"},
+      {std::string(kGood) + "switches: \"985bd7d497=maybe\"\n",
+       "t.textproto:6:1: bad switch override \"985bd7d497=maybe\"; expected "
+       "COMMIT=on or COMMIT=off"},
+      {std::string(kGood) + "default_seeds { first: 9 last: 1 }\n",
+       "t.textproto:6:1: default_seeds: first 9 is greater than last 1"},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
+       "nodes { name: \"s\" role: STANDBY upstream: \"x\" }\n",
+       "t.textproto:4:33: unknown upstream \"x\""},
+  };
+  for (const BadCase& c : kCases) {
+    auto s = ParseScenario(c.text, "t.textproto");
+    ASSERT_FALSE(s.ok()) << c.text;
+    EXPECT_EQ(std::string(s.status().message()), c.error);
+  }
+}
+
+TEST(ScenarioLoaderTest, MissingFileIsAClearError) {
+  auto s = LoadScenarioFile("scenarios/nope.textproto");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(std::string(s.status().message()),
+            "scenarios/nope.textproto: cannot open scenario file");
+}
+
+}  // namespace
+}  // namespace replsim::scenarios
