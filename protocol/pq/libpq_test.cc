@@ -1,7 +1,6 @@
 // The client (PgConn, walrcv_*) against a scripted server over the simulated
 // network: handshake, IDENTIFY_SYSTEM, COPY BOTH both ways, the shutdown's
 // "COPY 0", the end of a timeline, and connection failures.
-#include <iostream>
 #include <string>
 #include <vector>
 
@@ -58,9 +57,7 @@ TEST_F(PqTest, HandshakeIdentifyStreamAndCopyZero) {
     comm->PutRaw(wire::Encode(wire::CopyBothResponse{}));
     comm->PutMessage('d', "wal-1");
     co_await comm->Flush();
-    std::cerr << "server waiting for d\n";
     bool ok = co_await ReadUntil(*comm, 'd', &f);
-    std::cerr << "server got d " << ok << " " << f.type << "\n";
     if (!ok) co_return;
     reply_from_client = f.body;
     // WalSndDone: "COPY 0", pq_flush, proc_exit.
@@ -83,13 +80,9 @@ TEST_F(PqTest, HandshakeIdentifyStreamAndCopyZero) {
     absl::StatusOr<bool> s = co_await walrcv_startstreaming(**conn, 0x3000000, 3);
     started = s.ok() && *s;
     absl::StatusOr<int> n = co_await Receive(os, **conn, &data);
-    std::cerr << "recv " << n.status() << "\n";
     if (!n.ok()) co_return;
-    std::cerr << "before send\n";
-    WalReceiverConn& wc = **conn;
-    std::cerr << "conn ptr " << (wc.streamConn != nullptr) << "\n";
-    absl::Status sent = co_await walrcv_send(wc, "reply-1");
-    std::cerr << "sent " << sent << "\n";
+    absl::Status sent = co_await walrcv_send(**conn, "reply-1");
+    EXPECT_TRUE(sent.ok()) << sent;
     std::string more;
     absl::StatusOr<int> n2 = co_await Receive(os, **conn, &more);
     last = n2.ok() ? *n2 : -99;
@@ -99,7 +92,6 @@ TEST_F(PqTest, HandshakeIdentifyStreamAndCopyZero) {
   });
   RunFor(os::Seconds(5));
 
-  for (const auto& e : world_.trace().events()) std::cerr << sim::FormatTraceEvent(e) << "\n";
   ASSERT_TRUE(connect.ok()) << connect;
   EXPECT_EQ(startup.Get("user"), "postgres");
   EXPECT_EQ(startup.Get("database"), "replication");
