@@ -48,6 +48,10 @@ constexpr Rule kRules[] = {
     {R"(\bgetenv\s*\()", "environment read inside the model",
      "pass configuration in explicitly (scenario, profile, flags)"},
     {R"(\bFIXME\b)", "stray FIXME", "fix it, or file an issue"},
+    // Not nondeterminism but a miscompile: g++ 12 has been seen to skip a
+    // co_await written inside an if/while condition (protocol/pq found it).
+    {R"(\b(if|while)\s*\(\s*!?\s*\(?\s*co_await\b)", "co_await inside a condition",
+     "await into a local first: bool ok = co_await f(); if (!ok) ..."},
 };
 
 // A mutable static (namespace-scope or function-local): `static T name = ...;`

@@ -65,7 +65,10 @@ TEST(DeterminismScanTest, ScannerFlagsWhatItMust) {
       {"static std::vector<int> cache;", true},
       {"const char* home = getenv(\"HOME\");", true},
       {"// FIXME later\nint x; // FIXME", true},
+      {"if (!co_await comm.PutCopyData(p)) {", true},
+      {"while (co_await Next()) {", true},
       // Fine:
+      {"bool ok = co_await comm.PutCopyData(p);", false},
       {"os::Instant now = queue.now();", false},
       {"uint64_t v = rng.Below(6);", false},
       {"static constexpr int kMax = 4;", false},

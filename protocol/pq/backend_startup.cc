@@ -38,7 +38,8 @@ os::Task<absl::StatusOr<wire::StartupPacket>> ReadStartupPacket(PqComm& comm) {
     }
     ssl_done = true;
     comm.PutRaw(absl::string_view(&wire::kSslRefused, 1));
-    if (co_await comm.Flush() != os::Errno::kOk) {
+    const os::Errno flushed = co_await comm.Flush();
+    if (flushed != os::Errno::kOk) {
       co_return wire::WireError(wire::sqlstate::kConnectionFailure,
                                 "failed to send SSL negotiation response");
     }

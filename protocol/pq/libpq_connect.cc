@@ -111,12 +111,14 @@ os::Task<absl::Status> PgConn::StartUp(const Options& params, const std::string&
   auto fail = [&]() { return absl::UnavailableError(Chomp(absl::StrCat(where, error_))); };
   out_ = wire::EncodeStartupPacket(wire::SslRequest{});
   bool ssl_answered = false;
-  if (co_await Flush() < 0) co_return fail();
+  const int flushed = co_await Flush();
+  if (flushed < 0) co_return fail();
   for (;;) {
     const wire::Frame* f = PeekFrame();
     if (f == nullptr) {
       if (bad_) co_return fail();
-      if (co_await WaitAndRead() < 0) co_return fail();
+      const int got = co_await WaitAndRead();
+      if (got < 0) co_return fail();
       continue;
     }
     wire::Frame frame = *f;
@@ -130,7 +132,8 @@ os::Task<absl::Status> PgConn::StartUp(const Options& params, const std::string&
       wire::StartupMessage sm;
       sm.parameters = params;
       out_ = wire::EncodeStartupPacket(sm);
-      if (co_await Flush() < 0) co_return fail();
+      const int sent = co_await Flush();
+      if (sent < 0) co_return fail();
       continue;
     }
     switch (frame.type) {

@@ -85,7 +85,8 @@ os::Task<bool> PgConn::EndCopy() {
   }
   if (async_ != Async::kCopyOut) out_.append(wire::Encode(wire::CopyDone{}));
   async_ = Async::kBusy;
-  if (co_await Flush() < 0) co_return false;
+  const int flushed = co_await Flush();
+  if (flushed < 0) co_return false;
   std::optional<PgResult> r = co_await GetResult();
   if (r.has_value() && r->status == PgResult::Status::kCommandOk) co_return true;
   if (r.has_value() && r->status != PgResult::Status::kFatalError) {

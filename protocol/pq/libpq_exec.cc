@@ -130,7 +130,9 @@ os::Task<std::optional<PgResult>> PgConn::GetResult() {
   while (async_ == Async::kBusy) {
     ParseInput();
     if (async_ != Async::kBusy) break;
-    if (co_await Flush() < 0 || co_await WaitAndRead() < 0) {
+    bool failed = (co_await Flush()) < 0;
+    if (!failed) failed = (co_await WaitAndRead()) < 0;
+    if (failed) {
       // pqSaveErrorResult; the command is over.
       async_ = Async::kIdle;
       result_.reset();
@@ -172,7 +174,8 @@ os::Task<PgResult> PgConn::Exec(std::string query) {
   result_.reset();
   out_.append(wire::Encode(wire::Query{query}));
   async_ = Async::kBusy;
-  if (co_await Flush() < 0) {
+  const int flushed = co_await Flush();
+  if (flushed < 0) {
     async_ = Async::kIdle;
     co_return ErrorResult();
   }

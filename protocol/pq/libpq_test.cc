@@ -20,7 +20,8 @@ os::Task<bool> ReadUntil(PqComm& comm, char type, wire::Frame* f,
                          std::vector<wire::Frame>* skipped = nullptr) {
   std::string error;
   for (;;) {
-    if (co_await comm.ReadMessage(f, &error) != ReadStatus::kMessage) co_return false;
+    const ReadStatus st = co_await comm.ReadMessage(f, &error);
+    if (st != ReadStatus::kMessage) co_return false;
     if (f->type == type) co_return true;
     if (skipped != nullptr) skipped->push_back(*f);
   }
@@ -44,7 +45,8 @@ TEST_F(PqTest, HandshakeIdentifyStreamAndCopyZero) {
     std::unique_ptr<PqComm> comm = co_await AcceptReplicationConnection(os, &startup);
     if (comm == nullptr) co_return;
     wire::Frame f;
-    if (!co_await ReadUntil(*comm, 'Q', &f)) co_return;
+    bool got_query = co_await ReadUntil(*comm, 'Q', &f);
+    if (!got_query) co_return;
     queries.push_back(f.body);
     comm->PutRaw(wire::EncodeResultSet(
         wire::BuildIdentifySystem({7000000000000000001ULL, 3, 0x3000000, std::nullopt},
@@ -52,7 +54,8 @@ TEST_F(PqTest, HandshakeIdentifyStreamAndCopyZero) {
         "IDENTIFY_SYSTEM"));
     comm->PutMessage('Z', "I");
     co_await comm->Flush();
-    if (!co_await ReadUntil(*comm, 'Q', &f)) co_return;
+    got_query = co_await ReadUntil(*comm, 'Q', &f);
+    if (!got_query) co_return;
     queries.push_back(f.body);
     comm->PutRaw(wire::Encode(wire::CopyBothResponse{}));
     comm->PutMessage('d', "wal-1");
@@ -120,7 +123,8 @@ TEST_F(PqTest, EndOfTimelineReturnsNextTli) {
     std::unique_ptr<PqComm> comm = co_await AcceptReplicationConnection(os, &startup);
     if (comm == nullptr) co_return;
     wire::Frame f;
-    if (!co_await ReadUntil(*comm, 'Q', &f)) co_return;
+    bool got_query = co_await ReadUntil(*comm, 'Q', &f);
+    if (!got_query) co_return;
     comm->PutRaw(wire::Encode(wire::CopyBothResponse{}));
     comm->PutMessage('d', "last-wal");
     comm->PutMessage('c', "");

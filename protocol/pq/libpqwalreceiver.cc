@@ -122,7 +122,8 @@ os::Task<absl::Status> walrcv_send(WalReceiverConn& conn, absl::string_view payl
 
 os::Task<absl::StatusOr<uint32_t>> walrcv_endstreaming(WalReceiverConn& conn) {
   PgConn& c = *conn.streamConn;
-  if (!co_await c.PutCopyEnd()) {
+  const bool ended = co_await c.PutCopyEnd();
+  if (!ended) {
     co_return Error(c, "could not send end-of-streaming message to primary: %s");
   }
   uint32_t next_tli = 0;
@@ -134,7 +135,8 @@ os::Task<absl::StatusOr<uint32_t>> walrcv_endstreaming(WalReceiverConn& conn) {
     // The result set is followed by CommandComplete.
     res = co_await c.GetResult();
   } else if (res.has_value() && res->status == S::kCopyOut) {
-    if (!co_await c.EndCopy()) {
+    const bool copy_ended = co_await c.EndCopy();
+    if (!copy_ended) {
       co_return Error(c, "error while shutting down streaming COPY: %s");
     }
     res = co_await c.GetResult();

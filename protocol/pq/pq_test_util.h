@@ -49,7 +49,8 @@ inline os::Task<std::unique_ptr<PqComm>> AcceptReplicationConnection(
                                            "15.15", false);
   resp.backend_pid = static_cast<uint32_t>(os.MyPid());
   resp.cancel_key = 42;
-  if (co_await SendStartupResponse(*comm, resp) != os::Errno::kOk) co_return nullptr;
+  const os::Errno sent = co_await SendStartupResponse(*comm, resp);
+  if (sent != os::Errno::kOk) co_return nullptr;
   co_return comm;
 }
 

@@ -121,7 +121,8 @@ os::Task<os::Errno> SimOs::Sleep(os::Duration d) {
   while (cluster_.world().now() < until) {
     co_await WaitOn(*ctx_, &signal_arrived_, &never_, &never_, &never_, &never_,
                     until - cluster_.world().now());
-    if (co_await ServiceSignals()) co_return os::Errno::kEINTR;
+    const bool interrupted = co_await ServiceSignals();
+    if (interrupted) co_return os::Errno::kEINTR;
   }
   co_return os::Errno::kOk;
 }
