@@ -162,6 +162,17 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
         fm, fm.GetDescriptor()->FindFieldByName(f)));
     if (absl::Status st = CheckRange(c, ft, fm, f, r); !st.ok()) return st;
   }
+  for (int i = 0; i < s.expect_size(); ++i) {
+    const Expectation& e = s.expect(i);
+    const auto* et = c.Child(root, s, "expect", i);
+    absl::StatusOr<node::Behavior> eb =
+        node::Behavior::ForProfile(e.profile().empty() ? s.profile() : e.profile());
+    if (!eb.ok()) return c.Error(et, e, "profile", -1, std::string(eb.status().message()));
+    for (int j = 0; j < e.switches_size(); ++j) {
+      absl::Status st = eb->ApplyOverrides(e.switches(j));
+      if (!st.ok()) return c.Error(et, e, "switches", j, std::string(st.message()));
+    }
+  }
   if (s.default_seeds().first() > s.default_seeds().last()) {
     return c.Error(root, s, "default_seeds", -1,
                    absl::StrCat("default_seeds: first ", s.default_seeds().first(),

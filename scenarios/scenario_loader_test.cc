@@ -13,7 +13,9 @@ TEST(ScenarioLoaderTest, BundledCleanSwitchoverLoads) {
   EXPECT_EQ(s->name(), "clean_switchover");
   EXPECT_EQ(s->profile(), "pg-9.2.4");
   EXPECT_EQ(s->nodes_size(), 2);
-  EXPECT_TRUE(s->expect().violations_expected());
+  ASSERT_EQ(s->expect_size(), 3);
+  EXPECT_TRUE(s->expect(0).violations_expected());
+  EXPECT_EQ(s->expect(1).profile(), "pg-9.2.5");
 }
 
 const char kGood[] = R"(name: "t"

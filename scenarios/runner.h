@@ -1,0 +1,61 @@
+// File: scenarios/runner.h
+//
+// Runs one scenario for one seed: builds the world (hosts, nodes from the
+// scenario's profile and settings), plays the steps with per-seed delays,
+// applies the fault model, and checks the invariants. A run is a pure
+// function of (scenario, seed, profile): the report's fingerprint is the
+// trace's.
+#ifndef REPLSIM_SCENARIOS_RUNNER_H_
+#define REPLSIM_SCENARIOS_RUNNER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "protocol/os/time.h"
+#include "scenarios/scenario.pb.h"
+#include "sim/trace.h"
+
+namespace replsim::scenarios {
+
+struct Violation {
+  Invariant invariant = INVARIANT_UNSPECIFIED;
+  bool liveness = false;      // a liveness rather than a safety property
+  bool tolerated = false;     // listed in the scenario's expect.tolerated
+  os::Instant time;           // when it was established
+  std::string message;        // what went wrong, in PostgreSQL's terms
+  std::string evidence;       // the first trace event that proves it
+};
+
+struct RunOptions {
+  std::string profile;        // overrides the scenario's, if set
+  std::string switches;       // "985bd7d497=off,..." on top of the profile
+  bool keep_trace = false;    // keep every event (replay, --trace)
+  sim::Trace::Sink sink;      // sees each event as it happens
+};
+
+struct RunReport {
+  uint64_t seed = 0;
+  std::string profile;        // with overrides, e.g. "pg-9.2.4 +985bd7d497"
+  uint64_t fingerprint = 0;
+  uint64_t unseed = 0;
+  uint64_t events = 0;
+  os::Instant end_time;
+  std::vector<Violation> violations;
+  std::vector<sim::TraceEvent> trace;  // when keep_trace
+
+  // The first violation that is not tolerated, or null.
+  const Violation* first_violation() const;
+};
+
+const char* InvariantName(Invariant i);
+
+// InvalidArgument for a bad profile or switch override.
+absl::StatusOr<RunReport> RunScenario(const Scenario& scenario, uint64_t seed,
+                                      RunOptions options);
+
+}  // namespace replsim::scenarios
+
+#endif  // REPLSIM_SCENARIOS_RUNNER_H_
