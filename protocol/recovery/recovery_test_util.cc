@@ -159,7 +159,12 @@ void RecoveryWorld::RunProcess(absl::AnyInvocable<os::Task<>(os::Os&)> body) {
     done = true;
   };
   cluster.Spawn("h", "setup", std::move(wrapper));
-  for (int i = 0; i < 6000 && !done; ++i) RunFor(os::Milliseconds(10));
+  // Absolute steps: Run stops at the last event before `until`, so `now`
+  // alone would not move past a quiet stretch.
+  const os::Instant start = world.now();
+  for (int i = 1; i <= 6000 && !done; ++i) {
+    world.Run({.until = start + os::Milliseconds(10) * i});
+  }
   CHECK(done);
 }
 
