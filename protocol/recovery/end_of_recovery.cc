@@ -35,24 +35,8 @@ os::Task<os::Errno> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& shm,
                                           endOfLog - bytes.size(), absl::MakeSpan(bytes));
     if (e != os::Errno::kOk) co_return e;
   }
-  const std::string dir = xlog::XLogDir(shm.data_dir);
-  const std::string tmppath = absl::StrCat(dir, "/xlogtemp.", os.MyPid());
-  os.Unlink(tmppath);
-  os::Result<os::Fd> fd =
-      os.Open(tmppath, os::kOpenReadWrite | os::kOpenCreate | os::kOpenExclusive);
-  if (!fd.ok()) co_return fd.error();
-  if (!bytes.empty()) {
-    os::Result<size_t> w = co_await os.PWrite(*fd, bytes, 0);
-    if (!w.ok()) {
-      os.Close(*fd);
-      co_return w.error();
-    }
-  }
-  os::Errno e = co_await os.Fsync(*fd);
-  os.Close(*fd);
-  if (e != os::Errno::kOk) co_return e;
-  absl::Status st = co_await DurableRename(
-      os, tmppath, xlog::XLogFilePath(shm.data_dir, newTLI, startLogSegNo), dir);
+  absl::Status st = co_await WriteFileDurably(
+      os, shm.data_dir, xlog::XLogFilePath(shm.data_dir, newTLI, startLogSegNo), bytes);
   co_return st.ok() ? os::Errno::kOk : os::Errno::kEIO;
 }
 

@@ -17,30 +17,8 @@ absl::Status FileError(const std::string& what, const std::string& path,
       absl::StrCat("could not ", what, " file \"", path, "\": ", std::string(os::ErrnoName(e))));
 }
 
-// Writes `content` to a fresh temp file in pg_wal, fsyncs it and moves it
-// to `path` durably (the common tail of both history writers).
-os::Task<absl::Status> WriteDurably(os::Os& os, const std::string& data_dir,
-                                    const std::string& path,
-                                    const std::string& content) {
-  const std::string dir = xlog::XLogDir(data_dir);
-  const std::string tmppath = absl::StrCat(dir, "/xlogtemp.", os.MyPid());
-  os.Unlink(tmppath);
-  os::Result<os::Fd> fd =
-      os.Open(tmppath, os::kOpenReadWrite | os::kOpenCreate | os::kOpenExclusive);
-  if (!fd.ok()) co_return FileError("create", tmppath, fd.error());
-  os::Result<size_t> w = co_await os.PWrite(
-      *fd, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(content.data()),
-                               content.size()),
-      0);
-  if (!w.ok() || *w != content.size()) {
-    os.Close(*fd);
-    os.Unlink(tmppath);
-    co_return FileError("write to", tmppath, w.ok() ? os::Errno::kENOSPC : w.error());
-  }
-  os::Errno e = co_await os.Fsync(*fd);
-  os.Close(*fd);
-  if (e != os::Errno::kOk) co_return FileError("fsync", tmppath, e);
-  co_return co_await DurableRename(os, tmppath, path, dir);
+absl::Span<const uint8_t> AsBytes(const std::string& s) {
+  return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 }  // namespace
@@ -124,16 +102,39 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
   if (parent->has_value()) parent_content = **parent;
   const std::string content =
       wal::WriteTimeLineHistory(parent_content, parent_tli, switchpoint, reason);
-  co_return co_await WriteDurably(os, data_dir, TLHistoryFilePath(data_dir, new_tli),
-                                  content);
+  co_return co_await WriteFileDurably(os, data_dir, TLHistoryFilePath(data_dir, new_tli),
+                                      AsBytes(content));
 }
 
 os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 const std::string& data_dir,
                                                 TimeLineID tli,
                                                 const std::string& content) {
-  co_return co_await WriteDurably(os, data_dir, TLHistoryFilePath(data_dir, tli),
-                                  content);
+  co_return co_await WriteFileDurably(os, data_dir, TLHistoryFilePath(data_dir, tli),
+                                      AsBytes(content));
+}
+
+os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
+                                        const std::string& path,
+                                        absl::Span<const uint8_t> content) {
+  const std::string dir = xlog::XLogDir(data_dir);
+  const std::string tmppath = absl::StrCat(dir, "/xlogtemp.", os.MyPid());
+  os.Unlink(tmppath);
+  os::Result<os::Fd> fd =
+      os.Open(tmppath, os::kOpenReadWrite | os::kOpenCreate | os::kOpenExclusive);
+  if (!fd.ok()) co_return FileError("create", tmppath, fd.error());
+  if (!content.empty()) {
+    os::Result<size_t> w = co_await os.PWrite(*fd, content, 0);
+    if (!w.ok() || *w != content.size()) {
+      os.Close(*fd);
+      os.Unlink(tmppath);
+      co_return FileError("write to", tmppath, w.ok() ? os::Errno::kENOSPC : w.error());
+    }
+  }
+  os::Errno e = co_await os.Fsync(*fd);
+  os.Close(*fd);
+  if (e != os::Errno::kOk) co_return FileError("fsync", tmppath, e);
+  co_return co_await DurableRename(os, tmppath, path, dir);
 }
 
 os::Task<absl::Status> DurableRename(os::Os& os, const std::string& from,

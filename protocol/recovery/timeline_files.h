@@ -73,6 +73,12 @@ os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 TimeLineID tli,
                                                 const std::string& content);
 
+// A file in pg_wal made the way PostgreSQL installs one: "xlogtemp.<pid>"
+// created O_EXCL, written, fsynced, then DurableRename to `path`.
+os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
+                                        const std::string& path,
+                                        absl::Span<const uint8_t> content);
+
 // durable_rename (fd.c): fsync `from`, rename, fsync `to`, fsync its
 // directory. Status names the failing step as PostgreSQL's messages do.
 os::Task<absl::Status> DurableRename(os::Os& os, const std::string& from,
