@@ -78,6 +78,7 @@ struct XLogCtlData {
   bool SharedPromoteIsTriggered = false;
   XLogRecPtr replayEndRecPtr = 0;
   TimeLineID replayEndTLI = 0;
+  XLogRecPtr lastReplayedReadRecPtr = 0;  // start of the last replayed record
   XLogRecPtr lastReplayedEndRecPtr = 0;
   TimeLineID lastReplayedTLI = 0;
   XLogRecPtr lastCheckPointRecPtr = 0;  // for restartpoints
@@ -85,6 +86,9 @@ struct XLogCtlData {
 
   // The insert record LSNs the workload's redo applied (for checkers).
   uint64_t replayed_inserts = 0;
+  // The largest row id among replayed heap inserts (the workload puts a
+  // row's id in the first 8 bytes of its tuple data, little-endian).
+  uint64_t max_replayed_row = 0;
 };
 
 // WalSndState (walsender_private.h); STOPPING exists from PG 10.

@@ -1,0 +1,140 @@
+// StartupXLOG (xlog.c, PG 15): recovery, then the switch to production.
+#include "protocol/recovery/startup_xlog.h"
+
+#include "absl/strings/str_format.h"
+#include "protocol/recovery/startup.h"
+#include "protocol/recovery/timeline_files.h"
+#include "protocol/wal/xlog_records.h"
+#include "protocol/xlog/control_file.h"
+#include "protocol/xlog/xlog_io.h"
+
+namespace replsim::recovery {
+namespace {
+
+// An end-of-recovery checkpoint. With a checkpointer: RequestCheckpoint
+// (flags + SIGINT) and wait until it has completed one. Without one (a
+// standalone startup process, as in a single-user server), CreateCheckPoint
+// here: a CHECKPOINT_SHUTDOWN record at the insert position, flushed, and
+// pg_control pointing at it.
+os::Task<os::Errno> EndOfRecoveryCheckpoint(os::Os& os, node::NodeShmem& shm,
+                                            XLogRecovery& rec) {
+  node::CheckpointerShmemData& ckpt = shm.CheckpointerShmem;
+  if (ckpt.checkpointer_pid != 0) {
+    const int done_before = ckpt.ckpt_done;
+    ckpt.ckpt_flags |= CHECKPOINT_END_OF_RECOVERY | CHECKPOINT_IMMEDIATE | CHECKPOINT_WAIT;
+    if (os.Kill(ckpt.checkpointer_pid, os::Signal::kSIGINT) == os::Errno::kOk) {
+      while (ckpt.ckpt_done == done_before && ckpt.checkpointer_pid != 0) {
+        co_await rec.HandleStartupProcInterrupts();
+        co_await os.Sleep(os::Milliseconds(100));
+      }
+      co_return os::Errno::kOk;
+    }
+  }
+  wal::CheckPoint cp = shm.ControlFile.checkPointCopy;
+  cp.redo = shm.XLogCtl.insert->NextRecordStart();
+  cp.ThisTimeLineID = shm.XLogCtl.ThisTimeLineID;
+  cp.PrevTimeLineID = shm.XLogCtl.PrevTimeLineID;
+  cp.time = os.WallClockMicros() / 1000000;
+  wal::XLogInsertResult r = xlog::XLogInsert(shm, wal::MakeCheckpointRecord(cp, true));
+  os::Errno e = co_await xlog::XLogFlush(os, shm, r.EndRecPtr);
+  if (e != os::Errno::kOk) co_return e;
+  shm.ControlFile.checkPoint = r.ReadRecPtr;
+  shm.ControlFile.checkPointCopy = cp;
+  co_return co_await xlog::UpdateControlFile(os, shm);
+}
+
+}  // namespace
+
+os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals) {
+  os::Result<node::ControlFileData> cf = co_await xlog::ReadControlFile(os, shm.data_dir);
+  if (!cf.ok()) {
+    os.Log("FATAL", cf.error() == os::Errno::kEIO
+                        ? "incorrect checksum in control file"
+                        : absl::StrFormat("could not open file \"%s\": %s",
+                                          xlog::ControlFilePath(shm.data_dir),
+                                          std::string(os::ErrnoName(cf.error()))));
+    co_await os.Exit(1);
+  }
+  shm.ControlFile = *cf;
+  // The reader checks xlp_sysid against pg_control's.
+  XLogRecovery rec(os, shm, signals);
+  shm.XLogCtl.SharedRecoveryInProgress = true;
+
+  bool wasShutdown = false;
+  co_await rec.InitWalRecovery(&wasShutdown);
+  bool performedWalRecovery = false;
+  if (rec.InRecovery) {
+    if (co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk) {
+      co_await rec.Panic("could not write to file \"global/pg_control\"");
+    }
+    // InitRecoveryTransactionEnvironment after a clean stop: the snapshot
+    // is complete at once.
+    if (rec.ArchiveRecoveryRequested && wasShutdown) rec.standbySnapshotReady = true;
+    co_await rec.PerformWalRecovery();
+    performedWalRecovery = true;
+  }
+  EndOfWalRecoveryInfo info = co_await rec.FinishWalRecovery();
+  const XLogRecPtr EndOfLog = info.endOfLog;
+  if (rec.InRecovery && rec.ArchiveRecoveryRequested &&
+      EndOfLog < shm.ControlFile.minRecoveryPoint) {
+    co_await rec.Fatal("WAL ends before consistent recovery point");
+  }
+
+  TimeLineID newTLI = info.lastRecTLI;
+  if (rec.ArchiveRecoveryRequested) {
+    absl::StatusOr<TimeLineID> newest =
+        co_await findNewestTimeLine(os, shm.data_dir, rec.recoveryTargetTLI);
+    if (!newest.ok()) co_await rec.Fatal(std::string(newest.status().message()));
+    newTLI = *newest + 1;
+    os.Log("LOG", absl::StrFormat("selected new timeline ID: %u", newTLI));
+    if (co_await XLogInitNewTimeline(os, shm, info.endOfLogTLI, EndOfLog, newTLI) !=
+        os::Errno::kOk) {
+      co_await rec.Panic(absl::StrFormat("could not copy WAL segment to timeline %u", newTLI));
+    }
+    // durable_unlink of the signal file.
+    const char* signal_file = info.standby_signal_file_found ? node::kStandbySignal
+                              : info.recovery_signal_file_found ? node::kRecoverySignal
+                                                                : nullptr;
+    if (signal_file != nullptr) {
+      os.Unlink(shm.data_dir + "/" + signal_file);
+      co_await os.FsyncDir(shm.data_dir);
+    }
+    absl::Status st = co_await writeTimeLineHistory(os, shm.data_dir, newTLI,
+                                                    rec.recoveryTargetTLI, EndOfLog,
+                                                    info.recoveryStopReason);
+    if (!st.ok()) co_await rec.Fatal(std::string(st.message()));
+    os.Log("LOG", "archive recovery complete");
+  }
+  // Insertion resumes at the end of valid WAL, on the new timeline.
+  xlog::StartXLogInsert(shm, newTLI, EndOfLog, info.lastRec);
+  shm.XLogCtl.PrevTimeLineID = info.lastRecTLI;
+  rec.InRecovery = false;
+
+  bool promoted = false;
+  if (performedWalRecovery) {
+    os::Errno e;
+    if (rec.ArchiveRecoveryRequested && rec.LocalPromoteIsTriggered) {
+      promoted = true;
+      e = co_await CreateEndOfRecoveryRecord(os, shm);
+    } else {
+      e = co_await EndOfRecoveryCheckpoint(os, shm, rec);
+    }
+    if (e != os::Errno::kOk) {
+      co_await rec.Panic(absl::StrFormat("could not write end-of-recovery WAL: %s",
+                                         std::string(os::ErrnoName(e))));
+    }
+  }
+  shm.ControlFile.state = node::DBState::DB_IN_PRODUCTION;
+  shm.XLogCtl.SharedRecoveryInProgress = false;
+  if (co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk) {
+    co_await rec.Panic("could not write to file \"global/pg_control\"");
+  }
+  xlog::WalSndWakeup(shm);
+  // After a promotion, a checkpoint is requested without waiting.
+  if (promoted && shm.CheckpointerShmem.checkpointer_pid != 0) {
+    shm.CheckpointerShmem.ckpt_flags |= CHECKPOINT_FORCE;
+    os.Kill(shm.CheckpointerShmem.checkpointer_pid, os::Signal::kSIGINT);
+  }
+}
+
+}  // namespace replsim::recovery

@@ -1,0 +1,207 @@
+// ReadRecord and XLogPageRead (xlogrecovery.c) over the reader's
+// synchronous page callback: see xlogrecovery.h.
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "protocol/os/check.h"
+#include "protocol/recovery/xlogrecovery.h"
+#include "protocol/xlog/control_file.h"
+#include "protocol/xlog/xlog_io.h"
+
+namespace replsim::recovery {
+
+const char* XLogSourceName(XLogSource s) {
+  switch (s) {
+    case XLogSource::XLOG_FROM_ANY: return "any";
+    case XLogSource::XLOG_FROM_ARCHIVE: return "archive";
+    case XLogSource::XLOG_FROM_PG_WAL: return "pg_wal";
+    case XLogSource::XLOG_FROM_STREAM: return "stream";
+  }
+  return "?";
+}
+
+const char* ElevelName(Elevel e) {
+  switch (e) {
+    case Elevel::DEBUG2: return "DEBUG2";
+    case Elevel::DEBUG1: return "DEBUG1";
+    case Elevel::LOG: return "LOG";
+    case Elevel::PANIC: return "PANIC";
+  }
+  return "LOG";
+}
+
+void XLogRecovery::Report(Elevel level, const std::string& message) {
+  os_.Log(ElevelName(level), message);
+}
+
+void XLogRecovery::CloseReadFile() {
+  readFileOpen_ = false;
+  pages_.clear();
+}
+
+void XLogRecovery::BeginRead(XLogRecPtr rec_ptr) {
+  xlogreader_->XLogBeginRead(rec_ptr);
+}
+
+wal::PageReadResult XLogRecovery::ServePage(XLogRecPtr page_ptr, uint32_t req_len,
+                                            absl::Span<uint8_t> out) {
+  wal::PageReadResult r;
+  auto it = pages_.find(page_ptr);
+  if (it != pages_.end() && it->second.valid_len >= req_len) {
+    std::copy(it->second.bytes.begin(), it->second.bytes.end(), out.begin());
+    r.read_len = it->second.valid_len;
+    r.file_tli = it->second.file_tli;
+    return r;
+  }
+  wanted_ = std::make_pair(page_ptr, req_len);
+  r.status = absl::UnavailableError("page not read yet");
+  return r;
+}
+
+Elevel XLogRecovery::emode_for_corrupt_record(Elevel emode, XLogRecPtr RecPtr) {
+  // Complain once per location about bad WAL in pg_wal: standby mode retries
+  // the same record over and over.
+  if (readSource_ == XLogSource::XLOG_FROM_PG_WAL && emode == Elevel::LOG) {
+    if (RecPtr == lastComplaint_) {
+      emode = Elevel::DEBUG1;
+    } else {
+      lastComplaint_ = RecPtr;
+    }
+  }
+  return emode;
+}
+
+os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
+    XLogRecPtr targetPagePtr, uint32_t reqLen) {
+  const uint32_t targetPageOff = wal::XLogSegmentOffset(targetPagePtr);
+  // Leaving the segment we were reading: close it.
+  if (readFileOpen_ && !wal::XLByteInSeg(targetPagePtr, readSegNo_)) {
+    CloseReadFile();
+    readSource_ = XLogSource::XLOG_FROM_ANY;
+  }
+  readSegNo_ = wal::XLByteToSeg(targetPagePtr);
+  for (;;) {  // retry:
+    // Need the file opened, or (streaming) more of it flushed?
+    if (!readFileOpen_ || (readSource_ == XLogSource::XLOG_FROM_STREAM &&
+                           flushedUpto_ < targetPagePtr + reqLen)) {
+      XLogPageReadResult w = co_await WaitForWALToBecomeAvailable(
+          targetPagePtr + reqLen, randAccess_, fetching_ckpt_,
+          xlogreader_->EndRecPtr(), replayTLI_, xlogreader_->EndRecPtr());
+      if (w == XLogPageReadResult::XLREAD_FAIL) {
+        CloseReadFile();
+        readSource_ = XLogSource::XLOG_FROM_ANY;
+        co_return XLogPageReadResult::XLREAD_FAIL;
+      }
+    }
+    CHECK(readFileOpen_);
+    // From a stream, only what the walreceiver has flushed is valid.
+    uint32_t readLen = wal::kXLogBlcksz;
+    if (readSource_ == XLogSource::XLOG_FROM_STREAM &&
+        targetPagePtr / wal::kXLogBlcksz == flushedUpto_ / wal::kXLogBlcksz) {
+      readLen = wal::XLogSegmentOffset(flushedUpto_) - targetPageOff;
+    }
+    CachedPage page;
+    page.bytes.assign(wal::kXLogBlcksz, 0);
+    os::Errno e = co_await xlog::XLogRead(os_, shm_.data_dir, curFileTLI_,
+                                          targetPagePtr, absl::MakeSpan(page.bytes));
+    if (e == os::Errno::kOk) {
+      CHECK_GE(readLen, reqLen);
+      std::fill(page.bytes.begin() + readLen, page.bytes.end(), 0);
+      page.valid_len = readLen;
+      page.file_tli = curFileTLI_;
+      // Keep this segment's first page (the reader re-checks it) and this one.
+      const XLogRecPtr seg_start = targetPagePtr - targetPageOff;
+      for (auto it = pages_.begin(); it != pages_.end();) {
+        it = it->first == seg_start ? std::next(it) : pages_.erase(it);
+      }
+      pages_[targetPagePtr] = std::move(page);
+      co_return XLogPageReadResult::XLREAD_SUCCESS;
+    }
+    Report(emode_for_corrupt_record(emode_, targetPagePtr + reqLen),
+           absl::StrFormat("could not read from log segment %s, offset %u: %s",
+                           wal::XLogFileName(curFileTLI_, readSegNo_),
+                           targetPageOff, std::string(os::ErrnoName(e))));
+    // next_record_is_invalid:
+    lastSourceFailed_ = true;
+    CloseReadFile();
+    readSource_ = XLogSource::XLOG_FROM_ANY;
+    if (!StandbyMode) co_return XLogPageReadResult::XLREAD_FAIL;
+  }
+}
+
+os::Task<const wal::WalRecord*> XLogRecovery::ReadRecord(Elevel emode,
+                                                         bool fetching_ckpt,
+                                                         TimeLineID replayTLI) {
+  fetching_ckpt_ = fetching_ckpt;
+  emode_ = emode;
+  randAccess_ = xlogreader_->ReadRecPtr() == wal::InvalidXLogRecPtr;
+  replayTLI_ = replayTLI;
+  // This is the first attempt to read this page.
+  lastSourceFailed_ = false;
+  for (;;) {
+    wanted_.reset();
+    absl::StatusOr<const wal::WalRecord*> rec = xlogreader_->XLogReadRecord();
+    const wal::WalRecord* record = nullptr;
+    std::optional<std::string> errormsg;
+    if (!rec.ok() && absl::IsUnavailable(rec.status()) && wanted_.has_value()) {
+      const auto [page_ptr, req_len] = *wanted_;
+      if (co_await XLogPageRead(page_ptr, req_len) ==
+          XLogPageReadResult::XLREAD_SUCCESS) {
+        continue;  // the page is cached now: read the record again
+      }
+    } else if (!rec.ok()) {
+      errormsg = std::string(rec.status().message());
+    } else {
+      record = *rec;
+    }
+    if (record == nullptr) {
+      if (!ArchiveRecoveryRequested &&
+          !wal::XLogRecPtrIsInvalid(xlogreader_->abortedRecPtr())) {
+        abortedRecPtr = xlogreader_->abortedRecPtr();
+        missingContrecPtr = xlogreader_->missingContrecPtr();
+      }
+      CloseReadFile();
+      if (errormsg.has_value()) {
+        Report(emode_for_corrupt_record(emode, xlogreader_->EndRecPtr()), *errormsg);
+      }
+    } else if (!wal::tliInHistory(xlogreader_->latestPageTLI(), expectedTLEs)) {
+      const XLogRecPtr p = xlogreader_->latestPagePtr();
+      Report(emode_for_corrupt_record(emode, xlogreader_->EndRecPtr()),
+             absl::StrFormat("unexpected timeline ID %u in log segment %s, offset %u",
+                             xlogreader_->latestPageTLI(),
+                             wal::XLogFileName(curFileTLI_, wal::XLByteToSeg(p)),
+                             wal::XLogSegmentOffset(p)));
+      record = nullptr;
+    }
+    if (record != nullptr) co_return record;
+
+    lastSourceFailed_ = true;
+    // End of pg_wal during crash recovery that was asked to become archive
+    // recovery: switch now (SwitchIntoArchiveRecovery).
+    if (!InArchiveRecovery && ArchiveRecoveryRequested && !fetching_ckpt) {
+      Report(Elevel::DEBUG1, "reached end of WAL in pg_wal, entering archive recovery");
+      InArchiveRecovery = true;
+      if (StandbyModeRequested) StandbyMode = true;
+      const XLogRecPtr end = xlogreader_->EndRecPtr();
+      shm_.ControlFile.state = node::DBState::DB_IN_ARCHIVE_RECOVERY;
+      if (shm_.ControlFile.minRecoveryPoint < end) {
+        shm_.ControlFile.minRecoveryPoint = end;
+        shm_.ControlFile.minRecoveryPointTLI = replayTLI;
+      }
+      if (co_await xlog::UpdateControlFile(os_, shm_) != os::Errno::kOk) {
+        co_await Panic("could not write to file \"global/pg_control\"");
+      }
+      minRecoveryPoint = end;
+      minRecoveryPointTLI = replayTLI;
+      CheckRecoveryConsistency();
+      lastSourceFailed_ = false;
+      currentSource_ = XLogSource::XLOG_FROM_ANY;
+      continue;
+    }
+    // In standby mode, loop back to retry; otherwise give up.
+    if (StandbyMode && !CheckForStandbyTrigger()) continue;
+    co_return nullptr;
+  }
+}
+
+}  // namespace replsim::recovery
