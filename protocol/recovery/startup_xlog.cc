@@ -64,7 +64,8 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
   co_await rec.InitWalRecovery(&wasShutdown);
   bool performedWalRecovery = false;
   if (rec.InRecovery) {
-    if (co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk) {
+    const bool awaited_1 = co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk;
+    if (awaited_1) {
       co_await rec.Panic("could not write to file \"global/pg_control\"");
     }
     // InitRecoveryTransactionEnvironment after a clean stop: the snapshot
@@ -87,8 +88,8 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     if (!newest.ok()) co_await rec.Fatal(std::string(newest.status().message()));
     newTLI = *newest + 1;
     os.Log("LOG", absl::StrFormat("selected new timeline ID: %u", newTLI));
-    if (co_await XLogInitNewTimeline(os, shm, info.endOfLogTLI, EndOfLog, newTLI) !=
-        os::Errno::kOk) {
+    const bool awaited_2 = co_await XLogInitNewTimeline(os, shm, info.endOfLogTLI, EndOfLog, newTLI) != os::Errno::kOk;
+    if (awaited_2) {
       co_await rec.Panic(absl::StrFormat("could not copy WAL segment to timeline %u", newTLI));
     }
     // durable_unlink of the signal file.
@@ -126,7 +127,8 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
   }
   shm.ControlFile.state = node::DBState::DB_IN_PRODUCTION;
   shm.XLogCtl.SharedRecoveryInProgress = false;
-  if (co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk) {
+  const bool awaited_3 = co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk;
+  if (awaited_3) {
     co_await rec.Panic("could not write to file \"global/pg_control\"");
   }
   xlog::WalSndWakeup(shm);

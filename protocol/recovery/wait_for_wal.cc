@@ -44,7 +44,8 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::WaitForWALToBecomeAvail
           if (WalRcvStreaming(os_, shm_)) co_await XLogShutdownWalRcv();
           if (recoveryTargetTimeLineGoal ==
               RecoveryTargetTimeLineGoal::RECOVERY_TARGET_TIMELINE_LATEST) {
-            if (co_await rescanLatestTimeLine(replayTLI, replayLSN)) {
+            const bool awaited_1 = co_await rescanLatestTimeLine(replayTLI, replayLSN);
+            if (awaited_1) {
               currentSource_ = XLogSource::XLOG_FROM_ARCHIVE;
               break;
             }
@@ -91,9 +92,8 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::WaitForWALToBecomeAvail
         CloseReadFile();
         if (randAccess) curFileTLI_ = 0;
         // No restore_command in the simulation: the archive leg reads pg_wal.
-        if (co_await XLogFileReadAnyTLI(readSegNo_, currentSource_ == XLogSource::XLOG_FROM_ARCHIVE
-                                                        ? XLogSource::XLOG_FROM_ANY
-                                                        : currentSource_)) {
+        const bool awaited_2 = co_await XLogFileReadAnyTLI(readSegNo_, currentSource_ == XLogSource::XLOG_FROM_ARCHIVE ? XLogSource::XLOG_FROM_ANY : currentSource_);
+        if (awaited_2) {
           co_return XLogPageReadResult::XLREAD_SUCCESS;
         }
         lastSourceFailed_ = true;
@@ -199,7 +199,8 @@ os::Task<bool> XLogRecovery::XLogFileReadAnyTLI(wal::XLogSegNo segno,
     }
     // XLOG_FROM_ARCHIVE: no restore_command, RestoreArchivedFile fails.
     if (source == XLogSource::XLOG_FROM_ANY || source == XLogSource::XLOG_FROM_PG_WAL) {
-      if (co_await XLogFileRead(segno, hent.tli, XLogSource::XLOG_FROM_PG_WAL)) {
+      const bool awaited_3 = co_await XLogFileRead(segno, hent.tli, XLogSource::XLOG_FROM_PG_WAL);
+      if (awaited_3) {
         co_return true;
       }
     }

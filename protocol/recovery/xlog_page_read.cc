@@ -145,8 +145,8 @@ os::Task<const wal::WalRecord*> XLogRecovery::ReadRecord(Elevel emode,
     std::optional<std::string> errormsg;
     if (!rec.ok() && absl::IsUnavailable(rec.status()) && wanted_.has_value()) {
       const auto [page_ptr, req_len] = *wanted_;
-      if (co_await XLogPageRead(page_ptr, req_len) ==
-          XLogPageReadResult::XLREAD_SUCCESS) {
+      const bool awaited_1 = co_await XLogPageRead(page_ptr, req_len) == XLogPageReadResult::XLREAD_SUCCESS;
+      if (awaited_1) {
         continue;  // the page is cached now: read the record again
       }
     } else if (!rec.ok()) {
@@ -188,7 +188,8 @@ os::Task<const wal::WalRecord*> XLogRecovery::ReadRecord(Elevel emode,
         shm_.ControlFile.minRecoveryPoint = end;
         shm_.ControlFile.minRecoveryPointTLI = replayTLI;
       }
-      if (co_await xlog::UpdateControlFile(os_, shm_) != os::Errno::kOk) {
+      const bool awaited_2 = co_await xlog::UpdateControlFile(os_, shm_) != os::Errno::kOk;
+      if (awaited_2) {
         co_await Panic("could not write to file \"global/pg_control\"");
       }
       minRecoveryPoint = end;

@@ -228,7 +228,8 @@ os::Task<EndOfWalRecoveryInfo> XLogRecovery::FinishWalRecovery() {
   }
   // Re-read the last valid record: its end is the end of WAL.
   BeginRead(lastRec);
-  if (co_await ReadRecord(Elevel::PANIC, false, lastRecTLI) == nullptr) {
+  const bool awaited_1 = co_await ReadRecord(Elevel::PANIC, false, lastRecTLI) == nullptr;
+  if (awaited_1) {
     co_await Panic(absl::StrFormat("could not re-read the last record at %s",
                                    wal::LsnToString(lastRec)));
   }
