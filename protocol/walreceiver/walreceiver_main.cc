@@ -177,6 +177,11 @@ os::Task<> WalReceiverProcess::StreamLoop() {
           co_await XLogWalRcvProcessMsg(buf, startpointTLI_);
         } else if (*len == 0) {
           break;
+        } else if (s_.behavior.server_version_num < 90300) {
+          // Before 9.3 libpqrcv_receive raised this as an ERROR, in the
+          // middle of the batch: what was written is not yet fsynced, and
+          // only WalRcvDie can flush it (34ef02b4d4).
+          co_return co_await Fatal("replication terminated by primary server");
         } else {
           os_.Log("LOG", "replication terminated by primary server");
           os_.Log("DETAIL", absl::StrFormat("End of WAL reached on timeline %u at %s.",
