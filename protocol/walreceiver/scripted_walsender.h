@@ -66,6 +66,9 @@ class ScriptedWalSender {
   // Closes with the client's replies unread: the kernel sends RST.
   void ResetConnection();
 
+  // IDENTIFY_SYSTEM's timeline from now on (a promotion happened).
+  void set_timeline(uint32_t tli) { config_.timeline = tli; }
+
   const std::vector<wire::StandbyStatusUpdate>& replies() const { return replies_; }
   const std::vector<std::string>& queries() const { return queries_; }
   int feedback_count() const { return feedback_count_; }

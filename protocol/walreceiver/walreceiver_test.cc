@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "protocol/walreceiver/scripted_walsender.h"
 #include "protocol/walreceiver/walreceiver_test_util.h"
@@ -150,6 +151,279 @@ TEST(WalReceiverTest, PublishesOnlyFsyncedWal) {
   const uint64_t lost_from = (published + 4095) / 4096 * 4096;
   ASSERT_LT(lost_from, written);
   EXPECT_EQ(after.substr(lost_from - kStart), std::string(written - lost_from, '\0'));
+}
+
+// Streams `wal` from kStart, then (after `pause`, if any) ends with
+// "COPY 0" and closes, as a primary's walsender does at a clean shutdown.
+void StreamThenShutdown(WalRcvFixture& f, const std::string& wal,
+                        os::Duration pause = os::Duration()) {
+  f.shm->XLogCtl.lastReplayedEndRecPtr = kStart;
+  f.RequestStreaming(kStart, 1);
+  f.cluster.Spawn("primary", "walsender", [&f, &wal, pause](os::Os& os) -> os::Task<> {
+    ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
+    std::optional<wire::StartReplicationCmd> start;
+    if (!co_await OpenStream(os, ws, &start)) co_return;
+    co_await ws.SendWal(kStart, wal);
+    if (pause > os::Duration()) co_await os.Sleep(pause);
+    co_await ws.SendCopy0AndClose();
+  });
+  f.StartWalReceiver();
+  f.RunFor(os::Seconds(2));
+}
+
+// RW-13 in 15: a "COPY 0" arriving alone ends streaming with a LOG (the WAL
+// before it was flushed by the stream loop), then walrcv_endstreaming fails
+// and the walreceiver exits (the startup process will start another).
+TEST(WalReceiverTest, Copy0AtShutdownLogsThenEndStreamingErrorExits) {
+  WalRcvFixture f;
+  const std::string wal = PatternBytes(kStart, 40 * 1024);
+  const uint64_t end = kStart + wal.size();
+  StreamThenShutdown(f, wal, os::Milliseconds(100));
+  const std::vector<std::string> log = f.WalRcvLog();
+  EXPECT_TRUE(HasLine(log, "LOG: replication terminated by primary server"));
+  EXPECT_TRUE(HasLine(log, "DETAIL: End of WAL reached on timeline 1 at 0/3FFA000."));
+  EXPECT_TRUE(HasLine(
+      log, "FATAL: could not send end-of-streaming message to primary: no COPY in progress"))
+      << absl::StrJoin(log, "\n");
+  ASSERT_TRUE(f.cluster.exit_status(f.walrcv_pid).has_value());
+  EXPECT_EQ(f.cluster.exit_status(f.walrcv_pid)->code, 1);
+  const node::WalRcvData& w = f.shm->WalRcv;
+  EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STOPPED);
+  EXPECT_EQ(w.pid, 0);
+  EXPECT_EQ(w.latch, nullptr);
+  EXPECT_EQ(w.receivedUpto, end);
+  EXPECT_TRUE(f.shm->XLogCtl.recoveryWakeupLatch->is_set());
+}
+
+// "COPY 0" in the same receive batch as the last WAL (15): the LOG, then
+// the batch's status reply fails because libpq has left COPY mode, before
+// XLogWalRcvFlush ran. Only WalRcvDie's flush (34ef02b4d4) makes that tail
+// durable and visible; without it a host crash right after loses it.
+TEST(WalReceiverTest, Copy0WithLastWalLeavesTailToWalRcvDie) {
+  const std::string wal = PatternBytes(kStart, 40 * 1024);
+  const uint64_t end = kStart + wal.size();
+  for (bool fix : {true, false}) {
+    SCOPED_TRACE(fix ? "with 34ef02b4d4" : "without 34ef02b4d4");
+    node::Behavior b;
+    b.walrcv_flush_on_exit = fix;
+    WalRcvFixture f(b);
+    StreamThenShutdown(f, wal);
+    const std::vector<std::string> log = f.WalRcvLog();
+    EXPECT_TRUE(HasLine(log, "LOG: replication terminated by primary server"));
+    EXPECT_TRUE(HasLine(log, "FATAL: could not send data to WAL stream: no COPY in progress"))
+        << absl::StrJoin(log, "\n");
+    const node::WalRcvData& w = f.shm->WalRcv;
+    EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STOPPED);
+    EXPECT_EQ(w.writtenUpto, end);
+    f.cluster.CrashHost("standby");
+    f.cluster.RestartHost("standby");
+    const std::string after = f.ReadStandbyWal(1, kStart, wal.size());
+    if (fix) {
+      EXPECT_EQ(w.receivedUpto, end);
+      EXPECT_EQ(after, wal);
+    } else {
+      EXPECT_LT(w.receivedUpto, end);
+      EXPECT_EQ(after, std::string(wal.size(), '\0'));
+    }
+  }
+}
+
+// 34ef02b4d4 on a 9.0-era walreceiver, where the end of streaming was an
+// ERROR raised in the middle of a receive batch: only WalRcvDie's flush
+// makes the tail durable and visible. Without it, a host crash right after
+// the exit loses the tail.
+TEST(WalReceiverTest, Pre93ShutdownTailIsFlushedOnlyWithFlushOnExit) {
+  const std::string wal = PatternBytes(kStart, 40 * 1024);
+  const uint64_t end = kStart + wal.size();
+  for (bool fix : {true, false}) {
+    SCOPED_TRACE(fix ? "with 34ef02b4d4" : "without 34ef02b4d4");
+    node::Behavior b;
+    b.server_version_num = fix ? 90003 : 90002;
+    b.walrcv_flush_on_exit = fix;
+    WalRcvFixture f(b);
+    StreamThenShutdown(f, wal);
+    EXPECT_TRUE(HasLine(f.WalRcvLog(), "FATAL: replication terminated by primary server"));
+    const node::WalRcvData& w = f.shm->WalRcv;
+    EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STOPPED);
+    EXPECT_EQ(w.writtenUpto, end);
+    f.cluster.CrashHost("standby");
+    f.cluster.RestartHost("standby");
+    const std::string after = f.ReadStandbyWal(1, kStart, wal.size());
+    if (fix) {
+      EXPECT_EQ(w.receivedUpto, end);
+      EXPECT_EQ(after, wal);
+    } else {
+      // Never published, and gone after the crash from the first page past
+      // what an earlier batch had flushed.
+      ASSERT_LT(w.receivedUpto, end);
+      const uint64_t durable = std::max<uint64_t>(w.receivedUpto, kStart);
+      const uint64_t lost_from = (durable + 4095) / 4096 * 4096;
+      ASSERT_LT(lost_from, end);
+      EXPECT_EQ(after.substr(lost_from - kStart), std::string(end - lost_from, '\0'));
+    }
+  }
+}
+
+// End of timeline 1 at a switch point: the walreceiver fetches 2.history,
+// goes WAITING and wakes the startup process; RESTARTING on timeline 2
+// resumes streaming into timeline 2's segment files.
+TEST(WalReceiverTest, EndOfTimelineWaitsThenRestartsOnNewTimeline) {
+  WalRcvFixture f;
+  f.shm->XLogCtl.lastReplayedEndRecPtr = kStart;
+  f.RequestStreaming(kStart, 1);
+  const uint64_t switchpoint = kStart + 24 * 1024;
+  const std::string wal1 = PatternBytes(kStart, switchpoint - kStart);
+  const std::string history2 = "1\t0/3FF6000\tno recovery target specified\n";
+  const uint64_t restart = 0x3000000;  // RequestXLogStreaming's segment start
+  const std::string wal2 = PatternBytes(restart, 0x3FF8000 - restart, /*salt=*/7);
+  std::optional<wire::StartReplicationCmd> second;
+  std::vector<std::string> queries;
+  f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
+    ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1,
+                              .histories = {{2, history2}}});
+    std::optional<wire::StartReplicationCmd> first;
+    if (!co_await OpenStream(os, ws, &first)) co_return;
+    co_await ws.SendWal(kStart, wal1);
+    co_await os.Sleep(os::Milliseconds(50));
+    ws.set_timeline(2);  // promoted meanwhile
+    if (!co_await ws.EndTimeline(2, switchpoint)) co_return;
+    second = co_await ws.ServeUntilStartReplication();
+    if (!second.has_value()) co_return;
+    co_await ws.SendWal(restart, wal2, 64 * 1024);
+    queries = ws.queries();
+    co_await os.Sleep(os::Seconds(1000));
+  });
+  f.StartWalReceiver();
+  f.RunFor(os::Seconds(1));
+
+  node::WalRcvData& w = f.shm->WalRcv;
+  EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_WAITING);
+  EXPECT_EQ(w.receiveStart, 0u);
+  EXPECT_EQ(w.receiveStartTLI, 0u);
+  EXPECT_EQ(w.receivedUpto, switchpoint);
+  EXPECT_EQ(w.pid, f.walrcv_pid);
+  EXPECT_TRUE(f.shm->XLogCtl.recoveryWakeupLatch->is_set());
+  EXPECT_TRUE(f.StandbyFileExists("/pgdata/pg_wal/00000002.history"));
+  const std::vector<std::string> log = f.WalRcvLog();
+  EXPECT_TRUE(HasLine(log, "LOG: replication terminated by primary server"));
+  EXPECT_TRUE(HasLine(log, "DETAIL: End of WAL reached on timeline 1 at 0/3FF6000."));
+  EXPECT_TRUE(HasLine(
+      log, "LOG: fetching timeline history file for timeline 2 from primary server"));
+  EXPECT_TRUE(HasLine(log, "DEBUG1: walreceiver ended streaming and awaits new instructions"));
+
+  // The startup process: RequestXLogStreaming on timeline 2.
+  f.shm->XLogCtl.recoveryWakeupLatch->Reset();
+  w.receiveStart = restart;
+  w.receiveStartTLI = 2;
+  w.walRcvState = WalRcvState::WALRCV_RESTARTING;
+  w.latch->Set();
+  f.RunFor(os::Seconds(1));
+
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->start_point, restart);
+  EXPECT_EQ(second->timeline, 2u);
+  EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STREAMING);
+  EXPECT_EQ(w.receivedTLI, 2u);
+  EXPECT_EQ(w.receivedUpto, restart + wal2.size());
+  EXPECT_TRUE(HasLine(f.WalRcvLog(), "LOG: restarted WAL streaming at 0/3000000 on timeline 2"));
+  EXPECT_EQ(f.ReadStandbyWal(2, restart, wal2.size()), wal2);
+  // Timeline 1's segment keeps timeline 1's bytes.
+  EXPECT_EQ(f.ReadStandbyWal(1, kStart, wal1.size()), wal1);
+  EXPECT_EQ(std::count(queries.begin(), queries.end(), "IDENTIFY_SYSTEM"), 2);
+}
+
+// RW-2: the primary resets the connection right after sending more WAL.
+// What reached the standby's kernel before the RST is still read and
+// written (and fsynced by WalRcvDie); then the receive error ends the
+// walreceiver.
+TEST(WalReceiverTest, ResetMidStreamWritesWhatArrivedThenExits) {
+  sim::host::HostConfig slow_sync;
+  slow_sync.disk.sync_min = os::Milliseconds(40);
+  slow_sync.disk.sync_max = os::Milliseconds(40);
+  WalRcvFixture f(node::Behavior(), slow_sync);
+  f.shm->XLogCtl.lastReplayedEndRecPtr = kStart;
+  f.RequestStreaming(kStart, 1);
+  const std::string wal = PatternBytes(kStart, 32 * 1024);
+  const uint64_t end = kStart + wal.size();
+  f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
+    ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
+    std::optional<wire::StartReplicationCmd> start;
+    if (!co_await OpenStream(os, ws, &start)) co_return;
+    co_await ws.SendWal(kStart, wal.substr(0, 16 * 1024));
+    // The walreceiver is now in its (slow) fsync; its reply to the first
+    // batch sits unread here, so closing sends an RST.
+    co_await os.Sleep(os::Milliseconds(10));
+    co_await ws.SendWal(kStart + 16 * 1024, wal.substr(16 * 1024));
+    co_await os.Sleep(os::Milliseconds(5));  // delivered to the standby's kernel
+    ws.ResetConnection();
+  });
+  f.StartWalReceiver();
+  f.RunFor(os::Seconds(2));
+  EXPECT_TRUE(HasLinePrefix(f.WalRcvLog(), "FATAL: could not receive data from WAL stream"));
+  const node::WalRcvData& w = f.shm->WalRcv;
+  EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STOPPED);
+  EXPECT_EQ(w.writtenUpto, end);
+  EXPECT_EQ(w.receivedUpto, end);
+  EXPECT_EQ(f.ReadStandbyWal(1, kStart, wal.size()), wal);
+}
+
+// A walreceiver the startup process gave up on (STOPPED) exits at once;
+// one told to stop before it started (STOPPING) marks itself STOPPED.
+TEST(WalReceiverTest, LateWalReceiverExitsWithoutStarting) {
+  for (WalRcvState state : {WalRcvState::WALRCV_STOPPED, WalRcvState::WALRCV_STOPPING}) {
+    WalRcvFixture f;
+    f.RequestStreaming(kStart, 1);
+    f.shm->WalRcv.walRcvState = state;
+    f.StartWalReceiver();
+    f.RunFor(os::Seconds(1));
+    ASSERT_TRUE(f.cluster.exit_status(f.walrcv_pid).has_value());
+    EXPECT_EQ(f.cluster.exit_status(f.walrcv_pid)->code, 1);
+    EXPECT_EQ(f.shm->WalRcv.walRcvState, WalRcvState::WALRCV_STOPPED);
+    EXPECT_EQ(f.shm->WalRcv.pid, 0);
+  }
+}
+
+TEST(WalReceiverTest, SystemIdentifierMismatchIsFatal) {
+  WalRcvFixture f;
+  f.RequestStreaming(kStart, 1);
+  f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
+    ScriptedWalSender ws(os, {.system_id = kSystemId + 1, .timeline = 1});
+    std::optional<wire::StartReplicationCmd> start;
+    co_await OpenStream(os, ws, &start);
+  });
+  f.StartWalReceiver();
+  f.RunFor(os::Seconds(1));
+  const std::vector<std::string> log = f.WalRcvLog();
+  EXPECT_TRUE(HasLine(
+      log, "FATAL: database system identifier differs between the primary and standby"));
+  EXPECT_TRUE(HasLine(log, "DETAIL: The primary's identifier is 7300000000000000002, "
+                           "the standby's identifier is 7300000000000000001."));
+  EXPECT_EQ(f.shm->WalRcv.walRcvState, WalRcvState::WALRCV_STOPPED);
+}
+
+// SIGTERM (ShutdownWalRcv) while streaming: FATAL, and WalRcvDie leaves
+// STOPPED with pid 0.
+TEST(WalReceiverTest, SigtermIsFatalAndStops) {
+  WalRcvFixture f;
+  f.shm->XLogCtl.lastReplayedEndRecPtr = kStart;
+  f.RequestStreaming(kStart, 1);
+  f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
+    ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
+    std::optional<wire::StartReplicationCmd> start;
+    if (!co_await OpenStream(os, ws, &start)) co_return;
+    co_await ws.SendWal(kStart, PatternBytes(kStart, 8192));
+    co_await os.Sleep(os::Seconds(1000));
+  });
+  f.StartWalReceiver();
+  f.RunFor(os::Milliseconds(500));
+  f.shm->WalRcv.walRcvState = WalRcvState::WALRCV_STOPPING;
+  f.cluster.SendSignal(f.walrcv_pid, os::Signal::kSIGTERM);
+  f.RunFor(os::Milliseconds(500));
+  EXPECT_TRUE(HasLine(f.WalRcvLog(),
+                      "FATAL: terminating walreceiver process due to administrator command"));
+  EXPECT_EQ(f.shm->WalRcv.walRcvState, WalRcvState::WALRCV_STOPPED);
+  EXPECT_EQ(f.shm->WalRcv.pid, 0);
+  EXPECT_EQ(f.shm->WalRcv.receivedUpto, kStart + 8192);
 }
 
 }  // namespace
