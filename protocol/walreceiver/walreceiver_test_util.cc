@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "protocol/walreceiver/walreceiver.h"
@@ -10,6 +11,25 @@
 #include "protocol/xlog/xlog_io.h"
 
 namespace replsim::walreceiver {
+
+bool HasLine(const std::vector<std::string>& log, const std::string& line) {
+  return std::find(log.begin(), log.end(), line) != log.end();
+}
+
+bool HasLinePrefix(const std::vector<std::string>& log, const std::string& prefix) {
+  return std::any_of(log.begin(), log.end(),
+                     [&](const std::string& l) { return absl::StartsWith(l, prefix); });
+}
+
+os::Task<bool> OpenStream(os::Os& os, ScriptedWalSender& ws,
+                          std::optional<wire::StartReplicationCmd>* start) {
+  os::Result<os::Fd> l = os.Listen(kPort, 8);
+  if (!l.ok()) co_return false;
+  const bool accepted = co_await ws.Accept(*l);
+  if (!accepted) co_return false;
+  *start = co_await ws.ServeUntilStartReplication();
+  co_return start->has_value();
+}
 
 std::string PatternBytes(uint64_t start, size_t n, uint8_t salt) {
   std::string out(n, '\0');

@@ -9,11 +9,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "protocol/node/shmem.h"
 #include "protocol/os/os.h"
+#include "protocol/walreceiver/scripted_walsender.h"
 #include "sim/os/cluster.h"
 #include "sim/world.h"
 
@@ -21,6 +23,17 @@ namespace replsim::walreceiver {
 
 inline constexpr uint64_t kSystemId = 7300000000000000001ull;
 inline constexpr int kPort = 5432;
+
+// 64 KiB before the end of segment 3, so a stream crosses into segment 4.
+inline constexpr uint64_t kStart = 0x3FF0000;
+
+bool HasLine(const std::vector<std::string>& log, const std::string& line);
+bool HasLinePrefix(const std::vector<std::string>& log, const std::string& prefix);
+
+// Listens on kPort, accepts the walreceiver and serves it up to
+// START_REPLICATION (stored in *start). False if that did not happen.
+os::Task<bool> OpenStream(os::Os& os, ScriptedWalSender& ws,
+                          std::optional<wire::StartReplicationCmd>* start);
 
 // Deterministic WAL-like bytes: byte i is a function of its LSN.
 std::string PatternBytes(uint64_t start, size_t n, uint8_t salt = 0);
