@@ -62,72 +62,59 @@ TEST(WalReceiverTest, Copy0AtShutdownLogsThenEndStreamingErrorExits) {
   EXPECT_TRUE(f.shm->XLogCtl.recoveryWakeupLatch->is_set());
 }
 
+// Streams 40 KiB and a "COPY 0" in one flush to a walreceiver of profile
+// `b`, expects `fatal` as its last words, then crashes the standby host:
+// with walrcv_flush_on_exit the tail was fsynced and published by WalRcvDie;
+// without it, it was never published, and it is gone from the first page
+// past what an earlier batch had flushed.
+void ShutdownThenCrash(node::Behavior b, const std::string& fatal) {
+  const std::string wal = PatternBytes(kStart, 40 * 1024);
+  const uint64_t end = kStart + wal.size();
+  WalRcvFixture f(b);
+  StreamThenShutdown(f, wal);
+  const std::vector<std::string> log = f.WalRcvLog();
+  EXPECT_TRUE(HasLine(log, fatal)) << absl::StrJoin(log, "\n");
+  const node::WalRcvData& w = f.shm->WalRcv;
+  EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STOPPED);
+  EXPECT_EQ(w.writtenUpto, end);
+  f.cluster.CrashHost("standby");
+  f.cluster.RestartHost("standby");
+  const std::string after = f.ReadStandbyWal(1, kStart, wal.size());
+  if (b.walrcv_flush_on_exit) {
+    EXPECT_EQ(w.receivedUpto, end);
+    EXPECT_EQ(after, wal);
+    return;
+  }
+  ASSERT_LT(w.receivedUpto, end);
+  const uint64_t durable = std::max<uint64_t>(w.receivedUpto, kStart);
+  const uint64_t lost_from = (durable + 4095) / 4096 * 4096;
+  ASSERT_LT(lost_from, end);
+  EXPECT_EQ(after.substr(lost_from - kStart), std::string(end - lost_from, '\0'));
+}
+
 // "COPY 0" in the same receive batch as the last WAL (15): the LOG, then
 // the batch's status reply fails because libpq has left COPY mode, before
 // XLogWalRcvFlush ran. Only WalRcvDie's flush (34ef02b4d4) makes that tail
-// durable and visible; without it a host crash right after loses it.
+// durable and visible.
 TEST(WalReceiverTest, Copy0WithLastWalLeavesTailToWalRcvDie) {
-  const std::string wal = PatternBytes(kStart, 40 * 1024);
-  const uint64_t end = kStart + wal.size();
   for (bool fix : {true, false}) {
     SCOPED_TRACE(fix ? "with 34ef02b4d4" : "without 34ef02b4d4");
     node::Behavior b;
     b.walrcv_flush_on_exit = fix;
-    WalRcvFixture f(b);
-    StreamThenShutdown(f, wal);
-    const std::vector<std::string> log = f.WalRcvLog();
-    EXPECT_TRUE(HasLine(log, "LOG: replication terminated by primary server"));
-    EXPECT_TRUE(HasLine(log, "FATAL: could not send data to WAL stream: no COPY in progress"))
-        << absl::StrJoin(log, "\n");
-    const node::WalRcvData& w = f.shm->WalRcv;
-    EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STOPPED);
-    EXPECT_EQ(w.writtenUpto, end);
-    f.cluster.CrashHost("standby");
-    f.cluster.RestartHost("standby");
-    const std::string after = f.ReadStandbyWal(1, kStart, wal.size());
-    if (fix) {
-      EXPECT_EQ(w.receivedUpto, end);
-      EXPECT_EQ(after, wal);
-    } else {
-      EXPECT_LT(w.receivedUpto, end);
-      EXPECT_EQ(after, std::string(wal.size(), '\0'));
-    }
+    ShutdownThenCrash(b, "FATAL: could not send data to WAL stream: no COPY in progress");
   }
 }
 
-// 34ef02b4d4 on a 9.0-era walreceiver, where the end of streaming was an
-// ERROR raised in the middle of a receive batch: only WalRcvDie's flush
-// makes the tail durable and visible. Without it, a host crash right after
-// the exit loses the tail.
+// The same on a 9.0-era walreceiver (9.0.2 without the fix, 9.0.3 with it),
+// where the end of streaming was itself an ERROR raised in the middle of a
+// receive batch.
 TEST(WalReceiverTest, Pre93ShutdownTailIsFlushedOnlyWithFlushOnExit) {
-  const std::string wal = PatternBytes(kStart, 40 * 1024);
-  const uint64_t end = kStart + wal.size();
   for (bool fix : {true, false}) {
     SCOPED_TRACE(fix ? "with 34ef02b4d4" : "without 34ef02b4d4");
     node::Behavior b;
     b.server_version_num = fix ? 90003 : 90002;
     b.walrcv_flush_on_exit = fix;
-    WalRcvFixture f(b);
-    StreamThenShutdown(f, wal);
-    EXPECT_TRUE(HasLine(f.WalRcvLog(), "FATAL: replication terminated by primary server"));
-    const node::WalRcvData& w = f.shm->WalRcv;
-    EXPECT_EQ(w.walRcvState, WalRcvState::WALRCV_STOPPED);
-    EXPECT_EQ(w.writtenUpto, end);
-    f.cluster.CrashHost("standby");
-    f.cluster.RestartHost("standby");
-    const std::string after = f.ReadStandbyWal(1, kStart, wal.size());
-    if (fix) {
-      EXPECT_EQ(w.receivedUpto, end);
-      EXPECT_EQ(after, wal);
-    } else {
-      // Never published, and gone after the crash from the first page past
-      // what an earlier batch had flushed.
-      ASSERT_LT(w.receivedUpto, end);
-      const uint64_t durable = std::max<uint64_t>(w.receivedUpto, kStart);
-      const uint64_t lost_from = (durable + 4095) / 4096 * 4096;
-      ASSERT_LT(lost_from, end);
-      EXPECT_EQ(after.substr(lost_from - kStart), std::string(end - lost_from, '\0'));
-    }
+    ShutdownThenCrash(b, "FATAL: replication terminated by primary server");
   }
 }
 
