@@ -158,6 +158,12 @@ struct WalRcvData {
   XLogRecPtr writtenUpto = 0;           // 15
   XLogRecPtr latestChunkStart = 0;
   XLogRecPtr latestWalEnd = 0;
+  // Times of the last message from the primary (its sendTime, our receipt
+  // time) and of the last advance of latestWalEnd: TimestampTz, as
+  // ProcessWalSndrMessage sets them.
+  int64_t lastMsgSendTime = 0;
+  int64_t lastMsgReceiptTime = 0;
+  int64_t latestWalEndTime = 0;
   std::string conninfo;
   os::Latch* latch = nullptr;           // the walreceiver's process latch
   bool force_reply = false;
