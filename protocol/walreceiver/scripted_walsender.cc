@@ -31,7 +31,8 @@ ScriptedWalSender::ServeUntilStartReplication() {
   for (;;) {
     wire::Frame f;
     std::string error;
-    if (co_await comm_->ReadMessage(&f, &error) != pq::ReadStatus::kMessage) co_return std::nullopt;
+    const bool awaited_1 = co_await comm_->ReadMessage(&f, &error) != pq::ReadStatus::kMessage;
+    if (awaited_1) co_return std::nullopt;
     if (f.type != wire::Query::kType) continue;
     auto q = wire::Decode<wire::Query>(f.body);
     if (!q.ok()) co_return std::nullopt;
@@ -104,7 +105,8 @@ os::Task<> ScriptedWalSender::DrainReplies() {
   for (;;) {
     wire::Frame f;
     std::string error;
-    if (co_await comm_->TryReadMessage(&f, &error) != pq::ReadStatus::kMessage) co_return;
+    const bool awaited_2 = co_await comm_->TryReadMessage(&f, &error) != pq::ReadStatus::kMessage;
+    if (awaited_2) co_return;
     if (!Absorb(f)) co_return;
   }
 }
@@ -136,7 +138,8 @@ os::Task<bool> ScriptedWalSender::EndTimeline(uint32_t next_tli, uint64_t next_t
   while (!client_copy_done_) {
     wire::Frame f;
     std::string error;
-    if (co_await comm_->ReadMessage(&f, &error) != pq::ReadStatus::kMessage) co_return false;
+    const bool awaited_3 = co_await comm_->ReadMessage(&f, &error) != pq::ReadStatus::kMessage;
+    if (awaited_3) co_return false;
     Absorb(f);
   }
   comm_->PutRaw(wire::EncodeResultSet(wire::BuildEndOfTimeline({next_tli, next_tli_startpos}),

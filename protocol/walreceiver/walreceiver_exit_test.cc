@@ -29,7 +29,8 @@ void StreamThenShutdown(WalRcvFixture& f, const std::string& wal,
   f.cluster.Spawn("primary", "walsender", [&f, &wal, pause](os::Os& os) -> os::Task<> {
     ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
     std::optional<wire::StartReplicationCmd> start;
-    if (!co_await OpenStream(os, ws, &start)) co_return;
+    const bool awaited_1 = !co_await OpenStream(os, ws, &start);
+    if (awaited_1) co_return;
     co_await ws.SendWal(kStart, wal);
     if (pause > os::Duration()) co_await os.Sleep(pause);
     co_await ws.SendCopy0AndClose();
@@ -134,7 +135,8 @@ TEST(WalReceiverTest, ResetMidStreamWritesWhatArrivedThenExits) {
   f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
     ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
     std::optional<wire::StartReplicationCmd> start;
-    if (!co_await OpenStream(os, ws, &start)) co_return;
+    const bool awaited_2 = !co_await OpenStream(os, ws, &start);
+    if (awaited_2) co_return;
     co_await ws.SendWal(kStart, wal.substr(0, 16 * 1024));
     // The walreceiver is now in its (slow) fsync; its reply to the first
     // batch sits unread here, so closing sends an RST.

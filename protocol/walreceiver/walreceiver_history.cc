@@ -5,7 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "protocol/wal/segment.h"
-#include "protocol/walreceiver/timeline_history_file.h"
+#include "protocol/recovery/timeline_files.h"
 #include "protocol/walreceiver/walreceiver_process.h"
 
 namespace replsim::walreceiver {
@@ -14,7 +14,7 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
                                                                TimeLineID last) {
   for (TimeLineID tli = first; tli <= last; ++tli) {
     // There's no history file for timeline 1.
-    if (tli == 1 || existsTimeLineHistory(os_, s_.data_dir, tli)) continue;
+    if (tli == 1 || recovery::existsTimeLineHistory(os_, s_.data_dir, tli)) continue;
     os_.Log("LOG", absl::StrFormat(
                        "fetching timeline history file for timeline %u from primary server",
                        tli));
@@ -27,7 +27,7 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
           "primary reported unexpected file name for timeline history file of timeline %u",
           tli));
     }
-    absl::Status s = co_await writeTimeLineHistoryFile(os_, s_.data_dir, tli, h->content);
+    absl::Status s = co_await recovery::writeTimeLineHistoryFile(os_, s_.data_dir, tli, h->content);
     if (absl::IsDataLoss(s)) co_return co_await Panic(std::string(s.message()));
     if (!s.ok()) co_return co_await Fatal(std::string(s.message()));
     // .done marking (XLogArchiveForceDone) is not modelled.

@@ -33,7 +33,8 @@ TEST(WalReceiverTest, StreamsIntoSegmentsAndRepliesWriteBeforeFlush) {
   std::optional<wire::StartReplicationCmd> start;
   f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
     ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
-    if (!co_await OpenStream(os, ws, &start)) co_return;
+    const bool awaited_1 = !co_await OpenStream(os, ws, &start);
+    if (awaited_1) co_return;
     co_await ws.SendWal(kStart, wal);
     EXPECT_TRUE(co_await ws.WaitForReply(
         [&](const StandbyStatusUpdate& r) { return r.flush == end; }, os::Seconds(5)));
@@ -101,7 +102,8 @@ TEST(WalReceiverTest, PublishesOnlyFsyncedWal) {
   f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
     ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
     std::optional<wire::StartReplicationCmd> start;
-    if (!co_await OpenStream(os, ws, &start)) co_return;
+    const bool awaited_2 = !co_await OpenStream(os, ws, &start);
+    if (awaited_2) co_return;
     // Three batches, 20 ms apart.
     for (size_t part = 0; part < 3; ++part) {
       const size_t off = part * 32 * 1024;
@@ -149,11 +151,13 @@ TEST(WalReceiverTest, EndOfTimelineWaitsThenRestartsOnNewTimeline) {
     ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1,
                               .histories = {{2, history2}}});
     std::optional<wire::StartReplicationCmd> first;
-    if (!co_await OpenStream(os, ws, &first)) co_return;
+    const bool awaited_3 = !co_await OpenStream(os, ws, &first);
+    if (awaited_3) co_return;
     co_await ws.SendWal(kStart, wal1);
     co_await os.Sleep(os::Milliseconds(50));
     ws.set_timeline(2);  // promoted meanwhile
-    if (!co_await ws.EndTimeline(2, switchpoint)) co_return;
+    const bool awaited_4 = !co_await ws.EndTimeline(2, switchpoint);
+    if (awaited_4) co_return;
     second = co_await ws.ServeUntilStartReplication();
     if (!second.has_value()) co_return;
     co_await ws.SendWal(restart, wal2, 64 * 1024);
@@ -242,7 +246,8 @@ TEST(WalReceiverTest, SigtermIsFatalAndStops) {
   f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
     ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
     std::optional<wire::StartReplicationCmd> start;
-    if (!co_await OpenStream(os, ws, &start)) co_return;
+    const bool awaited_5 = !co_await OpenStream(os, ws, &start);
+    if (awaited_5) co_return;
     co_await ws.SendWal(kStart, PatternBytes(kStart, 8192));
     co_await os.Sleep(os::Seconds(1000));
   });

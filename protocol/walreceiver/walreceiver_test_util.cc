@@ -79,7 +79,8 @@ std::string WalRcvFixture::ReadStandbyWal(uint32_t tli, uint64_t start, size_t n
   cluster.Spawn("standby", "reader", [&](os::Os& os) -> os::Task<> {
     auto span = absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size());
     // A missing segment (lost in a crash) reads as zeros here.
-    if (co_await xlog::XLogRead(os, "/pgdata", tli, start, span) != os::Errno::kOk) {
+    const bool awaited_1 = co_await xlog::XLogRead(os, "/pgdata", tli, start, span) != os::Errno::kOk;
+    if (awaited_1) {
       std::fill(out.begin(), out.end(), '\0');
     }
   });
