@@ -14,7 +14,10 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
                                                                TimeLineID last) {
   for (TimeLineID tli = first; tli <= last; ++tli) {
     // There's no history file for timeline 1.
-    if (tli == 1 || recovery::existsTimeLineHistory(os_, s_.data_dir, tli)) continue;
+    if (tli == 1) continue;
+    const absl::StatusOr<bool> exists =
+        co_await recovery::existsTimeLineHistory(os_, s_.data_dir, tli);
+    if (exists.ok() && *exists) continue;
     os_.Log("LOG", absl::StrFormat(
                        "fetching timeline history file for timeline %u from primary server",
                        tli));
