@@ -1,32 +1,41 @@
 // File: protocol/pq/libpq.h
 //
 // The client side, as the walreceiver reaches a server through libpq
-// (fe-connect.c, fe-exec.c, fe-protocol3.c) and libpqwalreceiver.c. Only what
-// replication needs: a replication=true connection, simple queries with their
-// results, and COPY BOTH.
+// (fe-connect.c, fe-exec.c, fe-protocol3.c, fe-misc.c of PostgreSQL 15). Only
+// what replication needs: a connection (SSLRequest refused, then a
+// StartupMessage), simple queries with their results, and COPY BOTH. The
+// connection is libpq's asyncStatus machine: kIdle, kBusy (reading results),
+// kReady (a result is complete), kCopyIn/kCopyOut/kCopyBoth.
 //
 // Behaviour that matters to the races:
-// - Connect fails with the server's ErrorResponse text ("the database system
-//   is shutting down", "the database system is starting up") or the socket
-//   error ("could not connect to server: Connection refused").
-// - GetCopyData (PQgetCopyData async): >0 a CopyData payload, 0 nothing yet,
-//   -1 the server ended COPY (CommandComplete "COPY 0" at shutdown, or
-//   CopyDone at the end of a timeline), -2 an error (ECONNRESET, EOF without
-//   CommandComplete, ErrorResponse).
+// - Connect fails with libpq's message: the server's ErrorResponse ("connection
+//   to server at \"h\", port p failed: FATAL:  the database system is shutting
+//   down") or the socket error ("... failed: Connection refused\n\tIs the
+//   server running on that host and accepting TCP/IP connections?").
+// - GetCopyData is libpqrcv_receive's read: PQgetCopyData(async) on what is
+//   buffered, then PQconsumeInput, then PQgetCopyData again. >0 a CopyData
+//   payload, 0 nothing yet, -1 COPY ended: a CopyDone (kCopyBoth -> kCopyIn) or
+//   any other message, left unread for GetResult (CommandComplete "COPY 0" at
+//   shutdown, an ErrorResponse), -2 the read failed (ECONNRESET, EOF: "server
+//   closed the connection unexpectedly") or the stream lost synchronisation.
 // - Bytes that reached the client's kernel before a reset are still read
-//   (Linux), so a walreceiver can consume WAL that arrived before an RST.
-// - PutCopyEnd after the server has left COPY fails, as in 9.3's
-//   walrcv_endstreaming after "COPY 0" (RW-13).
+//   (Linux), so a walreceiver consumes WAL that arrived before an RST.
+// - Writes follow libpq 15's write_failed rule: a failed send discards the
+//   output and is reported only if reading then fails too (pqSendSome).
+// - PutCopyEnd outside COPY fails with "no COPY in progress", as after a
+//   shutdown's "COPY 0" (RW-13).
 #ifndef REPLSIM_PROTOCOL_PQ_LIBPQ_H_
 #define REPLSIM_PROTOCOL_PQ_LIBPQ_H_
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "protocol/os/os.h"
 #include "protocol/os/task.h"
 #include "protocol/wire/framing.h"
@@ -36,59 +45,116 @@ namespace replsim::pq {
 
 // A PGresult, reduced.
 struct PgResult {
-  enum class Status { kTuplesOk, kCommandOk, kCopyBoth, kCopyOut, kCopyIn, kFatalError };
+  enum class Status {
+    kEmptyQuery,
+    kCommandOk,
+    kTuplesOk,
+    kCopyOut,
+    kCopyIn,
+    kCopyBoth,
+    kFatalError,
+  };
   Status status = Status::kFatalError;
-  wire::ResultSet rows;          // kTuplesOk
-  std::string command_tag;       // kCommandOk / kTuplesOk
-  std::string error_message;     // kFatalError: "FATAL:  ..." as libpq formats it
+  wire::ResultSet rows;       // kTuplesOk
+  std::string command_tag;    // kCommandOk / kTuplesOk
+  std::string error_message;  // kFatalError: "FATAL:  ...\n" as libpq formats it
   std::string sqlstate;
 };
 
 class PgConn {
  public:
-  // PQconnectdb with host/port from a conninfo string ("host=h port=p ...");
-  // sends a StartupMessage with replication=true and waits for
-  // ReadyForQuery. An error status carries libpq's message.
-  static os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> Connect(
-      os::Os& os, std::string conninfo, std::string application_name);
-
-  // PQexec: sends a Query and collects results up to ReadyForQuery (or up to
-  // CopyBothResponse for START_REPLICATION). Returns the last result.
-  os::Task<PgResult> Exec(std::string query);
-
-  // COPY BOTH.
-  // Returns >0 (payload in *out), 0, -1 or -2 as PQgetCopyData(async=true).
-  // When 0, the caller waits for Socket() to become readable.
-  int GetCopyData(std::string* out);
-  // PQputCopyData + PQflush. False on a send failure.
-  os::Task<bool> PutCopyData(absl::string_view payload);
-  // PQputCopyEnd (CopyDone) + flush. False if the connection is gone or not
-  // in COPY.
-  os::Task<bool> PutCopyEnd();
-  // PQgetResult after COPY ended: the next result, or nullopt at the end.
-  os::Task<std::optional<PgResult>> GetResult();
-
-  // PQerrorMessage.
-  const std::string& error_message() const { return error_; }
-  os::Fd Socket() const { return sock_; }
-  // PQfinish: sends Terminate if possible and closes.
-  void Finish();
+  // PQconnectdb over a conninfo string ("host=h port=p user=u dbname=d
+  // replication=true application_name=a fallback_application_name=f";
+  // values may be single-quoted). Sends SSLRequest (sslmode=prefer), then the
+  // StartupMessage, and waits for ReadyForQuery. The error carries
+  // PQerrorMessage without the trailing newline.
+  static os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> Connect(os::Os& os,
+                                                                    std::string conninfo);
+  PgConn(const PgConn&) = delete;
+  PgConn& operator=(const PgConn&) = delete;
   ~PgConn();
 
+  // PQexec: sends a Query and collects results until ReadyForQuery, or stops
+  // at a Copy*Response. Returns the last result; kFatalError (with
+  // error_message()) when the command could not be sent or the connection
+  // broke.
+  os::Task<PgResult> Exec(std::string query);
+  // PQgetResult: the next result, or nullopt when the command is done.
+  os::Task<std::optional<PgResult>> GetResult();
+
+  // COPY. See the header comment for GetCopyData's values. Never blocks;
+  // when it returns 0 wait for Socket() to become readable.
+  int GetCopyData(std::string* out);
+  // PQputCopyData + PQflush. False on failure (error_message() says why).
+  os::Task<bool> PutCopyData(absl::string_view payload);
+  // PQputCopyEnd (CopyDone) + PQflush. False if not in COPY or the flush fails.
+  os::Task<bool> PutCopyEnd();
+
+  // PQendcopy: ends COPY (sending CopyDone if still ours to send) and reads
+  // the command's result; true if it is COMMAND_OK.
+  os::Task<bool> EndCopy();
+
+  // PQerrorMessage (with libpq's trailing newline).
+  const std::string& error_message() const { return error_; }
+  // PQstatus == CONNECTION_BAD.
+  bool bad() const { return bad_; }
+  // The server's ParameterStatus value, or "" (PQparameterStatus).
+  std::string ParameterStatus(absl::string_view name) const;
+  os::Fd Socket() const { return sock_; }
+  // PQfinish: sends Terminate if the connection is good (without blocking) and
+  // closes the socket. Also done by the destructor.
+  void Finish();
+
  private:
+  enum class Async { kIdle, kBusy, kReady, kCopyIn, kCopyOut, kCopyBoth };
+
   PgConn(os::Os& os, os::Fd sock);
-  // Reads whatever the kernel has without blocking into the decoder.
-  void PumpInput();
-  os::Task<bool> ReadUntilFrame(wire::Frame* f);
+  os::Task<absl::Status> StartUp(const std::vector<std::pair<std::string, std::string>>& params,
+                                 const std::string& where);
+
+  // ---- I/O (libpq_io.cc) ----
+  void PutMessage(char type, absl::string_view body);
+  // pqReadData without blocking: 1 got bytes, 0 none available, -1 the
+  // connection failed or ended (error_ set, connection bad).
+  int ReadData();
+  // pqFlush on a blocking connection: 0 ok, -1 failure.
+  os::Task<int> Flush();
+  // pqWait(forRead) + pqReadData.
+  os::Task<int> WaitAndRead();
+  // The next decoded frame without consuming it (nullptr: need more bytes);
+  // a decoder error drops the connection (-2 / kFatalError).
+  const wire::Frame* PeekFrame();
+  void ConsumeFrame() { peeked_.reset(); }
+  void SetBad(std::string message);
+
+  // ---- Result parsing (libpq_exec.cc) ----
+  // pqParseInput3 for kBusy: consumes frames until a state change.
+  void ParseInput();
+  PgResult ErrorResult() const;
 
   os::Os& os_;
   os::Fd sock_;
   wire::FrameDecoder decoder_;
-  enum class State { kIdle, kCopyBoth, kCopyDoneReceived, kBusy, kBad } state_ = State::kIdle;
+  std::optional<wire::Frame> peeked_;
+  std::string out_;
+  Async async_ = Async::kIdle;
+  std::optional<PgResult> result_;
+  std::vector<std::pair<std::string, std::string>> parameters_;
   std::string error_;
-  bool input_eof_ = false;
-  bool input_error_ = false;
+  bool bad_ = false;
+  bool sync_lost_ = false;
+  std::string deferred_read_error_;
+  bool write_failed_ = false;
+  bool closed_ = false;
 };
+
+// pqReadData's message for EOF or ECONNRESET ("server closed the connection
+// unexpectedly\n\tThis probably means ...").
+extern const char kServerClosedConnection[];
+
+// libpq's text for an ErrorResponse at default verbosity:
+// "SEVERITY:  message\nDETAIL:  ...\nHINT:  ...\n".
+std::string FormatServerError(const std::string& body);
 
 }  // namespace replsim::pq
 

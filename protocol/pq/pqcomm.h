@@ -15,7 +15,9 @@
 //   socket fails; it checks no timeout (RW-4).
 // - TryReadMessage is ProcessRepliesIfAny's read: it never blocks to wait for
 //   a first byte (pq_getbyte_if_available) but, once a message has started,
-//   waits for the rest of it (pq_getmessage).
+//   waits for the rest of it (pq_getmessage). Reads take at most 8192 bytes
+//   from the kernel at a time (PQ_RECV_BUFFER_SIZE), so input PostgreSQL has
+//   not yet read stays in the kernel, where it decides FIN vs RST at close.
 // - Once a send has failed, further output is discarded (ClientConnectionLost
 //   / whereToSendOutput = DestNone), as after a COMMERROR.
 #ifndef REPLSIM_PROTOCOL_PQ_PQCOMM_H_
@@ -66,7 +68,9 @@ class PqComm {
   size_t send_pending_bytes() const { return send_buffer_.size(); }
 
   // Blocking read of the next message (startup packets first, then typed
-  // messages; the decoder is the server-side one).
+  // messages; the decoder is the server-side one). On kError/kEof, *error
+  // holds PostgreSQL's COMMERROR text ("could not receive data from client:
+  // Connection reset by peer", "invalid message length", ...).
   os::Task<ReadStatus> ReadMessage(wire::Frame* frame, std::string* error);
   // ProcessRepliesIfAny's read: kNoData when no byte is available; otherwise
   // waits for the whole message.
@@ -79,14 +83,22 @@ class PqComm {
  private:
   os::Task<ReadStatus> ReadInternal(bool wait_for_first_byte, wire::Frame* frame,
                                     std::string* error);
+  // Takes one pq_recvbuf's worth from the kernel into the decoder.
+  ReadStatus AbsorbRecv(const os::Result<size_t>& r, std::string* error);
+  os::Errno FailSend(os::Errno e);
 
   os::Os& os_;
   os::Fd sock_;
   std::string send_buffer_;
   bool send_failed_ = false;
   wire::FrameDecoder decoder_;
-  bool eof_ = false;
+  std::string recv_chunk_;
+  bool closed_ = false;
 };
+
+// strerror() text of a socket errno, as %m prints it ("Connection reset by
+// peer").
+std::string SocketErrorText(os::Errno e);
 
 }  // namespace replsim::pq
 
