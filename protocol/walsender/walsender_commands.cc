@@ -104,7 +104,8 @@ os::Task<MaybeError> WalSender::SendTimeLineHistory(TimeLineID tli) {
   const std::string fname = wire::TimelineHistoryFileName(tli);
   // Messages name the path relative to the data directory, as PostgreSQL's.
   const std::string rel = absl::StrCat(v15() ? "pg_wal/" : "pg_xlog/", fname);
-  os::Result<std::string> content = co_await ReadWholeFile(HistoryFilePath(tli));
+  const std::string path = HistoryFilePath(tli);
+  os::Result<std::string> content = co_await ReadWholeFile(path);
   if (!content.ok()) {
     co_return ElogError{content.error() == os::Errno::kENOENT ? wire::sqlstate::kUndefinedFile
                                                                : wire::sqlstate::kIoError,

@@ -82,10 +82,9 @@ os::Task<MaybeError> WalSender::ProcessRepliesIfAny() {
       co_await ProcExit(0, "unexpected EOF on standby connection");
     }
     if (streamingDoneReceiving_ && f.type != 'X') {  // 9.3 only
-      co_await Fatal(wire::sqlstate::kProtocolViolation,
-                     absl::StrFormat("unexpected standby message type \"%c\", after receiving "
-                                     "CopyDone",
-                                     f.type));
+      const std::string msg = absl::StrFormat(
+          "unexpected standby message type \"%c\", after receiving CopyDone", f.type);
+      co_await Fatal(wire::sqlstate::kProtocolViolation, &msg);
     }
     switch (f.type) {
       case 'd': {
@@ -106,8 +105,8 @@ os::Task<MaybeError> WalSender::ProcessRepliesIfAny() {
         co_await ProcExit(0, "Terminate");
         break;
       default:
-        co_await Fatal(wire::sqlstate::kProtocolViolation,
-                       absl::StrFormat("invalid standby message type \"%c\"", f.type));
+        const std::string msg = absl::StrFormat("invalid standby message type \"%c\"", f.type);
+        co_await Fatal(wire::sqlstate::kProtocolViolation, &msg);
     }
   }
   if (received) {
@@ -178,7 +177,10 @@ os::Task<MaybeError> WalSender::WalSndLoop() {
     if (streamingDoneReceiving_ && streamingDoneSending_ && !conn_->IsSendPending()) break;
 
     // Without e0b581acd2 the last cycle sends one more chunk and quits.
-    if (walsender_ready_to_stop_ && !b.walsnd_drain_all_at_shutdown) co_return co_await LastChunkAndExit();
+    if (walsender_ready_to_stop_ && !b.walsnd_drain_all_at_shutdown) {
+      e = co_await LastChunkAndExit();
+      co_return e;
+    }
 
     if (!conn_->IsSendPending()) {
       e = co_await XLogSendPhysical();

@@ -79,10 +79,10 @@ os::Task<> WalSender::InitWalSender() {
     break;
   }
   if (slot_ < 0) {
-    co_await Fatal(wire::sqlstate::kTooManyConnections,
-                   absl::StrFormat("number of requested standby connections exceeds "
-                                   "max_wal_senders (currently %d)",
-                                   max_wal_senders));
+    const std::string msg = absl::StrFormat(
+        "number of requested standby connections exceeds max_wal_senders (currently %d)",
+        max_wal_senders);
+    co_await Fatal(wire::sqlstate::kTooManyConnections, &msg);
   }
   MarkPostmasterChildWalSender();
 }
@@ -141,21 +141,22 @@ void WalSender::WalSndSignals() {
 
 os::Task<> WalSender::CheckForInterrupts() {
   if (proc_die_pending_) {
-    co_await Fatal(wire::sqlstate::kAdminShutdown,
-                   "terminating connection due to administrator command");
+    const std::string msg = "terminating connection due to administrator command";
+    co_await Fatal(wire::sqlstate::kAdminShutdown, &msg);
   }
 }
 
-os::Task<> WalSender::Fatal(const std::string& sqlstate, const std::string& message) {
-  os_.Log("FATAL", message);
+os::Task<> WalSender::Fatal(const char* sqlstate, const std::string* message) {
+  os_.Log("FATAL", *message);
   if (!output_off_) {
     output_off_ = true;
-    (void)co_await pq::SendErrorResponse(*conn_, "FATAL", sqlstate, message);
+    (void)co_await pq::SendErrorResponse(*conn_, "FATAL", sqlstate, *message);
   }
   co_await os_.Exit(1);
 }
 
-os::Task<> WalSender::HandleError(const ElogError& e) {
+os::Task<> WalSender::HandleError(const ElogError* err) {
+  const ElogError& e = *err;
   os_.Log("ERROR", e.message);
   if (!e.detail.empty()) os_.Log("DETAIL", e.detail);
   if (!output_off_) {
@@ -170,7 +171,7 @@ os::Task<> WalSender::WalSndErrorCleanup() {
   WalSndSetState(node::WalSndState::WALSNDSTATE_STARTUP);
 }
 
-os::Task<> WalSender::ProcExit(int code, const std::string& why) {
+os::Task<> WalSender::ProcExit(int code, const char* why) {
   os_.Log("DEBUG1", absl::StrCat("walsender exiting (", why, ")"));
   co_await os_.Exit(code);
 }
@@ -190,8 +191,8 @@ os::Task<pq::ReadStatus> WalSender::ReadCommand(wire::Frame* frame, std::string*
         &os_.MyLatch(), os::WL_LATCH_SET | os::WL_SOCKET_READABLE | os::WL_POSTMASTER_DEATH,
         conn_->socket(), os::Duration());
     if (rc & os::WL_POSTMASTER_DEATH) {
-      co_await Fatal(wire::sqlstate::kAdminShutdown,
-                     "terminating connection due to unexpected postmaster exit");
+      const std::string msg = "terminating connection due to unexpected postmaster exit";
+      co_await Fatal(wire::sqlstate::kAdminShutdown, &msg);
     }
   }
 }
@@ -201,7 +202,8 @@ os::Task<> WalSender::CommandLoop() {
   for (;;) {
     if (send_ready_for_query) {
       conn_->PutRaw(wire::Encode(wire::ReadyForQuery{wire::ReadyForQuery::kIdle}));
-      if (co_await conn_->Flush() != os::Errno::kOk) co_await WalSndShutdown();
+      const os::Errno flushed = co_await conn_->Flush();
+      if (flushed != os::Errno::kOk) co_await WalSndShutdown();
       send_ready_for_query = false;
     }
     wire::Frame frame;
@@ -214,7 +216,8 @@ os::Task<> WalSender::CommandLoop() {
     }
     absl::StatusOr<wire::FrontendMessage> msg = wire::DecodeFrontendMessage(frame);
     if (!msg.ok()) {
-      co_await HandleError({wire::sqlstate::kProtocolViolation, std::string(msg.status().message())});
+      const ElogError e{wire::sqlstate::kProtocolViolation, std::string(msg.status().message())};
+      co_await HandleError(&e);
       send_ready_for_query = true;
       continue;
     }
@@ -222,7 +225,7 @@ os::Task<> WalSender::CommandLoop() {
     const wire::Query* q = std::get_if<wire::Query>(&*msg);
     if (q == nullptr) continue;  // CopyData/CopyDone/CopyFail/Sync/Flush: ignored
     MaybeError err = co_await ExecReplicationCommand(q->sql);
-    if (err.has_value()) co_await HandleError(*err);
+    if (err.has_value()) co_await HandleError(&*err);
     send_ready_for_query = true;
   }
 }

@@ -72,12 +72,14 @@ class WalSender {
   // CHECK_FOR_INTERRUPTS: a pending die() becomes FATAL 57P01.
   os::Task<> CheckForInterrupts();
   // ereport(FATAL): ErrorResponse (unless output is off), log, exit(1).
-  os::Task<> Fatal(const std::string& sqlstate, const std::string& message);
+  // Arguments are pointers (not temporaries) because g++ 12 mis-destroys
+  // class-type temporaries in a co_await full-expression.
+  os::Task<> Fatal(const char* sqlstate, const std::string* message);
   // ereport(ERROR) reaching PostgresMain: report, WalSndErrorCleanup.
-  os::Task<> HandleError(const ElogError& e);
+  os::Task<> HandleError(const ElogError* e);
   os::Task<> WalSndErrorCleanup();
   // proc_exit(code), logged.
-  os::Task<> ProcExit(int code, const std::string& why);
+  os::Task<> ProcExit(int code, const char* why);
   // WalSndShutdown / send_failure: no more output to the client, exit 0.
   os::Task<> WalSndShutdown();
   void WalSndSetState(node::WalSndState state);
