@@ -120,7 +120,7 @@ TEST_P(StreamTest, NewlyFlushedWalWakesTheWalsender) {
   WalSenderWorld w(5, Profile(GetParam()));
   XLogRecPtr second = 0;
   w.primary_script = [&](os::Os& os, WalSenderWorld& w) -> os::Task<> {
-    (void)co_await os.Sleep(os::Seconds(2));
+    co_await SleepFully(os, os::Seconds(2));
     second = InsertWal(*w.shm, 300 * 1024);
     (void)co_await xlog::XLogFlush(os, *w.shm, second);
   };

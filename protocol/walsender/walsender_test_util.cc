@@ -45,6 +45,11 @@ XLogRecPtr ClientResult::ReceivedEnd(XLogRecPtr start) const {
   return end;
 }
 
+os::Task<> SleepFully(os::Os& os, os::Duration d) {
+  const os::Instant until = os.Monotonic() + d;
+  while (os.Monotonic() < until) (void)co_await os.Sleep(until - os.Monotonic());
+}
+
 XLogRecPtr InsertWal(node::NodeShmem& shm, uint64_t bytes, uint32_t payload) {
   const XLogRecPtr from = shm.XLogCtl.pos.Insert;
   uint32_t xid = 1000;

@@ -100,6 +100,8 @@ class WalSenderWorld {
   os::Task<> Client(os::Os& os);
 };
 
+// pg_usleep until `d` has really passed (a signal cuts Sleep short).
+os::Task<> SleepFully(os::Os& os, os::Duration d);
 // Inserts heap records of `payload` bytes until `bytes` of WAL were added;
 // returns the new insert end. No I/O.
 XLogRecPtr InsertWal(node::NodeShmem& shm, uint64_t bytes, uint32_t payload = 2000);
