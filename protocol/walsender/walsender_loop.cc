@@ -235,6 +235,11 @@ os::Task<MaybeError> WalSender::WalSndLoop() {
           co_await WalSndShutdown();
         }
       }
+    } else if (streamingDoneSending_ && !streamingDoneReceiving_) {
+      // PostgreSQL spins here, polling the socket, until the client's
+      // CopyDone arrives; a simulated spin would never let time pass, so
+      // wait for what the spin waits for.
+      co_await WalSndWait(os::WL_SOCKET_READABLE, os::Seconds(10));
     }
   }
   co_return std::nullopt;

@@ -226,6 +226,7 @@ os::Task<> WalSenderWorld::Client(os::Os& os) {
           const std::string q = wire::Encode(wire::Query{client.commands[next_command++]});
           co_await SendFrame(os, fd, &q);
         } else {
+          co_await SleepFully(os, client.linger);
           const std::string x = wire::Encode(wire::Terminate{});
           co_await SendFrame(os, fd, &x);
           os.Close(fd);

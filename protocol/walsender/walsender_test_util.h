@@ -47,6 +47,8 @@ struct ClientPolicy {
   bool flush_zero = false;
   // Delay between receiving WAL and its reply (the walreceiver's fsync).
   os::Duration reply_delay;
+  // How long to stay idle after the last command before Terminate.
+  os::Duration linger;
   // After the server's CopyDone, answer with CopyDone.
   bool answer_copy_done = true;
 };
