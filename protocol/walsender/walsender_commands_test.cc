@@ -15,12 +15,6 @@
 namespace replsim::walsender {
 namespace {
 
-node::Behavior Profile(const char* name) {
-  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(name);
-  CHECK(b.ok()) << b.status();
-  return *b;
-}
-
 // TLI 1 WAL flushed up to S, then the server switched to TLI 2 at S: the
 // switch segment was copied to TLI 2's file and TLI 1's removed (as archive
 // recovery may leave it), 00000002.history written.

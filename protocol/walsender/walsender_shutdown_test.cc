@@ -17,12 +17,6 @@
 namespace replsim::walsender {
 namespace {
 
-node::Behavior Profile(const char* name) {
-  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(name);
-  CHECK(b.ok()) << b.status();
-  return *b;
-}
-
 struct Shutdown {
   XLogRecPtr before_tail = 0;  // end of WAL when the tail starts
   XLogRecPtr end = 0;          // end of the shutdown checkpoint record

@@ -13,12 +13,6 @@
 namespace replsim::walsender {
 namespace {
 
-node::Behavior Profile(const char* name) {
-  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(name);
-  CHECK(b.ok()) << b.status();
-  return *b;
-}
-
 // Prepares 1 MiB of flushed WAL and 100 KiB more written but not flushed.
 struct Positions {
   XLogRecPtr flush = 0;

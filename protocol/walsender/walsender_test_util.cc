@@ -45,6 +45,12 @@ XLogRecPtr ClientResult::ReceivedEnd(XLogRecPtr start) const {
   return end;
 }
 
+node::Behavior Profile(const char* name) {
+  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(name);
+  CHECK(b.ok()) << b.status();
+  return *b;
+}
+
 os::Task<> SleepFully(os::Os& os, os::Duration d) {
   const os::Instant until = os.Monotonic() + d;
   while (os.Monotonic() < until) (void)co_await os.Sleep(until - os.Monotonic());

@@ -102,6 +102,8 @@ class WalSenderWorld {
   os::Task<> Client(os::Os& os);
 };
 
+// Behavior::ForProfile, CHECKed.
+node::Behavior Profile(const char* name);
 // pg_usleep until `d` has really passed (a signal cuts Sleep short).
 os::Task<> SleepFully(os::Os& os, os::Duration d);
 // Inserts heap records of `payload` bytes until `bytes` of WAL were added;
