@@ -114,10 +114,10 @@ os::Task<absl::StatusOr<int>> walrcv_receive(WalReceiverConn& conn, std::string*
 }
 
 os::Task<absl::Status> walrcv_send(WalReceiverConn& conn, absl::string_view payload) {
-  if (!co_await conn.streamConn->PutCopyData(payload)) {
-    co_return Error(*conn.streamConn, "could not send data to WAL stream: %s");
-  }
-  co_return absl::OkStatus();
+  bool ok = co_await conn.streamConn->PutCopyData(payload);
+  absl::Status status;
+  if (!ok) status = Error(*conn.streamConn, "could not send data to WAL stream: %s");
+  co_return status;
 }
 
 os::Task<absl::StatusOr<uint32_t>> walrcv_endstreaming(WalReceiverConn& conn) {
