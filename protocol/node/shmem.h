@@ -113,6 +113,13 @@ struct WalSnd {
   os::Latch* latch = nullptr;           // the walsender's process latch
   int sync_standby_priority = 0;
   std::string application_name;
+  // PROCSIG_WALSND_INIT_STOPPING pending for this walsender (its
+  // ProcSignalSlot's pss_signalFlags entry in PostgreSQL 10+): set by
+  // WalSndInitStopping before the SIGUSR1, consumed by the walsender's
+  // procsignal_sigusr1_handler.
+  bool pss_walsnd_init_stopping = false;
+  // The walsender's MyPgXact->xmin, set from hot standby feedback ('h').
+  wal::TransactionId xmin = 0;
 };
 
 // A backend waiting in SyncRepWaitForLSN (its PGPROC's syncRep fields).
