@@ -134,7 +134,9 @@ TEST_P(FixedTest, WaitsForTheStandbysFlushThenSendsCopy0) {
     // racing the standby's status update) still makes the close abortive,
     // but only "COPY 0" is lost then (RW-2, post-fix).
     // (A reply sent after the walsender's FIN is answered by RST, too.)
-    if (!GotCopy0(w.result)) EXPECT_EQ(w.result.ending, "ECONNRESET");
+    if (!GotCopy0(w.result)) {
+      EXPECT_EQ(w.result.ending, "ECONNRESET");
+    }
     EXPECT_TRUE(w.result.ending == "eof" || w.result.ending == "ECONNRESET");
   }
 }
