@@ -44,12 +44,18 @@ PgNode& Harness::Node(std::string_view name) {
   return ref;
 }
 
-void Harness::RunFor(os::Duration d) { world_->Run({.until = world_->now() + d}); }
+void Harness::RunFor(os::Duration d) {
+  world_->Run({.until = world_->now() + d, .max_events = 50'000'000});
+}
 
 bool Harness::RunUntil(const std::function<bool()>& pred, os::Duration limit) {
+  // The clock only moves with events, so step a target time of our own.
   const os::Instant end = world_->now() + limit;
-  while (!pred() && world_->now() < end) {
-    world_->Run({.until = world_->now() + os::Milliseconds(10)});
+  os::Instant target = world_->now();
+  while (!pred() && target < end) {
+    target = target + os::Milliseconds(10);
+    sim::RunStats st = world_->Run({.until = target});
+    if (st.reason == sim::RunStats::StopReason::kIdle) break;  // nothing can change
   }
   return pred();
 }

@@ -177,6 +177,7 @@ TEST(PostmasterScenarioTest, ChildCrashRestartsThroughCrashRecovery) {
 PgNode& SyncPrimary(Harness& t) {
   PgNode& p = t.Node("primary");
   p.config().gucs.synchronous_standby_names = "s1";
+  p.config().gucs.max_wal_senders = 3;  // 9.3's default is 0: no sync rep at all
   return StartedPrimary(t);
 }
 
@@ -232,6 +233,11 @@ TEST(PostmasterScenarioTest, SmartShutdownHangsOnASyncWait) {
   t.RunFor(os::Seconds(60));
   EXPECT_TRUE(p.running());  // RW-18
   EXPECT_EQ(p.PMStates().back(), "PM_WAIT_BACKENDS");
+  EXPECT_TRUE(t.ledger().acked.empty());
+  // Only a stronger request ends it: fast shutdown cancels the wait.
+  p.Stop(Shutdown::kFast);
+  ASSERT_TRUE(t.RunUntilExited(p, os::Seconds(30)));
+  EXPECT_EQ(t.ledger().unacked.size(), 1u);
 }
 
 }  // namespace
