@@ -82,6 +82,8 @@ struct XLogCtlData {
   XLogRecPtr lastReplayedEndRecPtr = 0;
   TimeLineID lastReplayedTLI = 0;
   XLogRecPtr lastCheckPointRecPtr = 0;  // for restartpoints
+  XLogRecPtr lastCheckPointEndPtr = 0;  // its end (CreateRestartPoint)
+  wal::CheckPoint lastCheckPoint;       // its contents
   std::unique_ptr<os::Latch> recoveryWakeupLatch;
 
   // The insert record LSNs the workload's redo applied (for checkers).
@@ -197,6 +199,15 @@ enum class PMChildState { PM_CHILD_UNUSED = 0, PM_CHILD_ASSIGNED, PM_CHILD_ACTIV
 struct PMSignalData {
   bool PMSignalFlags[static_cast<int>(PMSignalReason::kNumReasons)] = {};
   std::vector<PMChildState> PMChildFlags;  // by child slot (1-based in PG)
+  int next_child_flag = 0;                 // where the slot search starts
+  // replsim: the pid holding each slot. Stands in for the MyPMChildSlot a
+  // forked child inherits, so a process finds its slot from its pid.
+  std::vector<os::Pid> PMChildPid;
+};
+
+// ShmemVariableCache (transam.h): the next transaction id to assign.
+struct VariableCacheData {
+  uint64_t nextXid = 0;                 // FullTransactionId
 };
 
 // CheckpointerShmem: requests from other processes.
@@ -222,6 +233,7 @@ struct NodeShmem {
   WalRcvData WalRcv;
   PMSignalData PMSignalState;
   CheckpointerShmemData CheckpointerShmem;
+  VariableCacheData ShmemVariableCache;
   os::Pid postmaster_pid = 0;
   os::Pid startup_pid = 0;
 };

@@ -10,7 +10,7 @@
 // LogStandbySnapshot writes before each checkpoint).
 #include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
-#include "protocol/recovery/pm_signal.h"
+#include "protocol/postmaster/pmsignal.h"
 #include "protocol/recovery/xlogrecovery.h"
 #include "protocol/wal/rmgr.h"
 #include "protocol/wal/xlog_records.h"
@@ -34,7 +34,7 @@ os::Task<> XLogRecovery::PerformWalRecovery() {
   // Let the postmaster start the checkpointer's restartpoints and, in 15,
   // allow the walreceiver to be launched.
   if (ArchiveRecoveryRequested) {
-    SignalPostmaster(os_, shm_, node::PMSignalReason::PMSIGNAL_RECOVERY_STARTED);
+    postmaster::SendPostmasterSignal(os_, shm_, node::PMSignalReason::PMSIGNAL_RECOVERY_STARTED);
   }
   CheckRecoveryConsistency();
 
@@ -151,7 +151,7 @@ void XLogRecovery::CheckRecoveryConsistency() {
       !LocalHotStandbyActive && reachedConsistency) {
     shm_.XLogCtl.SharedHotStandbyActive = true;
     LocalHotStandbyActive = true;
-    SignalPostmaster(os_, shm_, node::PMSignalReason::PMSIGNAL_BEGIN_HOT_STANDBY);
+    postmaster::SendPostmasterSignal(os_, shm_, node::PMSignalReason::PMSIGNAL_BEGIN_HOT_STANDBY);
   }
 }
 

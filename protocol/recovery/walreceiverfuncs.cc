@@ -1,7 +1,7 @@
 #include "protocol/recovery/walreceiverfuncs.h"
 
 #include "protocol/os/check.h"
-#include "protocol/recovery/pm_signal.h"
+#include "protocol/postmaster/pmsignal.h"
 #include "protocol/wal/segment.h"
 
 namespace replsim::recovery {
@@ -52,7 +52,7 @@ void RequestXLogStreaming(os::Os& os, node::NodeShmem& shm, TimeLineID tli,
   walrcv.receiveStart = recptr;
   walrcv.receiveStartTLI = tli;
   if (launch) {
-    SignalPostmaster(os, shm, node::PMSignalReason::PMSIGNAL_START_WALRECEIVER);
+    postmaster::SendPostmasterSignal(os, shm, node::PMSignalReason::PMSIGNAL_START_WALRECEIVER);
   } else if (walrcv.latch != nullptr) {
     walrcv.latch->Set();
   }

@@ -62,12 +62,8 @@ struct WalSndPort {
 os::Task<> WalSndMain(os::Os& os, node::ShmemRef shm,
                       std::unique_ptr<pq::PqComm> conn, WalSndPort port = {});
 
-// For the checkpointer's ShutdownXLOG when walsnd_stopping_state is on
-// (c6c333436): WalSndInitStopping sends PROCSIG_WALSND_INIT_STOPPING
-// (a flag in the slot + SIGUSR1) to every walsender; WalSndWaitStopping
-// polls every 10 ms until each slot is free or STOPPING.
-void WalSndInitStopping(os::Os& os, node::NodeShmem& shm);
-os::Task<> WalSndWaitStopping(os::Os& os, node::NodeShmem& shm);
+// The checkpointer's side of the STOPPING handshake (WalSndInitStopping,
+// WalSndWaitStopping) is protocol/postmaster/walsnd_stopping.h.
 
 }  // namespace replsim::walsender
 

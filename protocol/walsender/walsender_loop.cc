@@ -47,7 +47,7 @@ os::Task<MaybeError> WalSender::ProcessStandbyMessage(const std::string& payload
     w.write = r->write;
     w.flush = r->flush;
     w.apply = r->apply;
-    if (!am_cascading_walsender_) CallSyncRepReleaseWaiters(os_, *shm_, slot_);
+    if (!am_cascading_walsender_) CallSyncRepReleaseWaiters(os_, *shm_, slot_, syncrep_state_);
     co_return std::nullopt;
   }
   // 'h': hot standby feedback sets the walsender's xmin (MyPgXact->xmin)

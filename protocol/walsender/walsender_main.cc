@@ -8,6 +8,7 @@
 #include "protocol/os/check.h"
 #include "protocol/pq/backend_startup.h"
 #include "protocol/walsender/syncrep_hook.h"
+#include "protocol/postmaster/pmsignal.h"
 #include "protocol/walsender/walsender_private.h"
 #include "protocol/wire/message.h"
 #include "protocol/wire/sqlstate.h"
@@ -87,21 +88,9 @@ os::Task<> WalSender::InitWalSender() {
   MarkPostmasterChildWalSender();
 }
 
-// pmsignal.c's MarkPostmasterChildWalSender + SendPostmasterSignal(
-// PMSIGNAL_ADVANCE_STATE_MACHINE). Done here on the shared structs until
-// protocol/postmaster/pmsignal.h exists.
-void WalSender::MarkPostmasterChildWalSender() {
-  node::PMSignalData& pm = shm_->PMSignalState;
-  const int s = port_.pm_child_slot;
-  if (s >= 1 && s <= static_cast<int>(pm.PMChildFlags.size())) {
-    pm.PMChildFlags[s - 1] = node::PMChildState::PM_CHILD_WALSENDER;
-  }
-  if (shm_->behavior.walsnd_kick_postmaster_on_mark && shm_->postmaster_pid != 0) {
-    pm.PMSignalFlags[static_cast<int>(node::PMSignalReason::PMSIGNAL_ADVANCE_STATE_MACHINE)] =
-        true;
-    (void)os_.Kill(shm_->postmaster_pid, os::Signal::kSIGUSR1);
-  }
-}
+// pmsignal.c's MarkPostmasterChildWalSender, then (38b27792) a kick of the
+// postmaster's state machine.
+void WalSender::MarkPostmasterChildWalSender() { postmaster::InitWalSenderMark(os_, *shm_); }
 
 void WalSender::WalSndSignals() {
   os_.SetSignalHandler(os::Signal::kSIGHUP, [this] {

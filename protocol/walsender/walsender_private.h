@@ -20,6 +20,7 @@
 #include <string>
 
 #include "protocol/node/shmem.h"
+#include "protocol/postmaster/syncrep.h"
 #include "protocol/os/os.h"
 #include "protocol/os/task.h"
 #include "protocol/pq/pqcomm.h"
@@ -129,6 +130,7 @@ class WalSender {
   WalSndPort port_;
   wire::Dialect dialect_;
   int slot_ = -1;  // index in WalSndCtl.walsnds, -1 before InitWalSenderSlot
+  postmaster::SyncRepWalSndState syncrep_state_;
   bool am_cascading_walsender_ = false;
 
   // Flags set by signal handlers.

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "protocol/postmaster/walsnd_stopping.h"
 #include "protocol/walsender/walsender.h"
 #include "protocol/walsender/walsender_private.h"
 #include "protocol/walsender/walsender_test_util.h"
@@ -32,8 +33,8 @@ void ScriptShutdown(WalSenderWorld& w, Shutdown* s, uint64_t tail,
     s->before_tail = w.shm->XLogCtl.pos.Insert;
     if (w.shm->behavior.walsnd_stopping_state) {
       // 15's ShutdownXLOG: walsenders to STOPPING before the checkpoint.
-      WalSndInitStopping(os, *w.shm);
-      co_await WalSndWaitStopping(os, *w.shm);
+      postmaster::WalSndInitStopping(os, *w.shm);
+      co_await postmaster::WalSndWaitStopping(os, *w.shm);
     }
     InsertWal(*w.shm, tail);
     s->end = InsertShutdownCheckpoint(*w.shm);
@@ -227,8 +228,8 @@ TEST(ShutdownTest, FifteenMovesToStoppingBeforeTheCheckpoint) {
   node::WalSndState seen = node::WalSndState::WALSNDSTATE_STARTUP;
   w.primary_script = [&seen](os::Os& os, WalSenderWorld& w) -> os::Task<> {
     co_await SleepFully(os, os::Seconds(1));
-    WalSndInitStopping(os, *w.shm);
-    co_await WalSndWaitStopping(os, *w.shm);
+    postmaster::WalSndInitStopping(os, *w.shm);
+    co_await postmaster::WalSndWaitStopping(os, *w.shm);
     seen = w.shm->WalSndCtl.walsnds[0].state;
   };
   w.Run(os::Seconds(5));

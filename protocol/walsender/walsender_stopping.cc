@@ -52,26 +52,4 @@ os::Task<> WalSender::ExitAtShutdown() {
   co_await os_.Exit(0);
 }
 
-void WalSndInitStopping(os::Os& os, node::NodeShmem& shm) {
-  for (node::WalSnd& w : shm.WalSndCtl.walsnds) {
-    if (w.pid == 0) continue;
-    w.pss_walsnd_init_stopping = true;  // SendProcSignal(PROCSIG_WALSND_INIT_STOPPING)
-    (void)os.Kill(w.pid, os::Signal::kSIGUSR1);
-  }
-}
-
-os::Task<> WalSndWaitStopping(os::Os& os, node::NodeShmem& shm) {
-  for (;;) {
-    bool all_stopped = true;
-    for (const node::WalSnd& w : shm.WalSndCtl.walsnds) {
-      if (w.pid != 0 && w.state != node::WalSndState::WALSNDSTATE_STOPPING) {
-        all_stopped = false;
-        break;
-      }
-    }
-    if (all_stopped) co_return;
-    (void)co_await os.Sleep(os::Milliseconds(10));
-  }
-}
-
 }  // namespace replsim::walsender

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "protocol/os/check.h"
+#include "protocol/postmaster/pmsignal.h"
 #include "protocol/pq/backend_startup.h"
 #include "protocol/pq/pqcomm.h"
 #include "protocol/walsender/walsender.h"
@@ -146,7 +147,10 @@ os::Task<> WalSenderWorld::Postmaster(os::Os& os) {
     (void)co_await xlog::XLogFlush(os, *shm, end);
   }
   node::ShmemRef ref = shm;
+  postmaster::InitPMChildSlots(*shm, 4);
+  const int slot = postmaster::AssignPostmasterChildSlot(*shm);
   os::Result<os::Pid> child = os.StartChild("walsender", [ref](os::Os& c) -> os::Task<> {
+    postmaster::MarkPostmasterChildActive(c, *ref);
     os::Result<os::Fd> listener = c.Listen(kPort, 8);
     CHECK(listener.ok());
     os::Result<os::Fd> sock = co_await c.Accept(*listener);
@@ -166,6 +170,7 @@ os::Task<> WalSenderWorld::Postmaster(os::Os& os) {
     co_await WalSndMain(c, ref, std::move(conn), port);
   });
   CHECK(child.ok());
+  postmaster::SetPostmasterChildPid(*shm, slot, *child);
   walsender_pid = *child;
   if (primary_script) co_await primary_script(os, *this);
   for (;;) {

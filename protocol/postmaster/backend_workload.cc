@@ -1,0 +1,123 @@
+#include "protocol/postmaster/backend_workload.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "protocol/postmaster/checkpoint.h"
+#include "protocol/postmaster/pmsignal.h"
+#include "protocol/postmaster/syncrep.h"
+#include "protocol/wal/xlog_records.h"
+#include "protocol/xlog/xlog_io.h"
+
+namespace replsim::postmaster {
+namespace {
+
+// ProcKill's MarkPostmasterChildInactive on every clean exit path; a kill
+// by signal skips it in PostgreSQL too, but then the exit status already
+// makes the postmaster treat it as a crash.
+class ChildSlotGuard {
+ public:
+  ChildSlotGuard(os::Os& os, node::NodeShmem& shm) : os_(os), shm_(shm) {
+    MarkPostmasterChildActive(os_, shm_);
+  }
+  ChildSlotGuard(const ChildSlotGuard&) = delete;
+  ChildSlotGuard& operator=(const ChildSlotGuard&) = delete;
+  ~ChildSlotGuard() { MarkPostmasterChildInactive(os_, shm_); }
+
+ private:
+  os::Os& os_;
+  node::NodeShmem& shm_;
+};
+
+// PostgreSQL 15's epoch for TimestampTz: 2000-01-01 in Unix microseconds.
+constexpr int64_t kPostgresEpochMicros = 946684800LL * 1000000;
+
+wal::HeapInsert MakeTuple(uint64_t xid, int session) {
+  wal::HeapInsert ins;
+  ins.rnode = {1663, 5, 16384};
+  ins.blkno = static_cast<uint32_t>(xid / 100);
+  ins.offnum = static_cast<uint16_t>(xid % 100 + 1);
+  ins.init_page = xid % 100 == 0;
+  ins.t_infomask2 = 2;
+  ins.t_infomask = 0x0802;
+  ins.t_hoff = 24;
+  for (int i = 0; i < 4; ++i) ins.tuple_data.push_back(static_cast<uint8_t>(xid >> (8 * i)));
+  for (int i = 0; i < 4; ++i) ins.tuple_data.push_back(static_cast<uint8_t>(session >> (8 * i)));
+  return ins;
+}
+
+}  // namespace
+
+os::Task<> RefuseSession(os::Os& os, node::NodeShmem& shm, const SessionRequest& req,
+                         const ConnectionRefusal& refusal) {
+  (void)shm;
+  os.Log("FATAL", refusal.message);
+  if (req.ledger != nullptr) ++req.ledger->sessions_refused;
+  co_await os.Exit(1);
+}
+
+os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionRequest req) {
+  node::NodeShmem& shm = *shm_ref;
+  auto interrupts = std::make_shared<InterruptFlags>();
+  os.SetSignalHandler(os::Signal::kSIGTERM, [&os, interrupts] {
+    interrupts->ProcDiePending = true;
+    os.MyLatch().Set();
+  });
+  os.SetSignalHandler(os::Signal::kSIGINT, [&os, interrupts] {
+    interrupts->QueryCancelPending = true;
+    os.MyLatch().Set();
+  });
+  int exit_code = 0;
+  {
+    ChildSlotGuard slot(os, shm);
+    for (int t = 0; t < req.transactions; ++t) {
+      if (interrupts->ProcDiePending) {
+        os.Log("FATAL", "terminating connection due to administrator command");
+        exit_code = 1;
+        break;
+      }
+      if (RecoveryInProgress(shm)) {
+        os.Log("ERROR", "cannot execute INSERT in a read-only transaction");
+        break;
+      }
+      const uint64_t xid = shm.ShmemVariableCache.nextXid++;
+      xlog::XLogInsert(shm, wal::MakeHeapInsertRecord(static_cast<uint32_t>(xid),
+                                                      MakeTuple(xid, req.session)));
+      const int64_t now_ts = os.WallClockMicros() - kPostgresEpochMicros;
+      wal::XLogInsertResult c =
+          xlog::XLogInsert(shm, wal::MakeCommitRecord(static_cast<uint32_t>(xid), now_ts));
+      os::Errno e = co_await xlog::XLogFlush(os, shm, c.EndRecPtr);
+      if (e != os::Errno::kOk) {
+        os.Log("PANIC", absl::StrCat("could not fsync write-ahead log file: ",
+                                     std::string(os::ErrnoName(e))));
+        co_await os.Exit(2);
+      }
+      SyncRepWaitResult r = co_await SyncRepWaitForLSN(os, shm, c.EndRecPtr, *interrupts);
+      if (r == SyncRepWaitResult::kTerminated) {
+        if (req.ledger != nullptr) {
+          req.ledger->unacked.push_back(
+              {shm.node_name, req.session, xid, c.EndRecPtr,
+               "canceling the wait for synchronous replication and terminating "
+               "connection due to administrator command"});
+        }
+        exit_code = 1;  // FATAL at the next CHECK_FOR_INTERRUPTS; output suppressed
+        break;
+      }
+      // kCanceled: the client sees COMMIT with a WARNING; it is committed.
+      if (req.ledger != nullptr) {
+        req.ledger->acked.push_back(
+            {shm.node_name, req.session, xid, c.ReadRecPtr, c.EndRecPtr, os.Monotonic()});
+      }
+      if (t + 1 < req.transactions && req.think_time > os::Duration()) {
+        co_await os.WaitLatchOrSocket(
+            &os.MyLatch(), os::WL_LATCH_SET | os::WL_TIMEOUT | os::WL_EXIT_ON_PM_DEATH,
+            os::kNoFd, req.think_time);
+        os.MyLatch().Reset();
+      }
+    }
+  }
+  co_await os.Exit(exit_code);
+}
+
+}  // namespace replsim::postmaster

@@ -1,0 +1,154 @@
+#include "protocol/postmaster/checkpoint.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "protocol/os/check.h"
+#include "protocol/postmaster/checkpointer.h"
+#include "protocol/postmaster/walsnd_stopping.h"
+#include "protocol/wal/xlog_records.h"
+#include "protocol/xlog/control_file.h"
+#include "protocol/xlog/xlog_io.h"
+
+namespace replsim::postmaster {
+namespace {
+
+using node::DBState;
+
+os::Task<> Panic(os::Os& os, std::string message) {
+  os.Log("PANIC", message);
+  co_await os.Exit(2);
+}
+
+os::Task<> UpdateControlFileOrPanic(os::Os& os, node::NodeShmem& shm) {
+  os::Errno e = co_await xlog::UpdateControlFile(os, shm);
+  if (e != os::Errno::kOk) {
+    co_await Panic(os, absl::StrCat("could not fsync file \"global/pg_control\": ",
+                                    std::string(os::ErrnoName(e))));
+  }
+}
+
+// LogCheckpointStart (log_checkpoints is on by default from 15).
+void LogCheckpointStart(os::Os& os, const node::NodeShmem& shm, int flags,
+                        bool restartpoint) {
+  if (shm.behavior.server_version_num < 150000) return;
+  std::string m = restartpoint ? "restartpoint starting:" : "checkpoint starting:";
+  if (flags & CHECKPOINT_IS_SHUTDOWN) m += " shutdown";
+  if (flags & CHECKPOINT_END_OF_RECOVERY) m += " end-of-recovery";
+  if (flags & CHECKPOINT_IMMEDIATE) m += " immediate";
+  if (flags & CHECKPOINT_FORCE) m += " force";
+  if (flags & CHECKPOINT_WAIT) m += " wait";
+  if (flags & CHECKPOINT_CAUSE_XLOG) m += " wal";
+  if (flags & CHECKPOINT_CAUSE_TIME) m += " time";
+  os.Log("LOG", m);
+}
+
+}  // namespace
+
+os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
+  const bool shutdown = flags & (CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_END_OF_RECOVERY);
+  node::XLogCtlData& x = shm.XLogCtl;
+  CHECK(x.insert != nullptr) << "CreateCheckPoint before WAL insertion started";
+  if (shutdown) {
+    shm.ControlFile.state = DBState::DB_SHUTDOWNING;
+    co_await UpdateControlFileOrPanic(os, shm);
+  }
+  // Nothing written since the last checkpoint: skip an online one.
+  if (!(flags & (CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_END_OF_RECOVERY | CHECKPOINT_FORCE)) &&
+      x.insert->PrevRecord() == shm.ControlFile.checkPoint) {
+    os.Log("DEBUG1", "checkpoint skipped because system is idle");
+    co_return;
+  }
+  LogCheckpointStart(os, shm, flags, /*restartpoint=*/false);
+
+  wal::CheckPoint cp = shm.ControlFile.checkPointCopy;
+  cp.redo = x.insert->NextRecordStart();
+  cp.ThisTimeLineID = x.ThisTimeLineID;
+  cp.PrevTimeLineID = x.PrevTimeLineID != 0 ? x.PrevTimeLineID : x.ThisTimeLineID;
+  cp.fullPageWrites = true;
+  cp.nextXid = shm.ShmemVariableCache.nextXid;
+  cp.time = os.WallClockMicros() / 1000000;
+  cp.oldestActiveXid = shutdown ? 0 : static_cast<uint32_t>(cp.nextXid);
+
+  // CheckPointGuts: write and fsync everything dirty. Nothing is modelled
+  // but the wait, during which other processes run (and may insert WAL:
+  // RW-10).
+  co_await os.FsyncDir(shm.data_dir);
+
+  wal::XLogInsertResult r = xlog::XLogInsert(shm, wal::MakeCheckpointRecord(cp, shutdown));
+  os::Errno e = co_await xlog::XLogFlush(os, shm, r.EndRecPtr);
+  if (e != os::Errno::kOk) {
+    co_await Panic(os, absl::StrCat("could not fsync write-ahead log file: ",
+                                    std::string(os::ErrnoName(e))));
+  }
+  if (shutdown && r.ReadRecPtr != cp.redo) {
+    co_await Panic(os, shm.behavior.server_version_num >= 100000
+                           ? "concurrent write-ahead log activity while database "
+                             "system is shutting down"
+                           : "concurrent transaction log activity while database "
+                             "system is shutting down");
+  }
+  if (flags & CHECKPOINT_IS_SHUTDOWN) shm.ControlFile.state = DBState::DB_SHUTDOWNED;
+  shm.ControlFile.checkPoint = r.ReadRecPtr;
+  shm.ControlFile.checkPointCopy = cp;
+  // Crash recovery should always recover to the end of WAL.
+  shm.ControlFile.minRecoveryPoint = 0;
+  shm.ControlFile.minRecoveryPointTLI = 0;
+  co_await UpdateControlFileOrPanic(os, shm);
+}
+
+os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
+  node::XLogCtlData& x = shm.XLogCtl;
+  const wal::XLogRecPtr last = x.lastCheckPointRecPtr;
+  const bool shutdown = flags & CHECKPOINT_IS_SHUTDOWN;
+  if (last == 0 || last <= shm.ControlFile.checkPoint) {
+    os.Log("DEBUG2", absl::StrCat("skipping restartpoint, already performed at ",
+                                  wal::LsnToString(shm.ControlFile.checkPoint)));
+    if (shutdown && shm.ControlFile.state == DBState::DB_IN_ARCHIVE_RECOVERY) {
+      shm.ControlFile.state = DBState::DB_SHUTDOWNED_IN_RECOVERY;
+      co_await UpdateControlFileOrPanic(os, shm);
+    }
+    co_return;
+  }
+  LogCheckpointStart(os, shm, flags, /*restartpoint=*/true);
+  // CheckPointGuts: flushing the buffers raises minRecoveryPoint to the
+  // replay position (UpdateMinRecoveryPoint).
+  co_await os.FsyncDir(shm.data_dir);
+  if (shm.ControlFile.minRecoveryPoint < x.replayEndRecPtr) {
+    shm.ControlFile.minRecoveryPoint = x.replayEndRecPtr;
+    shm.ControlFile.minRecoveryPointTLI = x.replayEndTLI;
+  }
+  if (shm.ControlFile.state == DBState::DB_IN_ARCHIVE_RECOVERY &&
+      shm.ControlFile.checkPointCopy.redo < x.lastCheckPoint.redo) {
+    shm.ControlFile.checkPoint = last;
+    shm.ControlFile.checkPointCopy = x.lastCheckPoint;
+    if (shm.ControlFile.minRecoveryPoint < x.lastCheckPointEndPtr) {
+      shm.ControlFile.minRecoveryPoint = x.lastCheckPointEndPtr;
+      shm.ControlFile.minRecoveryPointTLI = x.lastCheckPoint.ThisTimeLineID;
+    }
+    if (shutdown) shm.ControlFile.state = DBState::DB_SHUTDOWNED_IN_RECOVERY;
+    co_await UpdateControlFileOrPanic(os, shm);
+  }
+}
+
+os::Task<> ShutdownXLOG(os::Os& os, node::NodeShmem& shm) {
+  os.Log("LOG", "shutting down");
+  if (shm.behavior.walsnd_stopping_state) {
+    WalSndInitStopping(os, shm);
+    co_await WalSndWaitStopping(os, shm);
+  }
+  if (RecoveryInProgress(shm)) {
+    co_await CreateRestartPoint(os, shm, CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_IMMEDIATE);
+  } else {
+    if (shm.gucs.archive_mode && !shm.gucs.archive_command.empty()) {
+      // RequestXLogSwitch: the checkpoint goes to the next segment.
+      xlog::XLogInsert(shm, wal::MakeSwitchRecord());
+    }
+    co_await CreateCheckPoint(os, shm, CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_IMMEDIATE);
+  }
+  if (shm.behavior.server_version_num < 100000) {
+    os.Log("LOG", "database system is shut down");
+  }
+}
+
+}  // namespace replsim::postmaster

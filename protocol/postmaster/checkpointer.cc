@@ -1,0 +1,72 @@
+#include "protocol/postmaster/checkpointer.h"
+
+#include <memory>
+
+#include "protocol/postmaster/checkpoint.h"
+#include "protocol/postmaster/syncrep.h"
+
+namespace replsim::postmaster {
+
+void RequestCheckpoint(node::NodeShmem& shm, int flags) {
+  shm.CheckpointerShmem.ckpt_flags |= flags;
+  if (shm.CheckpointerShmem.latch != nullptr) shm.CheckpointerShmem.latch->Set();
+}
+
+os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
+  node::NodeShmem& shm = *shm_ref;
+  node::CheckpointerShmemData& cs = shm.CheckpointerShmem;
+  // Flags the handlers set (the process's own statics in checkpointer.c);
+  // shared with the handlers, which live as long as the process.
+  auto shutdown_requested = std::make_shared<bool>(false);
+  os.SetSignalHandler(os::Signal::kSIGHUP, [&os] { os.MyLatch().Set(); });
+  os.SetSignalHandler(os::Signal::kSIGINT, [&os] { os.MyLatch().Set(); });
+  os.IgnoreSignal(os::Signal::kSIGTERM);
+  os.SetSignalHandler(os::Signal::kSIGUSR1, [&os] { os.MyLatch().Set(); });
+  os.SetSignalHandler(os::Signal::kSIGUSR2, [&os, shutdown_requested] {
+    *shutdown_requested = true;
+    os.MyLatch().Set();
+  });
+  cs.checkpointer_pid = os.MyPid();
+  cs.latch = &os.MyLatch();
+  SyncRepUpdateSyncStandbysDefined(shm);
+
+  os::Instant last_checkpoint_time = os.Monotonic();
+  for (;;) {
+    os.MyLatch().Reset();
+    if (*shutdown_requested) break;
+    int flags = 0;
+    bool do_checkpoint = false;
+    if (cs.ckpt_flags != 0) {
+      do_checkpoint = true;
+      flags = cs.ckpt_flags;
+      cs.ckpt_flags = 0;
+    }
+    const os::Duration timeout = shm.gucs.checkpoint_timeout;
+    if (os.Monotonic() - last_checkpoint_time >= timeout) {
+      do_checkpoint = true;
+      flags |= CHECKPOINT_CAUSE_TIME;
+    }
+    if (do_checkpoint) {
+      ++cs.ckpt_started;
+      if (RecoveryInProgress(shm)) {
+        co_await CreateRestartPoint(os, shm, flags);
+      } else {
+        co_await CreateCheckPoint(os, shm, flags);
+      }
+      ++cs.ckpt_done;
+      last_checkpoint_time = os.Monotonic();
+    }
+    if (*shutdown_requested) continue;
+    os::Duration left = timeout - (os.Monotonic() - last_checkpoint_time);
+    if (left < os::Duration()) left = os::Duration();
+    co_await os.WaitLatchOrSocket(
+        &os.MyLatch(), os::WL_LATCH_SET | os::WL_TIMEOUT | os::WL_EXIT_ON_PM_DEATH,
+        os::kNoFd, left);
+  }
+  co_await ShutdownXLOG(os, shm);
+  cs.checkpointer_pid = 0;
+  cs.latch = nullptr;
+  co_await os.Exit(0);
+}
+
+}  // namespace replsim::postmaster

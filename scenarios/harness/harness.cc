@@ -1,0 +1,231 @@
+#include "scenarios/harness/harness.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "protocol/os/check.h"
+#include "protocol/postmaster/postmaster.h"
+#include "protocol/xlog/control_file.h"
+#include "protocol/xlog/initdb.h"
+
+namespace replsim::scenarios {
+
+Harness::Harness(uint64_t seed, std::string_view profile)
+    : ledger_(std::make_shared<postmaster::CommitLedger>()) {
+  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(profile);
+  CHECK(b.ok()) << b.status();
+  behavior_ = *b;
+  world_ = std::make_unique<sim::World>(seed);
+  cluster_ = std::make_unique<sim::os_sim::Cluster>(*world_);
+  world_->trace().set_sink([this](const sim::TraceEvent& e) {
+    if (e.kind != "log") return;
+    const sim::TraceField* kind = e.Find("kind");
+    const sim::TraceField* message = e.Find("message");
+    if (kind == nullptr || message == nullptr) return;
+    logs_.push_back({e.time, e.host, e.process, kind->s, message->s});
+  });
+}
+
+Harness::~Harness() {
+  // Processes first (their frames may point at nodes and the ledger).
+  cluster_.reset();
+  world_.reset();
+}
+
+PgNode& Harness::Node(std::string_view name) {
+  auto it = nodes_.find(name);
+  if (it != nodes_.end()) return *it->second;
+  cluster_->AddHost(std::string(name));
+  auto n = std::make_unique<PgNode>(*this, std::string(name));
+  PgNode& ref = *n;
+  nodes_.emplace(std::string(name), std::move(n));
+  return ref;
+}
+
+void Harness::RunFor(os::Duration d) {
+  world_->Run({.until = world_->now() + d, .max_events = 50'000'000});
+}
+
+bool Harness::RunUntil(const std::function<bool()>& pred, os::Duration limit) {
+  // The clock only moves with events, so step a target time of our own.
+  const os::Instant end = world_->now() + limit;
+  os::Instant target = world_->now();
+  while (!pred() && target < end) {
+    target = target + os::Milliseconds(10);
+    sim::RunStats st = world_->Run({.until = target});
+    if (st.reason == sim::RunStats::StopReason::kIdle) break;  // nothing can change
+  }
+  return pred();
+}
+
+bool Harness::RunUntilExited(const PgNode& n, os::Duration limit) {
+  return RunUntil([&] { return !n.running(); }, limit);
+}
+
+PgNode::PgNode(Harness& h, std::string name)
+    : h_(h), sessions_(std::make_shared<postmaster::SessionQueue>()) {
+  config_.name = std::move(name);
+  config_.behavior = h.behavior();
+  config_.gucs = node::Gucs::Defaults(h.behavior().server_version_num);
+}
+
+void PgNode::RunHelper(std::string name, std::function<os::Task<>(os::Os&)> body) {
+  auto done = std::make_shared<bool>(false);
+  h_.cluster().Spawn(config_.name, std::move(name),
+                     [body = std::move(body), done](os::Os& os) -> os::Task<> {
+                       co_await body(os);
+                       *done = true;
+                     });
+  CHECK(h_.RunUntil([&] { return *done; }, os::Seconds(60)))
+      << "helper process did not finish on " << config_.name;
+}
+
+void PgNode::InitDb() {
+  const std::string dir = config_.data_dir;
+  const uint64_t sysid = 7000000000000000000ULL + h_.world().seed() % 1000000;
+  RunHelper("initdb", [dir, sysid](os::Os& os) -> os::Task<> {
+    CHECK(co_await xlog::InitDb(os, dir, sysid) == os::Errno::kOk);
+  });
+}
+
+void PgNode::Start() {
+  postmaster::EntryPoints entry = entry_;
+  entry.sessions = sessions_;
+  entry.on_shmem = [this](node::ShmemRef s) { shmem_ = std::move(s); };
+  node::NodeConfig cfg = config_;
+  postmaster_pid_ = h_.cluster().Spawn(
+      config_.name, "postmaster", [cfg, entry](os::Os& os) -> os::Task<> {
+        co_await postmaster::PostmasterMain(os, cfg, entry);
+      });
+}
+
+void PgNode::Stop(Shutdown mode) {
+  const os::Signal sig = mode == Shutdown::kSmart  ? os::Signal::kSIGTERM
+                         : mode == Shutdown::kFast ? os::Signal::kSIGINT
+                                                   : os::Signal::kSIGQUIT;
+  h_.cluster().SendSignal(postmaster_pid_, sig);
+}
+
+namespace {
+
+os::Task<> WriteSignalFile(os::Os& os, std::string dir, std::string file) {
+  os::Result<os::Fd> fd =
+      os.Open(absl::StrCat(dir, "/", file), os::kOpenReadWrite | os::kOpenCreate);
+  CHECK(fd.ok());
+  co_await os.Fsync(*fd);
+  os.Close(*fd);
+  co_await os.FsyncDir(dir);
+}
+
+}  // namespace
+
+void PgNode::Promote() {
+  const std::string dir = config_.data_dir;
+  RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<> {
+    co_await WriteSignalFile(os, dir, node::kPromoteSignal);
+  });
+  h_.cluster().SendSignal(postmaster_pid_, os::Signal::kSIGUSR1);
+}
+
+void PgNode::ConfigureStandby(const PgNode& upstream) {
+  const std::string dir = config_.data_dir;
+  RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<> {
+    co_await WriteSignalFile(os, dir, node::kStandbySignal);
+  });
+  config_.gucs.standby_mode = true;
+  config_.gucs.primary_conninfo =
+      absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port);
+}
+
+void PgNode::CrashHost() { h_.cluster().CrashHost(config_.name); }
+void PgNode::RestartHost() { h_.cluster().RestartHost(config_.name); }
+
+void PgNode::Workload(const WorkloadOptions& w) {
+  const int first = next_session_;
+  next_session_ += w.sessions;
+  std::shared_ptr<postmaster::SessionQueue> queue = sessions_;
+  std::shared_ptr<postmaster::CommitLedger> ledger = h_.ledger_ref();
+  const os::Pid pm = postmaster_pid_;
+  h_.cluster().Spawn(config_.name, "client",
+                     [w, first, queue, ledger, pm](os::Os& os) -> os::Task<> {
+                       for (int i = 0; i < w.sessions; ++i) {
+                         if (i > 0) co_await os.Sleep(w.interval);
+                         queue->pending.push_back(
+                             {first + i, w.transactions, w.think_time, ledger});
+                         if (os.Kill(pm, os::Signal::kSIGUSR1) != os::Errno::kOk) {
+                           queue->pending.pop_back();  // could not connect to server
+                           ++ledger->sessions_refused;
+                         }
+                       }
+                     });
+}
+
+node::ControlFileData PgNode::ControlFile() {
+  auto out = std::make_shared<node::ControlFileData>();
+  const std::string dir = config_.data_dir;
+  RunHelper("pg_controldata", [dir, out](os::Os& os) -> os::Task<> {
+    os::Result<node::ControlFileData> c = co_await xlog::ReadControlFile(os, dir);
+    CHECK(c.ok());
+    *out = *c;
+  });
+  return *out;
+}
+
+WalScan PgNode::ScanWal(wal::XLogRecPtr from) {
+  node::ControlFileData cf = ControlFile();
+  auto out = std::make_shared<WalScan>();
+  const std::string dir = config_.data_dir;
+  RunHelper("pg_waldump", [dir, cf, from, out](os::Os& os) -> os::Task<> {
+    *out = co_await ScanLocalWal(os, dir, cf.checkPointCopy.ThisTimeLineID,
+                                 cf.system_identifier, from);
+  });
+  return *out;
+}
+
+bool PgNode::running() const {
+  return postmaster_pid_ != 0 && h_.cluster().IsAlive(postmaster_pid_);
+}
+
+std::optional<os::ChildExit> PgNode::postmaster_exit() const {
+  if (postmaster_pid_ == 0) return std::nullopt;
+  std::optional<sim::ExitStatus> s = h_.cluster().exit_status(postmaster_pid_);
+  if (!s.has_value()) return std::nullopt;
+  return os::ChildExit{postmaster_pid_, s->code, s->signal};
+}
+
+std::vector<LogLine> PgNode::Logs() const {
+  std::vector<LogLine> out;
+  for (const LogLine& l : h_.logs()) {
+    if (l.host == config_.name) out.push_back(l);
+  }
+  return out;
+}
+
+bool PgNode::HasLog(std::string_view substring) const {
+  for (const LogLine& l : h_.logs()) {
+    if (l.host == config_.name && l.message.find(substring) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void PgNode::ExpectLog(std::string_view substring) const {
+  EXPECT_TRUE(HasLog(substring)) << config_.name << " never logged \"" << substring << "\"";
+}
+
+std::vector<std::string> PgNode::PMStates() const {
+  std::vector<std::string> out;
+  const std::string arrow = " -> ";
+  for (const LogLine& l : Logs()) {
+    if (l.process != "postmaster" ||
+        l.message.rfind(postmaster::kPMStateLogPrefix, 0) != 0) {
+      continue;
+    }
+    const size_t at = l.message.rfind(arrow);
+    if (at != std::string::npos) out.push_back(l.message.substr(at + arrow.size()));
+  }
+  return out;
+}
+
+}  // namespace replsim::scenarios

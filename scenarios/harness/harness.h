@@ -1,0 +1,149 @@
+// File: scenarios/harness/harness.h
+//
+// A small fluent API for scripted scenario tests over a World and a Cluster
+// (in the style of TigerBeetle's replica_test): one PgNode per host, driven
+// the way an operator drives PostgreSQL.
+//
+//   Harness t(seed, "pg-15");
+//   PgNode& p = t.Node("primary");
+//   p.InitDb();
+//   p.Start();                       // PostmasterMain with p.entry_points()
+//   t.RunFor(os::Seconds(5));
+//   p.Workload({.sessions = 3, .transactions = 10});
+//   p.Stop(Shutdown::kFast);         // pg_ctl stop -m fast
+//   t.RunUntilExited(p);
+//   p.ExpectLog("database system is shut down");
+//
+// Log lines are the os.Log events of the trace; PMStates() lists the
+// postmaster's state changes in order. The ledger is the clients' memory of
+// acknowledged commits. Helper actions (initdb, reading pg_control, writing
+// signal files) run as short processes on the node's host and the world runs
+// until they finish.
+#ifndef REPLSIM_SCENARIOS_HARNESS_HARNESS_H_
+#define REPLSIM_SCENARIOS_HARNESS_HARNESS_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "protocol/node/node_config.h"
+#include "protocol/node/shmem.h"
+#include "protocol/os/os.h"
+#include "protocol/postmaster/entry_points.h"
+#include "protocol/postmaster/ledger.h"
+#include "scenarios/harness/wal_scan.h"
+#include "sim/os/cluster.h"
+#include "sim/world.h"
+
+namespace replsim::scenarios {
+
+enum class Shutdown { kSmart, kFast, kImmediate };
+
+struct LogLine {
+  os::Instant time;
+  std::string host;
+  std::string process;
+  std::string level;
+  std::string message;
+};
+
+struct WorkloadOptions {
+  int sessions = 1;
+  int transactions = 10;                      // per session
+  os::Duration think_time = os::Milliseconds(10);
+  os::Duration interval = os::Milliseconds(100);  // between session starts
+};
+
+class Harness;
+
+class PgNode {
+ public:
+  PgNode(Harness& h, std::string name);
+  PgNode(const PgNode&) = delete;
+  PgNode& operator=(const PgNode&) = delete;
+
+  const std::string& name() const { return config_.name; }
+  node::NodeConfig& config() { return config_; }
+  postmaster::EntryPoints& entry_points() { return entry_; }
+
+  // initdb (BootStrapXLOG) into config().data_dir.
+  void InitDb();
+  // Spawns PostmasterMain with entry_points() (and the harness's session queue).
+  void Start();
+  // pg_ctl stop -m smart|fast|immediate: SIGTERM / SIGINT / SIGQUIT.
+  void Stop(Shutdown mode);
+  // pg_ctl promote: writes "promote", SIGUSR1s the postmaster.
+  void Promote();
+  // standby.signal + primary_conninfo "host=<upstream> port=5432".
+  void ConfigureStandby(const PgNode& upstream);
+  void CrashHost();
+  void RestartHost();
+  // Starts a client driver that asks for `sessions` sessions, `interval` apart.
+  void Workload(const WorkloadOptions& w);
+
+  // pg_control as on disk now.
+  node::ControlFileData ControlFile();
+  // The node's local WAL from pg_control's checkpoint on (the current
+  // timeline of that checkpoint).
+  WalScan ScanWal(wal::XLogRecPtr from);
+
+  os::Pid postmaster_pid() const { return postmaster_pid_; }
+  bool running() const;
+  std::optional<os::ChildExit> postmaster_exit() const;
+  node::ShmemRef shmem() const { return shmem_; }
+
+  std::vector<LogLine> Logs() const;
+  bool HasLog(std::string_view substring) const;
+  void ExpectLog(std::string_view substring) const;
+  // "PM_STARTUP", "PM_RUN", ... in the order the postmaster entered them.
+  std::vector<std::string> PMStates() const;
+
+ private:
+  // Runs `body` as a process on this node's host until it finishes.
+  void RunHelper(std::string name, std::function<os::Task<>(os::Os&)> body);
+
+  Harness& h_;
+  node::NodeConfig config_;
+  postmaster::EntryPoints entry_;
+  std::shared_ptr<postmaster::SessionQueue> sessions_;
+  node::ShmemRef shmem_;
+  os::Pid postmaster_pid_ = 0;
+  int next_session_ = 1;
+};
+
+class Harness {
+ public:
+  Harness(uint64_t seed, std::string_view profile);
+  ~Harness();
+
+  // The node on host `name`, created (with its host) on first use.
+  PgNode& Node(std::string_view name);
+
+  void RunFor(os::Duration d);
+  // Runs until pred() holds (checked every 10 ms of virtual time) or
+  // `limit` passes; returns pred().
+  bool RunUntil(const std::function<bool()>& pred, os::Duration limit = os::Seconds(600));
+  bool RunUntilExited(const PgNode& n, os::Duration limit = os::Seconds(600));
+
+  const std::vector<LogLine>& logs() const { return logs_; }
+  postmaster::CommitLedger& ledger() { return *ledger_; }
+  std::shared_ptr<postmaster::CommitLedger> ledger_ref() { return ledger_; }
+  const node::Behavior& behavior() const { return behavior_; }
+  sim::World& world() { return *world_; }
+  sim::os_sim::Cluster& cluster() { return *cluster_; }
+
+ private:
+  node::Behavior behavior_;
+  std::unique_ptr<sim::World> world_;
+  std::unique_ptr<sim::os_sim::Cluster> cluster_;
+  std::vector<LogLine> logs_;
+  std::shared_ptr<postmaster::CommitLedger> ledger_;
+  absl::btree_map<std::string, std::unique_ptr<PgNode>, std::less<>> nodes_;
+};
+
+}  // namespace replsim::scenarios
+
+#endif  // REPLSIM_SCENARIOS_HARNESS_HARNESS_H_

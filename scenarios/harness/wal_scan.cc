@@ -1,0 +1,46 @@
+#include "scenarios/harness/wal_scan.h"
+
+#include "protocol/wal/segment.h"
+#include "protocol/wal/wal_buffer.h"
+#include "protocol/wal/wal_reader.h"
+#include "protocol/xlog/xlog_io.h"
+
+namespace replsim::scenarios {
+
+os::Task<WalScan> ScanLocalWal(os::Os& os, const std::string& data_dir,
+                               wal::TimeLineID tli, uint64_t system_identifier,
+                               wal::XLogRecPtr start) {
+  wal::WalBuffer buf;
+  wal::XLogRecPtr valid_upto = 0;
+  for (wal::XLogSegNo seg = wal::XLByteToSeg(start);; ++seg) {
+    os::Result<os::FileStat> st = os.Stat(xlog::XLogFilePath(data_dir, tli, seg));
+    if (!st.ok() || st->size == 0) break;
+    std::vector<uint8_t> bytes(st->size);
+    const wal::XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(seg, 0);
+    const bool awaited_1 = co_await xlog::XLogRead(os, data_dir, tli, seg_start, absl::MakeSpan(bytes)) != os::Errno::kOk;
+    if (awaited_1) {
+      break;
+    }
+    buf.Write(seg_start, bytes);
+    valid_upto = seg_start + bytes.size();
+    if (static_cast<uint64_t>(st->size) < wal::kWalSegSize) break;
+  }
+  WalScan scan;
+  wal::XLogReaderState reader(
+      {.system_identifier = system_identifier},
+      [&](wal::XLogRecPtr page, uint32_t len, absl::Span<uint8_t> out) {
+        return wal::ReadPageFromWalBuffer(buf, valid_upto, tli, page, len, out);
+      });
+  reader.XLogBeginRead(start);
+  for (;;) {
+    absl::StatusOr<const wal::WalRecord*> rec = reader.XLogReadRecord();
+    if (!rec.ok()) {
+      scan.stop_reason = std::string(rec.status().message());
+      break;
+    }
+    scan.records.push_back({reader.ReadRecPtr(), reader.EndRecPtr(), **rec});
+  }
+  co_return scan;
+}
+
+}  // namespace replsim::scenarios
