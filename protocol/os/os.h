@@ -112,7 +112,15 @@ class Os {
   // kill(pid, sig) to a process on this host: kESRCH if none.
   virtual Errno Kill(Pid pid, Signal sig) = 0;
   // fork() + the child's body: the child's parent is this process.
-  virtual Result<Pid> StartChild(std::string name, ProcessBody body) = 0;
+  Result<Pid> StartChild(std::string name, ProcessBody body) {
+    return StartChild(std::move(name), std::move(body), {});
+  }
+  // The same, handing the descriptors `pass_fds` over to the child under the
+  // same numbers: the parent no longer has them (as the postmaster closes
+  // its copy of an accepted socket right after fork). kEBADF if one is not
+  // open here.
+  virtual Result<Pid> StartChild(std::string name, ProcessBody body,
+                                 std::vector<Fd> pass_fds) = 0;
   // waitpid(-1, &status, WNOHANG): one exited child, or nullopt.
   virtual std::optional<ChildExit> WaitChild() = 0;
   // False once the parent (the postmaster) has exited.

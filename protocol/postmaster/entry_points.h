@@ -23,6 +23,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "protocol/node/node_config.h"
 #include "protocol/os/os.h"
@@ -61,7 +62,10 @@ using ConnectionMainFn = std::function<os::Task<>(os::Os&, node::ShmemRef, os::F
 struct EntryPoints {
   std::function<os::Task<>(os::Os&, node::ShmemRef)> startup;
   std::function<os::Task<>(os::Os&, node::ShmemRef)> walreceiver;
-  std::function<os::Task<>(os::Os&, node::ShmemRef, std::unique_ptr<pq::PqComm>)>
+  // After the start-up exchange; the last argument is the client's
+  // application_name (synchronous_standby_names matches on it).
+  std::function<os::Task<>(os::Os&, node::ShmemRef, std::unique_ptr<pq::PqComm>,
+                           std::string)>
       walsender;
   ConnectionMainFn connection;
   std::shared_ptr<SessionQueue> sessions;

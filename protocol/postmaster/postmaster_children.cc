@@ -107,10 +107,10 @@ void Postmaster::BackendStartup(os::Fd sock) {
       "backend", [shm, entry, sock, cac](os::Os& os) -> os::Task<> {
         if (!entry->connection) co_await os.Exit(1);  // nothing wired to serve it
         co_await entry->connection(os, shm, sock, cac, *entry);
-      });
-  // The parent's copy of the socket (StreamClose after fork).
-  os_.Close(sock);
+      },
+      {sock});  // the child gets the socket; the postmaster keeps no copy
   if (!pid.ok()) {
+    os_.Close(sock);
     if (!bn.dead_end) ReleasePostmasterChildSlot(*shm_, bn.child_slot);
     os_.Log("LOG", "could not fork new process for connection");
     return;

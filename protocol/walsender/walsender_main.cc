@@ -141,7 +141,7 @@ os::Task<> WalSender::Fatal(const char* sqlstate, const std::string* message) {
     output_off_ = true;
     (void)co_await pq::SendErrorResponse(*conn_, "FATAL", sqlstate, *message);
   }
-  co_await os_.Exit(1);
+  co_await ExitProcess(1);
 }
 
 os::Task<> WalSender::HandleError(const ElogError* err) {
@@ -162,6 +162,14 @@ os::Task<> WalSender::WalSndErrorCleanup() {
 
 os::Task<> WalSender::ProcExit(int code, const char* why) {
   os_.Log("DEBUG1", absl::StrCat("walsender exiting (", why, ")"));
+  co_await ExitProcess(code);
+}
+
+// proc_exit: the on_shmem_exit callbacks run, ProcKill's
+// MarkPostmasterChildInactive among them, so the postmaster sees a clean
+// exit of a child that released its slot (a crash would not get here).
+os::Task<> WalSender::ExitProcess(int code) {
+  postmaster::MarkPostmasterChildInactive(os_, *shm_);
   co_await os_.Exit(code);
 }
 

@@ -81,6 +81,7 @@ class WalSender {
   os::Task<> WalSndErrorCleanup();
   // proc_exit(code), logged.
   os::Task<> ProcExit(int code, const char* why);
+  os::Task<> ExitProcess(int code);
   // WalSndShutdown / send_failure: no more output to the client, exit 0.
   os::Task<> WalSndShutdown();
   void WalSndSetState(node::WalSndState state);

@@ -49,7 +49,7 @@ os::Task<> WalSender::ExitAtShutdown() {
           absl::StrFormat("walsender exiting at shutdown: sentPtr %s, standby write %s flush %s",
                           wal::LsnToString(sentPtr_), wal::LsnToString(w.write),
                           wal::LsnToString(w.flush)));
-  co_await os_.Exit(0);
+  co_await ExitProcess(0);
 }
 
 }  // namespace replsim::walsender

@@ -1,5 +1,7 @@
 #include "scenarios/harness/harness.h"
 
+#include "protocol/wal/segment.h"
+
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -137,6 +139,70 @@ void PgNode::ConfigureStandby(const PgNode& upstream) {
   config_.gucs.standby_mode = true;
   config_.gucs.primary_conninfo =
       absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port);
+}
+
+void PgNode::BaseBackupFrom(PgNode& upstream) {
+  struct Files {
+    std::vector<std::pair<std::string, std::string>> wal;  // name, bytes
+    std::string control;
+  };
+  auto files = std::make_shared<Files>();
+  const std::string src = upstream.config_.data_dir;
+  wal::XLogRecPtr flush = ~wal::XLogRecPtr{0};
+  if (node::ShmemRef shm = upstream.shmem(); shm && !shm->XLogCtl.SharedRecoveryInProgress) {
+    flush = shm->XLogCtl.pos.LogwrtResult.Flush;
+  }
+  upstream.RunHelper("pg_basebackup", [files, src, flush](os::Os& os) -> os::Task<> {
+    auto read_all = [&os](std::string path) -> os::Task<std::string> {
+      std::string out;
+      os::Result<os::FileStat> st = os.Stat(path);
+      os::Result<os::Fd> fd = os.Open(path, os::kOpenRead);
+      if (!st.ok() || !fd.ok()) co_return out;
+      std::vector<uint8_t> buf(st->size);
+      os::Result<size_t> n = co_await os.PRead(*fd, absl::MakeSpan(buf), 0);
+      os.Close(*fd);
+      if (n.ok()) out.assign(buf.begin(), buf.begin() + *n);
+      co_return out;
+    };
+    const std::string control_path = src + "/global/pg_control";
+    files->control = co_await read_all(control_path);
+    os::Result<std::vector<std::string>> names = os.ListDir(src + "/pg_wal");
+    if (!names.ok()) co_return;
+    for (const std::string& full : *names) {
+      const std::string name = full.substr(full.rfind('/') + 1);
+      const std::string path = src + "/pg_wal/" + name;
+      std::string bytes = co_await read_all(path);
+      absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
+      if (id.ok()) {
+        const wal::XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(id->segno, 0);
+        if (seg_start >= flush) continue;
+        if (flush - seg_start < bytes.size()) bytes.resize(flush - seg_start);
+      }
+      files->wal.emplace_back(name, std::move(bytes));
+    }
+  });
+  const std::string dst = config_.data_dir;
+  RunHelper("pg_basebackup", [files, dst](os::Os& os) -> os::Task<> {
+    for (const std::string& d : {dst, dst + "/pg_wal", dst + "/global"}) os.MakeDir(d);
+    auto write_all = [&os](std::string path, const std::string& bytes) -> os::Task<> {
+      os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate |
+                                                os::kOpenTruncate);
+      CHECK(fd.ok()) << path;
+      std::vector<uint8_t> b(bytes.begin(), bytes.end());
+      (void)co_await os.PWrite(*fd, b, 0);
+      (void)co_await os.Fsync(*fd);
+      os.Close(*fd);
+    };
+    for (const auto& [name, bytes] : files->wal) {
+      const std::string path = dst + "/pg_wal/" + name;
+      co_await write_all(path, bytes);
+    }
+    const std::string control_path = dst + "/global/pg_control";
+    co_await write_all(control_path, files->control);
+    for (const std::string& d : {dst + "/pg_wal", dst + "/global", dst, std::string("/")}) {
+      (void)co_await os.FsyncDir(d);
+    }
+  });
 }
 
 void PgNode::CrashHost() { h_.cluster().CrashHost(config_.name); }

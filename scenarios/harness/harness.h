@@ -79,6 +79,12 @@ class PgNode {
   void Promote();
   // standby.signal + primary_conninfo "host=<upstream> port=5432".
   void ConfigureStandby(const PgNode& upstream);
+  // pg_basebackup's result, made the simple way: this node's data directory
+  // becomes a copy of `upstream`'s pg_control and pg_wal (history files
+  // included), WAL cut at upstream's flush pointer (only durable-on-upstream
+  // WAL is ever in a backup). Starting it with standby.signal then recovers
+  // from upstream's last checkpoint and streams the rest.
+  void BaseBackupFrom(PgNode& upstream);
   void CrashHost();
   void RestartHost();
   // Starts a client driver that asks for `sessions` sessions, `interval` apart.

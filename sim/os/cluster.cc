@@ -50,9 +50,10 @@ os::Pid Cluster::Spawn(std::string_view host_name, std::string name,
 }
 
 os::Pid Cluster::SpawnProcess(host::Host& h, std::string name, os::ProcessBody body,
-                              os::Pid parent) {
+                              os::Pid parent, absl::AnyInvocable<void(SimOs&)> setup) {
   auto holder = std::make_unique<ProcessHolder>();
   holder->os = std::make_unique<SimOs>(*this, h, name, parent);
+  if (setup != nullptr) setup(*holder->os);
   holder->body = std::move(body);
   os::Pid pid = world_.executor().Spawn(
       name,

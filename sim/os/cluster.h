@@ -80,7 +80,8 @@ class Cluster {
  private:
   friend class SimOs;
   os::Pid SpawnProcess(host::Host& host, std::string name, os::ProcessBody body,
-                       os::Pid parent);
+                       os::Pid parent,
+                       absl::AnyInvocable<void(SimOs&)> setup = nullptr);
   // From a process's kill(): only to processes on the same host.
   os::Errno Deliver(const std::string& from_host, std::string_view from_process,
                     os::Pid pid, os::Signal sig);

@@ -179,9 +179,23 @@ os::Task<int> SimOs::WaitLatchOrSocket(os::Latch* latch, int ev, os::Fd sock,
 
 // ---- Processes ----
 
-os::Result<os::Pid> SimOs::StartChild(std::string name, os::ProcessBody body) {
-  os::Pid child = cluster_.SpawnProcess(host_, std::move(name), std::move(body), pid_);
-  Emit("fork").Int("child", child);
+os::Result<os::Pid> SimOs::StartChild(std::string name, os::ProcessBody body,
+                                      std::vector<os::Fd> pass_fds) {
+  std::vector<std::pair<os::Fd, FdEntry>> moved;
+  for (os::Fd fd : pass_fds) {
+    if (!fds_.contains(fd)) return os::Errno::kEBADF;
+  }
+  for (os::Fd fd : pass_fds) {
+    auto it = fds_.find(fd);
+    moved.emplace_back(fd, it->second);
+    fds_.erase(it);
+  }
+  os::Pid child = cluster_.SpawnProcess(
+      host_, std::move(name), std::move(body), pid_,
+      [moved = std::move(moved)](SimOs& c) {
+        for (const auto& [fd, e] : moved) c.fds_.emplace(fd, e);
+      });
+  Emit("fork").Int("child", child).Int("passed_fds", static_cast<int64_t>(pass_fds.size()));
   return child;
 }
 

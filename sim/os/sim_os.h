@@ -58,7 +58,9 @@ class SimOs final : public os::Os {
   void IgnoreSignal(os::Signal sig) override;
   void DefaultSignal(os::Signal sig) override;
   os::Errno Kill(os::Pid pid, os::Signal sig) override;
-  os::Result<os::Pid> StartChild(std::string name, os::ProcessBody body) override;
+  using os::Os::StartChild;
+  os::Result<os::Pid> StartChild(std::string name, os::ProcessBody body,
+                                 std::vector<os::Fd> pass_fds) override;
   std::optional<os::ChildExit> WaitChild() override;
   bool PostmasterIsAlive() const override { return !parent_death_.is_set(); }
   os::Task<> Exit(int code) override;
@@ -108,6 +110,7 @@ class SimOs final : public os::Os {
 
   TraceBuilder Emit(std::string_view kind, Severity s = Severity::kInfo);
   os::Fd AddFd(FdEntry e);
+  friend class Cluster;
   net::TcpSocket* SocketOf(os::Fd fd);
   const FdEntry* FileOf(os::Fd fd) const;
   // Runs pending signals' handlers (or default actions); true if a handler ran.

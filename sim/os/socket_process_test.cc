@@ -178,3 +178,63 @@ TEST(SocketProcessTest, HostCrashLeavesPeerWaitingUntilKeepaliveGivesUp) {
 
 }  // namespace
 }  // namespace replsim::sim::os_sim
+
+namespace replsim::sim::os_sim {
+namespace {
+
+// The postmaster's fork of a backend for an accepted connection: the socket
+// moves to the child under the same number; the parent no longer has it, and
+// the child's exit is what closes it.
+TEST(SocketProcessTest, StartChildHandsAnAcceptedSocketToTheChild) {
+  World world(1);
+  Cluster cluster(world);
+  cluster.AddHost("primary");
+  cluster.AddHost("standby");
+  std::string child_read;
+  os::Errno parent_close = os::Errno::kOk;
+  os::Errno bad_pass = os::Errno::kOk;
+  cluster.Spawn("primary", "postmaster", [&](os::Os& os) -> os::Task<> {
+    os::Fd l = *os.Listen(5432, 8);
+    os::Fd s = *co_await os.Accept(l);
+    os::Result<os::Pid> child = os.StartChild(
+        "backend",
+        [s, &child_read](os::Os& c) -> os::Task<> {
+          std::vector<uint8_t> buf(16);
+          os::Result<size_t> n = co_await c.Recv(s, absl::MakeSpan(buf));
+          if (n.ok()) child_read.assign(buf.begin(), buf.begin() + *n);
+          std::vector<uint8_t> reply = {'o', 'k'};
+          (void)co_await c.Send(s, reply);
+        },
+        {s});
+    EXPECT_TRUE(child.ok());
+    parent_close = os.Close(s);  // already handed over
+    bad_pass = os.StartChild("x", [](os::Os&) -> os::Task<> { co_return; }, {99}).error();
+    co_await os.Sleep(os::Seconds(10));
+  });
+  std::string client_read;
+  os::Errno client_end = os::Errno::kOk;
+  cluster.Spawn("standby", "client", [&](os::Os& os) -> os::Task<> {
+    os::Fd s = *co_await os.Connect("primary", 5432);
+    std::vector<uint8_t> hello = {'h', 'i'};
+    (void)co_await os.Send(s, hello);
+    std::vector<uint8_t> buf(16);
+    for (;;) {
+      os::Result<size_t> n = co_await os.Recv(s, absl::MakeSpan(buf));
+      if (!n.ok()) {
+        client_end = n.error();
+        break;
+      }
+      if (*n == 0) break;  // the child's exit closed the socket: FIN
+      client_read.append(buf.begin(), buf.begin() + *n);
+    }
+  });
+  world.Run({.until = os::Instant() + os::Seconds(5)});
+  EXPECT_EQ(child_read, "hi");
+  EXPECT_EQ(client_read, "ok");
+  EXPECT_EQ(client_end, os::Errno::kOk);
+  EXPECT_EQ(parent_close, os::Errno::kEBADF);
+  EXPECT_EQ(bad_pass, os::Errno::kEBADF);
+}
+
+}  // namespace
+}  // namespace replsim::sim::os_sim
