@@ -9,6 +9,7 @@
 #define REPLSIM_SCENARIOS_RUNNER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,7 @@ struct RunOptions {
   std::string profile;        // overrides the scenario's, if set
   std::string switches;       // "985bd7d497=off,..." on top of the profile
   bool keep_trace = false;    // keep every event (replay, --trace)
-  sim::Trace::Sink sink;      // sees each event as it happens
+  std::function<void(const sim::TraceEvent&)> sink;  // sees each event as it happens
 };
 
 struct RunReport {
@@ -54,7 +55,7 @@ const char* InvariantName(Invariant i);
 
 // InvalidArgument for a bad profile or switch override.
 absl::StatusOr<RunReport> RunScenario(const Scenario& scenario, uint64_t seed,
-                                      RunOptions options);
+                                      const RunOptions& options);
 
 }  // namespace replsim::scenarios
 

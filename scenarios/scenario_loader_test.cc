@@ -11,11 +11,11 @@ TEST(ScenarioLoaderTest, BundledCleanSwitchoverLoads) {
   auto s = LoadScenarioFile("scenarios/clean_switchover.textproto");
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->name(), "clean_switchover");
-  EXPECT_EQ(s->profile(), "pg-9.2.4");
+  EXPECT_EQ(s->profile(), "pg-9.3beta2");
   EXPECT_EQ(s->nodes_size(), 2);
   ASSERT_EQ(s->expect_size(), 3);
   EXPECT_TRUE(s->expect(0).violations_expected());
-  EXPECT_EQ(s->expect(1).profile(), "pg-9.2.5");
+  EXPECT_EQ(s->expect(1).profile(), "pg-9.3.0");
 }
 
 const char kGood[] = R"(name: "t"
@@ -35,7 +35,7 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
   const BadCase kCases[] = {
       {"name: \"t\"\nprofile: \"pg-9.9\"\n",
        "t.textproto:2:1: unknown profile \"pg-9.9\"; expected one of: pg-9.0.2, "
-       "pg-9.0.3, pg-9.2.4, pg-9.2.5, pg-9.3.0, pg-9.3.4, pg-9.3.5, pg-15"},
+       "pg-9.0.3, pg-9.2.4, pg-9.2.5, pg-9.3beta2, pg-9.3.0, pg-9.3.4, pg-9.3.5, pg-15"},
       {"name: \"t\"\nprofile: \"pg-15\"\nnodez { }\n",
        "t.textproto:3:7: Message type \"replsim.scenarios.Scenario\" has no field "
        "named \"nodez\"."},

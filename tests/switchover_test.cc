@@ -27,6 +27,7 @@ TEST(SwitchoverTest, StreamsThenSwitchesOverCleanlyOnPg15) {
   p.Workload({.sessions = 2, .transactions = 20});
   t.RunFor(os::Seconds(5));
   s.ExpectLog("started streaming WAL from primary");
+  EXPECT_EQ(t.ledger().acked.size(), 40u) << "sessions refused: " << t.ledger().sessions_refused;
   p.Stop(Shutdown::kFast);
   ASSERT_TRUE(t.RunUntilExited(p, os::Seconds(60)));
   const node::ControlFileData pc = p.ControlFile();

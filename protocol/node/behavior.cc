@@ -46,6 +46,9 @@ const std::vector<ProfileRow>& Rows() {
        Make(90204, true, true, false, false, false)},
       {{"pg-9.2.5", "9.2 with 985bd7d497 (waits for the standby's flush; no write fallback)"},
        Make(90205, true, true, true, false, false)},
+      {{"pg-9.3beta2", "9.3beta2 (2013-06-24), the last 9.3 release before 985bd7d497: "
+                       "streaming follows timelines, the walsender does not wait"},
+       Make(90300, true, true, false, false, false)},
       {{"pg-9.3.0", "9.3.0: 985bd7d497 without 5c6d9fc4b2 (pg_receivexlog hangs shutdown)"},
        Make(90300, true, true, true, false, false)},
       {{"pg-9.3.4", "9.3 with 5c6d9fc4b2 (write position when flush is invalid)"},

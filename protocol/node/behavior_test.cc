@@ -12,6 +12,8 @@ TEST(BehaviorTest, TheCleanSwitchoverFixArrivesIn925) {
   EXPECT_FALSE(Behavior::ForProfile("pg-9.2.4")->walsnd_wait_for_standby_flush);
   EXPECT_TRUE(Behavior::ForProfile("pg-9.2.5")->walsnd_wait_for_standby_flush);
   EXPECT_TRUE(Behavior::ForProfile("pg-9.3.0")->walsnd_wait_for_standby_flush);
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.3beta2")->walsnd_wait_for_standby_flush)
+      << "9.3beta2 (2013-06-24) predates the fix (2013-06-26)";
   EXPECT_TRUE(Behavior::ForProfile("pg-15")->walsnd_wait_for_standby_flush);
   EXPECT_FALSE(Behavior::ForProfile("pg-9.0.3")->walsnd_wait_for_standby_flush)
       << "985bd7d497 was back-patched only to 9.1";
@@ -60,7 +62,7 @@ TEST(BehaviorTest, EverySwitchIsDistinctAndSettable) {
     ASSERT_TRUE(b.Set(s.commit, false).ok()) << s.commit;
     EXPECT_FALSE(b.*(s.member)) << s.commit;
   }
-  EXPECT_EQ(AllProfiles().size(), 8u);
+  EXPECT_EQ(AllProfiles().size(), 9u);
 }
 
 }  // namespace

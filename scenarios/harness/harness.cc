@@ -14,14 +14,24 @@
 
 namespace replsim::scenarios {
 
-Harness::Harness(uint64_t seed, std::string_view profile)
-    : ledger_(std::make_shared<postmaster::CommitLedger>()) {
+namespace {
+node::Behavior ProfileOrDie(std::string_view profile) {
   absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(profile);
   CHECK(b.ok()) << b.status();
-  behavior_ = *b;
-  world_ = std::make_unique<sim::World>(seed);
-  cluster_ = std::make_unique<sim::os_sim::Cluster>(*world_);
+  return *b;
+}
+}  // namespace
+
+Harness::Harness(uint64_t seed, std::string_view profile)
+    : Harness(seed, ProfileOrDie(profile)) {}
+
+Harness::Harness(uint64_t seed, node::Behavior behavior,
+                 sim::os_sim::ClusterConfig config, bool keep_trace)
+    : behavior_(std::move(behavior)), ledger_(std::make_shared<postmaster::CommitLedger>()) {
+  world_ = std::make_unique<sim::World>(seed, keep_trace);
+  cluster_ = std::make_unique<sim::os_sim::Cluster>(*world_, std::move(config));
   world_->trace().set_sink([this](const sim::TraceEvent& e) {
+    if (extra_sink_ != nullptr) extra_sink_(e);
     if (e.kind != "log") return;
     const sim::TraceField* kind = e.Find("kind");
     const sim::TraceField* message = e.Find("message");

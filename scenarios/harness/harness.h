@@ -123,6 +123,13 @@ class PgNode {
 class Harness {
  public:
   Harness(uint64_t seed, std::string_view profile);
+  // A behaviour built from a profile plus switch overrides, and the
+  // cluster's network and fault-point settings.
+  Harness(uint64_t seed, node::Behavior behavior,
+          sim::os_sim::ClusterConfig config = sim::os_sim::ClusterConfig(),
+          bool keep_trace = false);
+  // Sees every trace event after the harness has (log lines collected).
+  void set_trace_sink(sim::Trace::Sink sink) { extra_sink_ = std::move(sink); }
   ~Harness();
 
   // The node on host `name`, created (with its host) on first use.
@@ -146,6 +153,7 @@ class Harness {
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<sim::os_sim::Cluster> cluster_;
   std::vector<LogLine> logs_;
+  sim::Trace::Sink extra_sink_;
   std::shared_ptr<postmaster::CommitLedger> ledger_;
   absl::btree_map<std::string, std::unique_ptr<PgNode>, std::less<>> nodes_;
 };

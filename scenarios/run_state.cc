@@ -1,0 +1,290 @@
+#include "scenarios/run_state.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "protocol/os/signal.h"
+#include "scenarios/checkers.h"
+#include "scenarios/harness/real_processes.h"
+#include "sim/distributions.h"
+#include "sim/fault/fault_plan.h"
+
+namespace replsim::scenarios {
+namespace {
+
+constexpr int kWorkloadTransactions = 400;  // per session; fast stop ends them
+constexpr os::Duration kStartBound = os::Seconds(60);
+
+std::optional<os::Signal> SignalByName(const std::string& name) {
+  for (os::Signal s : os::kAllSignals) {
+    if (os::SignalName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s > 0 ? s : dflt); }
+
+}  // namespace
+
+RunState::RunState(const Scenario& s, Harness& t, sim::Rng& rng, std::set<int> tolerated)
+    : s_(s), t_(t), rng_(rng), tolerated_(std::move(tolerated)) {}
+
+bool RunState::Checking(Invariant i) const {
+  for (int x : s_.invariants()) {
+    if (x == i) return true;
+  }
+  return false;
+}
+
+void RunState::Add(Violation v) {
+  v.tolerated = tolerated_.count(v.invariant) > 0;
+  violations_.push_back(std::move(v));
+}
+
+void RunState::Liveness(const std::string& what) {
+  Violation v;
+  v.invariant = LIVENESS;
+  v.liveness = true;
+  v.time = t_.world().now();
+  v.message = what;
+  // Always reported: a run whose steps cannot complete did not test what the
+  // scenario is about. Scenarios tolerate it explicitly where it is expected.
+  Add(std::move(v));
+  stopped_ = true;
+}
+
+absl::Status RunState::CreateNodes() {
+  for (const Node& n : s_.nodes()) {
+    PgNode& p = t_.Node(n.name());
+    p.entry_points() = RealEntryPoints();
+    for (const Setting& g : n.settings()) {
+      absl::Status st = p.config().gucs.Set(g.name(), g.value());
+      if (!st.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("node \"", n.name(), "\": ", st.message()));
+      }
+    }
+    roles_[n.name()] = n.role();
+    if (n.role() == Node::PRIMARY) p.InitDb();
+  }
+  return absl::OkStatus();
+}
+
+bool RunState::AfterFailedStart(const std::string& node, os::Instant since) {
+  if (rejoining_.count(node) > 0) {
+    RejoinFailure(node, since);
+    return false;
+  }
+  Liveness(absl::StrFormat("%s did not start within %ds", node, kStartBound.nanos() / 1000000000));
+  return false;
+}
+
+bool RunState::Start(const std::string& node) {
+  PgNode& n = t_.Node(node);
+  const os::Instant since = t_.world().now();
+  n.Start();
+  const bool up = t_.RunUntil(
+      [&] {
+        return !n.running() || FindLog(t_, node, "ready to accept", since) != nullptr ||
+               FindLog(t_, node, "entering standby mode", since) != nullptr;
+      },
+      kStartBound);
+  if (!up || !n.running()) return AfterFailedStart(node, since);
+  if (roles_[node] == Node::PRIMARY && !workload_started_ && s_.workload().sessions() > 0) {
+    workload_started_ = true;
+    n.Workload({.sessions = static_cast<int>(s_.workload().sessions()),
+                .transactions = kWorkloadTransactions,
+                .think_time = os::Milliseconds(std::max<uint32_t>(1, s_.workload().think_ms())),
+                .interval = os::Milliseconds(10)});
+  }
+  return true;
+}
+
+bool RunState::Stop(const StopNode& st) {
+  PgNode& n = t_.Node(st.node());
+  const Shutdown mode = st.mode() == StopNode::SMART  ? Shutdown::kSmart
+                        : st.mode() == StopNode::FAST ? Shutdown::kFast
+                                                      : Shutdown::kImmediate;
+  n.Stop(mode);
+  if (!t_.RunUntilExited(n, SecondsOr(st.timeout_s(), 120))) {
+    Liveness(absl::StrFormat("pg_ctl stop -m %s of %s did not complete within %ds",
+                             StopNode::Mode_Name(st.mode()), st.node(),
+                             SecondsOr(st.timeout_s(), 120).nanos() / 1000000000));
+    return false;
+  }
+  if (mode == Shutdown::kImmediate) return true;
+  const node::ControlFileData c = n.ControlFile();
+  if (c.state != node::DBState::DB_SHUTDOWNED) return true;
+  WalScan scan = n.ScanWal(c.checkPoint);
+  if (scan.records.empty()) return true;
+  clean_stop_ = CleanStop{st.node(), c.checkPoint, scan.records.front().end};
+  return true;
+}
+
+bool RunState::Promote(const std::string& node) {
+  PgNode& n = t_.Node(node);
+  const os::Instant since = t_.world().now();
+  n.Promote();
+  const bool done = t_.RunUntil(
+      [&] {
+        return !n.running() ||
+               (FindLog(t_, node, "database system is ready to accept connections", since) !=
+                    nullptr &&
+                n.shmem() != nullptr && !n.shmem()->XLogCtl.SharedRecoveryInProgress);
+      },
+      kStartBound);
+  if (!done || !n.running()) {
+    Liveness(absl::StrFormat("promotion of %s did not complete", node));
+    return false;
+  }
+  const auto up = upstream_.find(node);
+  if (Checking(CLEAN_SWITCHOVER) && clean_stop_.has_value() && up != upstream_.end() &&
+      up->second == clean_stop_->node) {
+    const wal::TimeLineID tli = n.shmem()->XLogCtl.ThisTimeLineID;
+    std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
+    if (e.has_value() && *e < clean_stop_->end) {
+      Violation v;
+      v.invariant = CLEAN_SWITCHOVER;
+      v.time = t_.world().now();
+      v.message = absl::StrFormat(
+          "%s was promoted at %s (timeline %u), before the end of %s's shutdown checkpoint "
+          "%s..%s: it missed the tail of WAL, so %s cannot rejoin without a new base backup",
+          node, wal::LsnToString(*e), tli, clean_stop_->node,
+          wal::LsnToString(clean_stop_->checkpoint), wal::LsnToString(clean_stop_->end),
+          clean_stop_->node);
+      if (const LogLine* l = FindLog(t_, clean_stop_->node, "walsender exiting at shutdown")) {
+        v.evidence = FormatLogLine(*l);
+      }
+      Add(std::move(v));
+    }
+  }
+  upstream_.erase(node);
+  roles_[node] = Node::PRIMARY;
+  return true;
+}
+
+void RunState::RejoinFailure(const std::string& node, os::Instant since) {
+  if (!Checking(CLEAN_SWITCHOVER)) return;
+  for (const char* needle : {"forked off current database system timeline",
+                             "is not a child of this server's history"}) {
+    if (const LogLine* l = FindLog(t_, node, needle, since)) {
+      Violation v;
+      v.invariant = CLEAN_SWITCHOVER;
+      v.time = l->time;
+      v.message = absl::StrFormat("the old primary %s cannot rejoin as a standby: %s", node,
+                                  l->message);
+      v.evidence = FormatLogLine(*l);
+      Add(std::move(v));
+      return;
+    }
+  }
+}
+
+bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
+  PgNode& n = t_.Node(w.node());
+  const auto up = upstream_.find(w.node());
+  if (up == upstream_.end()) return true;
+  PgNode& u = t_.Node(up->second);
+  const os::Instant since = t_.world().now();
+  node::ShmemRef ushm = u.shmem();
+  if (ushm == nullptr || !u.running()) return true;
+  const wal::XLogRecPtr target = ushm->XLogCtl.SharedRecoveryInProgress
+                                     ? ushm->XLogCtl.lastReplayedEndRecPtr
+                                     : ushm->XLogCtl.pos.LogwrtResult.Flush;
+  const bool caught_up = t_.RunUntil(
+      [&] {
+        node::ShmemRef shm = n.shmem();
+        return shm != nullptr && n.running() && shm->XLogCtl.lastReplayedEndRecPtr >= target;
+      },
+      SecondsOr(w.timeout_s(), 60));
+  if (caught_up) return true;
+  if (rejoining_.count(w.node()) > 0) {
+    RejoinFailure(w.node(), since - os::Seconds(3600));
+    const size_t before = violations_.size();
+    if (violations_.size() > before || !violations_.empty()) return false;
+  }
+  node::ShmemRef shm = n.shmem();
+  Liveness(absl::StrFormat("%s did not catch up with %s within %ds (replayed %s, target %s)",
+                           w.node(), up->second, SecondsOr(w.timeout_s(), 60).nanos() / 1000000000,
+                           wal::LsnToString(shm ? shm->XLogCtl.lastReplayedEndRecPtr : 0),
+                           wal::LsnToString(target)));
+  return false;
+}
+
+void RunState::PlaySteps() {
+  for (const Step& st : s_.steps()) {
+    if (stopped_) return;
+    const uint32_t lo = st.delay_ms().min(), hi = std::max(st.delay_ms().min(), st.delay_ms().max());
+    if (hi > 0) t_.RunFor(os::Milliseconds(sim::UniformInt(rng_, lo, hi)));
+    bool go_on = true;
+    switch (st.op_case()) {
+      case Step::kStart: go_on = Start(st.start().node()); break;
+      case Step::kStop: go_on = Stop(st.stop()); break;
+      case Step::kPromote: go_on = Promote(st.promote().node()); break;
+      case Step::kRestartAsStandby: {
+        const std::string& node = st.restart_as_standby().node();
+        t_.Node(node).ConfigureStandby(t_.Node(st.restart_as_standby().upstream()));
+        upstream_[node] = st.restart_as_standby().upstream();
+        roles_[node] = Node::STANDBY;
+        if (clean_stop_.has_value() && clean_stop_->node == node) rejoining_.insert(node);
+        go_on = Start(node);
+        break;
+      }
+      case Step::kBaseBackup: {
+        PgNode& n = t_.Node(st.base_backup().node());
+        PgNode& up = t_.Node(st.base_backup().upstream());
+        n.BaseBackupFrom(up);
+        n.ConfigureStandby(up);
+        upstream_[n.name()] = up.name();
+        break;
+      }
+      case Step::kKill: {
+        const os::Pid pid = t_.cluster().FindByName(st.kill().node(), st.kill().process());
+        std::optional<os::Signal> sig = SignalByName(st.kill().signal());
+        if (pid != 0 && sig.has_value()) t_.cluster().SendSignal(pid, *sig);
+        break;
+      }
+      case Step::kCrash:
+        t_.Node(st.crash().node()).CrashHost();
+        if (st.crash().restart_after_ms() > 0) {
+          t_.RunFor(os::Milliseconds(st.crash().restart_after_ms()));
+          t_.Node(st.crash().node()).RestartHost();
+        }
+        break;
+      case Step::kPartition: {
+        const Partition& p = st.partition();
+        const uint32_t dmax = std::max(p.duration_ms().min(), p.duration_ms().max());
+        sim::fault::FaultPlan plan(t_.cluster());
+        plan.PartitionAt(t_.world().now(), p.a(), p.b(),
+                         os::Milliseconds(sim::UniformInt(rng_, p.duration_ms().min(), dmax)),
+                         !p.one_way());
+        break;
+      }
+      case Step::kWaitForCatchUp: go_on = AwaitCatchUp(st.wait_for_catch_up()); break;
+      case Step::kStopWorkload: {
+        const size_t want = static_cast<size_t>(s_.workload().sessions()) * kWorkloadTransactions;
+        t_.RunUntil([&] {
+          return t_.ledger().acked.size() + t_.ledger().unacked.size() >= want;
+        }, os::Seconds(120));
+        break;
+      }
+      case Step::OP_NOT_SET: break;
+    }
+    if (!go_on) return;
+  }
+  t_.RunFor(os::Milliseconds(500));
+}
+
+void RunState::FinalChecks() {
+  if (Checking(NO_PANIC)) {
+    for (Violation& v : CheckNoPanic(t_)) Add(std::move(v));
+  }
+  if (Checking(WAL_PREFIX)) {
+    for (const auto& [standby, upstream] : upstream_) {
+      for (Violation& v : CheckWalPrefix(t_, standby, upstream)) Add(std::move(v));
+    }
+  }
+}
+
+}  // namespace replsim::scenarios

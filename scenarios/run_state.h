@@ -1,0 +1,68 @@
+// File: scenarios/run_state.h
+//
+// Plays one scenario's steps on a Harness and tracks what the invariants
+// need: the last clean shutdown of a primary (its shutdown checkpoint C and
+// where it ends, C_end), which standby streams from whom, which old primary
+// is trying to rejoin. Steps wait the way an operator would (pg_ctl stop
+// waits for the postmaster to exit, promote waits for read-write), each with
+// a bound; a bound that runs out is a liveness violation and ends the run.
+#ifndef REPLSIM_SCENARIOS_RUN_STATE_H_
+#define REPLSIM_SCENARIOS_RUN_STATE_H_
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/status.h"
+#include "protocol/wal/lsn.h"
+#include "scenarios/harness/harness.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario.pb.h"
+#include "sim/rng.h"
+
+namespace replsim::scenarios {
+
+class RunState {
+ public:
+  RunState(const Scenario& s, Harness& t, sim::Rng& rng, std::set<int> tolerated);
+  absl::Status CreateNodes();
+  void PlaySteps();
+  void FinalChecks();
+  std::vector<Violation> TakeViolations() { return std::move(violations_); }
+
+ private:
+  struct CleanStop {
+    std::string node;
+    wal::XLogRecPtr checkpoint = 0;  // C
+    wal::XLogRecPtr end = 0;         // C_end
+  };
+
+  bool Checking(Invariant i) const;
+  void Add(Violation v);
+  void Liveness(const std::string& what);
+  // Each returns false when the run cannot go on.
+  bool Start(const std::string& node);
+  bool Stop(const StopNode& st);
+  bool Promote(const std::string& node);
+  bool AwaitCatchUp(const scenarios::WaitForCatchUp& w);
+  bool AfterFailedStart(const std::string& node, os::Instant since);
+  void RejoinFailure(const std::string& node, os::Instant since);
+
+  const Scenario& s_;
+  Harness& t_;
+  sim::Rng& rng_;
+  std::set<int> tolerated_;
+  std::vector<Violation> violations_;
+  absl::btree_map<std::string, Node::Role> roles_;
+  absl::btree_map<std::string, std::string> upstream_;  // standby -> upstream
+  std::optional<CleanStop> clean_stop_;
+  std::set<std::string> rejoining_;  // old primaries restarted as standbys
+  bool workload_started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace replsim::scenarios
+
+#endif  // REPLSIM_SCENARIOS_RUN_STATE_H_

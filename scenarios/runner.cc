@@ -1,0 +1,110 @@
+#include "scenarios/runner.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "protocol/node/behavior.h"
+#include "scenarios/checkers.h"
+#include "scenarios/harness/harness.h"
+#include "scenarios/harness/real_processes.h"
+#include "scenarios/run_state.h"
+#include "sim/distributions.h"
+
+namespace replsim::scenarios {
+
+const char* InvariantName(Invariant i) {
+  switch (i) {
+    case CLEAN_SWITCHOVER: return "CLEAN_SWITCHOVER";
+    case WAL_PREFIX: return "WAL_PREFIX";
+    case SYNC_COMMIT_DURABLE: return "SYNC_COMMIT_DURABLE";
+    case LIVENESS: return "LIVENESS";
+    case NO_PANIC: return "NO_PANIC";
+    case REPLAY_NOT_PAST_DURABLE: return "REPLAY_NOT_PAST_DURABLE";
+    default: return "INVARIANT_UNSPECIFIED";
+  }
+}
+
+const Violation* RunReport::first_violation() const {
+  for (const Violation& v : violations) {
+    if (!v.tolerated) return &v;
+  }
+  return nullptr;
+}
+
+namespace {
+
+absl::StatusOr<node::Behavior> BehaviorFor(const Scenario& s, const RunOptions& o) {
+  const std::string profile = o.profile.empty() ? s.profile() : o.profile;
+  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(profile);
+  if (!b.ok()) return b.status();
+  // The scenario's own switches apply to its own profile only.
+  if (o.profile.empty() || o.profile == s.profile()) {
+    for (const std::string& sw : s.switches()) {
+      if (absl::Status st = b->ApplyOverrides(sw); !st.ok()) return st;
+    }
+  }
+  if (absl::Status st = b->ApplyOverrides(o.switches); !st.ok()) return st;
+  return b;
+}
+
+sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, sim::Rng& rng) {
+  sim::os_sim::ClusterConfig c;
+  const FaultModel& f = s.faults();
+  if (f.latency_us().max() > 0) {
+    c.net.link.min_latency = os::Microseconds(f.latency_us().min());
+    c.net.link.max_latency = os::Microseconds(f.latency_us().max());
+  }
+  if (f.bandwidth_bytes_per_ms().max() > 0) {
+    // One bandwidth for the run, drawn per seed (swarm-style).
+    const int64_t bw = sim::UniformInt(rng, f.bandwidth_bytes_per_ms().min(),
+                                       f.bandwidth_bytes_per_ms().max());
+    c.net.link.min_bandwidth = std::max<int64_t>(1, bw) * 1000;
+    c.net.link.max_bandwidth = std::max<int64_t>(1, bw) * 1000;
+  }
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
+                                      const RunOptions& options) {
+  absl::StatusOr<node::Behavior> behavior = BehaviorFor(s, options);
+  if (!behavior.ok()) return behavior.status();
+  // Scenario-level draws come from their own stream, independent of the world's.
+  sim::Rng scenario_rng = sim::Rng::ForStream(seed, "scenario");
+  Harness t(seed, *behavior, ClusterConfigFor(s, scenario_rng), options.keep_trace);
+  if (options.sink != nullptr) {
+    t.set_trace_sink([sink = options.sink](const sim::TraceEvent& e) { sink(e); });
+  }
+
+  // Outcomes the expectation row for this profile tolerates.
+  std::set<int> tolerated;
+  const std::string profile = options.profile.empty() ? s.profile() : options.profile;
+  for (const Expectation& e : s.expect()) {
+    if ((e.profile().empty() ? s.profile() : e.profile()) != profile) continue;
+    for (int i : e.tolerated()) tolerated.insert(i);
+  }
+  RunState run(s, t, scenario_rng, std::move(tolerated));
+  if (absl::Status st = run.CreateNodes(); !st.ok()) return st;
+  run.PlaySteps();
+  run.FinalChecks();
+
+  RunReport r;
+  r.seed = seed;
+  r.profile = behavior->description;
+  r.violations = run.TakeViolations();
+  std::stable_sort(r.violations.begin(), r.violations.end(),
+                   [](const Violation& a, const Violation& b) { return a.time < b.time; });
+  r.fingerprint = t.world().Fingerprint();
+  r.unseed = t.world().Unseed();
+  r.events = t.world().queue().events_run();
+  r.end_time = t.world().now();
+  if (options.keep_trace) r.trace = t.world().trace().events();
+  return r;
+}
+
+}  // namespace replsim::scenarios
