@@ -61,6 +61,14 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
   }
 }
 
+TEST(ScenarioLoaderTest, EveryBundledScenarioLoads) {
+  for (const char* f : {"scenarios/clean_switchover.textproto",
+                        "scenarios/walsnd_shutdown_drops_tail.textproto"}) {
+    auto s = LoadScenarioFile(f);
+    EXPECT_TRUE(s.ok()) << f << ": " << s.status();
+  }
+}
+
 TEST(ScenarioLoaderTest, MissingFileIsAClearError) {
   auto s = LoadScenarioFile("scenarios/nope.textproto");
   ASSERT_FALSE(s.ok());

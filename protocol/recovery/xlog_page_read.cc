@@ -39,6 +39,10 @@ void XLogRecovery::CloseReadFile() {
   pages_.clear();
 }
 
+// Pages kept behind the one being read: more than any record here spans
+// (records carry no full-page images, so they stay well under a page).
+constexpr uint64_t kPagesKept = 4;
+
 void XLogRecovery::BeginRead(XLogRecPtr rec_ptr) {
   xlogreader_->XLogBeginRead(rec_ptr);
 }
@@ -109,10 +113,16 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
       std::fill(page.bytes.begin() + readLen, page.bytes.end(), 0);
       page.valid_len = readLen;
       page.file_tli = curFileTLI_;
-      // Keep this segment's first page (the reader re-checks it) and this one.
+      // Keep this segment's first page (the reader re-checks it) and the
+      // pages just before this one: a record that spans pages is decoded
+      // again from its start after each page arrives, so every page it
+      // touches must stay cached (else two pages evict each other forever).
       const XLogRecPtr seg_start = targetPagePtr - targetPageOff;
+      const XLogRecPtr keep_from =
+          targetPagePtr > kPagesKept * wal::kXLogBlcksz ? targetPagePtr - kPagesKept * wal::kXLogBlcksz : 0;
       for (auto it = pages_.begin(); it != pages_.end();) {
-        it = it->first == seg_start ? std::next(it) : pages_.erase(it);
+        const bool keep = it->first == seg_start || (it->first >= keep_from && it->first <= targetPagePtr);
+        it = keep ? std::next(it) : pages_.erase(it);
       }
       pages_[targetPagePtr] = std::move(page);
       co_return XLogPageReadResult::XLREAD_SUCCESS;
