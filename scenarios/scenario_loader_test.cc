@@ -63,6 +63,9 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
 
 TEST(ScenarioLoaderTest, EveryBundledScenarioLoads) {
   for (const char* f : {"scenarios/clean_switchover.textproto",
+                        "scenarios/crash_failover.textproto",
+                        "scenarios/smart_switchover.textproto",
+                        "scenarios/switchover_rebuild.textproto",
                         "scenarios/walsnd_shutdown_drops_tail.textproto"}) {
     auto s = LoadScenarioFile(f);
     EXPECT_TRUE(s.ok()) << f << ": " << s.status();
