@@ -159,9 +159,32 @@ bool RunState::Promote(const std::string& node) {
       Add(std::move(v));
     }
   }
+  if (Checking(SYNC_COMMIT_DURABLE) && up != upstream_.end()) {
+    CheckSyncCommitsSurvived(node, up->second);
+  }
   upstream_.erase(node);
   roles_[node] = Node::PRIMARY;
   return true;
+}
+
+void RunState::CheckSyncCommitsSurvived(const std::string& node, const std::string& old_primary) {
+  PgNode& n = t_.Node(node);
+  const wal::TimeLineID tli = n.shmem()->XLogCtl.ThisTimeLineID;
+  std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
+  if (!e.has_value()) return;
+  for (const postmaster::LedgerEntry& c : t_.ledger().acked) {
+    if (c.node != old_primary || c.commit_end <= *e) continue;
+    Violation v;
+    v.invariant = SYNC_COMMIT_DURABLE;
+    v.time = t_.world().now();
+    v.message = absl::StrFormat(
+        "transaction %d was acknowledged to its client at %.6fs (commit ends at %s) but %s "
+        "was promoted at %s without it",
+        c.xid, c.acked_at.nanos() / 1e9, wal::LsnToString(c.commit_end), node,
+        wal::LsnToString(*e));
+    Add(std::move(v));
+    return;
+  }
 }
 
 void RunState::RejoinFailure(const std::string& node, os::Instant since) {

@@ -49,6 +49,9 @@ class RunState {
   bool AwaitCatchUp(const scenarios::WaitForCatchUp& w);
   bool AfterFailedStart(const std::string& node, os::Instant since);
   void RejoinFailure(const std::string& node, os::Instant since);
+  // SYNC_COMMIT_DURABLE at the promotion of `node`: every commit its old
+  // primary acknowledged is below the new timeline's switchpoint.
+  void CheckSyncCommitsSurvived(const std::string& node, const std::string& old_primary);
 
   const Scenario& s_;
   Harness& t_;
