@@ -235,6 +235,31 @@ bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
   return false;
 }
 
+void RunState::CheckStandbysWithinDurableWal(const std::string& crashed) {
+  PgNode& n = t_.Node(crashed);
+  const node::ControlFileData c = n.ControlFile();
+  WalScan scan = n.ScanWal(c.checkPoint);
+  if (scan.records.empty()) return;
+  const wal::XLogRecPtr durable_end = scan.records.back().end;
+  for (const auto& [standby, upstream] : upstream_) {
+    if (upstream != crashed) continue;
+    node::ShmemRef shm = t_.Node(standby).shmem();
+    if (shm == nullptr) continue;
+    const wal::XLogRecPtr received = shm->WalRcv.receivedUpto;
+    if (received <= durable_end) continue;
+    Violation v;
+    v.invariant = WAL_PREFIX;
+    v.time = t_.world().now();
+    v.message = absl::StrFormat(
+        "%s has flushed WAL up to %s (replayed up to %s), but %s's WAL ends at %s after "
+        "its host crash: the standby holds WAL its primary never made durable",
+        standby, wal::LsnToString(received),
+        wal::LsnToString(shm->XLogCtl.lastReplayedEndRecPtr), crashed,
+        wal::LsnToString(durable_end));
+    Add(std::move(v));
+  }
+}
+
 void RunState::PlaySteps() {
   for (const Step& st : s_.steps()) {
     if (stopped_) return;
@@ -273,6 +298,7 @@ void RunState::PlaySteps() {
         if (st.crash().restart_after_ms() > 0) {
           t_.RunFor(os::Milliseconds(st.crash().restart_after_ms()));
           t_.Node(st.crash().node()).RestartHost();
+          if (Checking(WAL_PREFIX)) CheckStandbysWithinDurableWal(st.crash().node());
         }
         break;
       case Step::kPartition: {

@@ -52,6 +52,9 @@ class RunState {
   // SYNC_COMMIT_DURABLE at the promotion of `node`: every commit its old
   // primary acknowledged is below the new timeline's switchpoint.
   void CheckSyncCommitsSurvived(const std::string& node, const std::string& old_primary);
+  // WAL_PREFIX after a host crash of `crashed` (07e8b6aabc's oracle): no
+  // standby of it has flushed WAL beyond what survived on its disk.
+  void CheckStandbysWithinDurableWal(const std::string& crashed);
 
   const Scenario& s_;
   Harness& t_;

@@ -66,6 +66,8 @@ TEST(ScenarioLoaderTest, EveryBundledScenarioLoads) {
                         "scenarios/crash_failover.textproto",
                         "scenarios/smart_switchover.textproto",
                         "scenarios/switchover_rebuild.textproto",
+                        "scenarios/sync_commit_failover.textproto",
+                        "scenarios/walsnd_sends_unflushed_wal.textproto",
                         "scenarios/walsnd_shutdown_drops_tail.textproto"}) {
     auto s = LoadScenarioFile(f);
     EXPECT_TRUE(s.ok()) << f << ": " << s.status();
