@@ -260,6 +260,25 @@ void RunState::CheckStandbysWithinDurableWal(const std::string& crashed) {
   }
 }
 
+void RunState::CheckReplayWithinDurableWal(const std::string& node,
+                                           wal::XLogRecPtr replayed) {
+  PgNode& n = t_.Node(node);
+  const node::ControlFileData c = n.ControlFile();
+  // The local WAL as it survived, on the timeline of its checkpoint.
+  WalScan scan = n.ScanWal(c.checkPoint);
+  if (scan.records.empty()) return;
+  const wal::XLogRecPtr durable_end = scan.records.back().end;
+  if (replayed <= durable_end) return;
+  Violation v;
+  v.invariant = REPLAY_NOT_PAST_DURABLE;
+  v.time = t_.world().now();
+  v.message = absl::StrFormat(
+      "%s had replayed WAL up to %s when its host crashed, but its durable WAL ends at %s: "
+      "recovery applied WAL that was never fsynced",
+      node, wal::LsnToString(replayed), wal::LsnToString(durable_end));
+  Add(std::move(v));
+}
+
 void RunState::PlaySteps() {
   for (const Step& st : s_.steps()) {
     if (stopped_) return;
@@ -293,14 +312,25 @@ void RunState::PlaySteps() {
         if (pid != 0 && sig.has_value()) t_.cluster().SendSignal(pid, *sig);
         break;
       }
-      case Step::kCrash:
-        t_.Node(st.crash().node()).CrashHost();
+      case Step::kCrash: {
+        PgNode& n = t_.Node(st.crash().node());
+        // What its own recovery had replayed when the power went.
+        std::optional<wal::XLogRecPtr> replayed;
+        if (node::ShmemRef shm = n.shmem(); shm && n.running() &&
+                                            shm->XLogCtl.SharedRecoveryInProgress) {
+          replayed = shm->XLogCtl.lastReplayedEndRecPtr;
+        }
+        n.CrashHost();
         if (st.crash().restart_after_ms() > 0) {
           t_.RunFor(os::Milliseconds(st.crash().restart_after_ms()));
-          t_.Node(st.crash().node()).RestartHost();
-          if (Checking(WAL_PREFIX)) CheckStandbysWithinDurableWal(st.crash().node());
+          n.RestartHost();
+          if (Checking(WAL_PREFIX)) CheckStandbysWithinDurableWal(n.name());
+          if (Checking(REPLAY_NOT_PAST_DURABLE) && replayed.has_value()) {
+            CheckReplayWithinDurableWal(n.name(), *replayed);
+          }
         }
         break;
+      }
       case Step::kPartition: {
         const Partition& p = st.partition();
         const uint32_t dmax = std::max(p.duration_ms().min(), p.duration_ms().max());

@@ -55,6 +55,9 @@ class RunState {
   // WAL_PREFIX after a host crash of `crashed` (07e8b6aabc's oracle): no
   // standby of it has flushed WAL beyond what survived on its disk.
   void CheckStandbysWithinDurableWal(const std::string& crashed);
+  // REPLAY_NOT_PAST_DURABLE after a host crash of a node in recovery
+  // (34ef02b4d4's oracle): what it had replayed is within its durable WAL.
+  void CheckReplayWithinDurableWal(const std::string& node, wal::XLogRecPtr replayed);
 
   const Scenario& s_;
   Harness& t_;

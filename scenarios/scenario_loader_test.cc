@@ -67,6 +67,7 @@ TEST(ScenarioLoaderTest, EveryBundledScenarioLoads) {
                         "scenarios/smart_switchover.textproto",
                         "scenarios/switchover_rebuild.textproto",
                         "scenarios/sync_commit_failover.textproto",
+                        "scenarios/walrcv_exit_without_fsync.textproto",
                         "scenarios/walsnd_sends_unflushed_wal.textproto",
                         "scenarios/walsnd_shutdown_drops_tail.textproto"}) {
     auto s = LoadScenarioFile(f);
