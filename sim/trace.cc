@@ -63,7 +63,8 @@ std::string FormatTraceEvent(const TraceEvent& e) {
 TraceBuilder Trace::Emit(os::Instant time, std::string_view host,
                          std::string_view process, std::string_view kind,
                          Severity severity) {
-  return TraceBuilder(this, keep_events_ || sink_ != nullptr, time, host,
+  const bool to_sink = sink_ != nullptr && (sink_kind_.empty() || kind == sink_kind_);
+  return TraceBuilder(this, keep_events_ || to_sink, time, host,
                       process, kind, severity);
 }
 
@@ -142,7 +143,7 @@ void Trace::Commit(uint64_t event_hash, Severity severity, TraceEvent* event,
   ++count_;
   if (severity == Severity::kError) ++errors_;
   if (!materialized) return;
-  if (sink_ != nullptr) sink_(*event);
+  if (sink_ != nullptr && (sink_kind_.empty() || event->kind == sink_kind_)) sink_(*event);
   if (keep_events_) events_.push_back(std::move(*event));
 }
 

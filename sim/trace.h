@@ -100,7 +100,13 @@ class Trace {
                     std::string_view process, std::string_view kind,
                     Severity severity = Severity::kInfo);
 
-  void set_sink(Sink sink) { sink_ = std::move(sink); }
+  // The sink sees every event, or only events of kind `only_kind` when it is
+  // not empty (the others are then hashed without being materialized, which
+  // keeps sweeps fast).
+  void set_sink(Sink sink, std::string only_kind = "") {
+    sink_ = std::move(sink);
+    sink_kind_ = std::move(only_kind);
+  }
   void set_keep_events(bool keep) { keep_events_ = keep; }
 
   uint64_t fingerprint() const { return hash_.Finish(); }
@@ -115,6 +121,7 @@ class Trace {
 
   bool keep_events_;
   Sink sink_;
+  std::string sink_kind_;
   StableHasher hash_;
   uint64_t count_ = 0;
   uint64_t errors_ = 0;

@@ -30,14 +30,21 @@ Harness::Harness(uint64_t seed, node::Behavior behavior,
     : behavior_(std::move(behavior)), ledger_(std::make_shared<postmaster::CommitLedger>()) {
   world_ = std::make_unique<sim::World>(seed, keep_trace);
   cluster_ = std::make_unique<sim::os_sim::Cluster>(*world_, std::move(config));
-  world_->trace().set_sink([this](const sim::TraceEvent& e) {
-    if (extra_sink_ != nullptr) extra_sink_(e);
-    if (e.kind != "log") return;
-    const sim::TraceField* kind = e.Find("kind");
-    const sim::TraceField* message = e.Find("message");
-    if (kind == nullptr || message == nullptr) return;
-    logs_.push_back({e.time, e.host, e.process, kind->s, message->s});
-  });
+  InstallTraceSink();
+}
+
+void Harness::InstallTraceSink() {
+  world_->trace().set_sink(
+      [this](const sim::TraceEvent& e) {
+        if (extra_sink_ != nullptr) extra_sink_(e);
+        if (e.kind != "log") return;
+        const sim::TraceField* kind = e.Find("kind");
+        const sim::TraceField* message = e.Find("message");
+        if (kind == nullptr || message == nullptr) return;
+        logs_.push_back({e.time, e.host, e.process, kind->s, message->s});
+      },
+      // Only log lines are needed, unless someone watches every event.
+      extra_sink_ != nullptr ? "" : "log");
 }
 
 Harness::~Harness() {

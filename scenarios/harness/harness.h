@@ -129,7 +129,10 @@ class Harness {
           sim::os_sim::ClusterConfig config = sim::os_sim::ClusterConfig(),
           bool keep_trace = false);
   // Sees every trace event after the harness has (log lines collected).
-  void set_trace_sink(sim::Trace::Sink sink) { extra_sink_ = std::move(sink); }
+  void set_trace_sink(sim::Trace::Sink sink) {
+    extra_sink_ = std::move(sink);
+    InstallTraceSink();
+  }
   ~Harness();
 
   // The node on host `name`, created (with its host) on first use.
@@ -149,6 +152,7 @@ class Harness {
   sim::os_sim::Cluster& cluster() { return *cluster_; }
 
  private:
+  void InstallTraceSink();
   node::Behavior behavior_;
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<sim::os_sim::Cluster> cluster_;
