@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/os/signal.h"
+#include "protocol/receivexlog/receivexlog.h"
 #include "scenarios/checkers.h"
 #include "scenarios/harness/real_processes.h"
 #include "sim/distributions.h"
@@ -67,6 +68,7 @@ absl::Status RunState::CreateNodes() {
     }
     roles_[n.name()] = n.role();
     if (n.role() == Node::PRIMARY) p.InitDb();
+    if (n.role() != Node::PRIMARY) upstream_[n.name()] = n.upstream();
   }
   return absl::OkStatus();
 }
@@ -80,7 +82,24 @@ bool RunState::AfterFailedStart(const std::string& node, os::Instant since) {
   return false;
 }
 
+bool RunState::StartReceiveXlog(const std::string& node) {
+  receivexlog::ReceiveXlogOptions o;
+  o.conninfo = absl::StrCat("host=", upstream_[node], " port=5432");
+  const os::Instant since = t_.world().now();
+  t_.cluster().Spawn(node, "pg_receivexlog", [o](os::Os& os) -> os::Task<> {
+    os.MakeDir(o.directory);
+    co_await receivexlog::ReceiveXlogMain(os, o);
+  });
+  if (!t_.RunUntil([&] { return FindLog(t_, node, "starting log streaming", since) != nullptr; },
+                   os::Seconds(30))) {
+    Liveness(absl::StrFormat("pg_receivexlog on %s did not start streaming", node));
+    return false;
+  }
+  return true;
+}
+
 bool RunState::Start(const std::string& node) {
+  if (roles_[node] == Node::RECEIVEXLOG) return StartReceiveXlog(node);
   PgNode& n = t_.Node(node);
   const os::Instant since = t_.world().now();
   n.Start();

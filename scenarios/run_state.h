@@ -44,6 +44,7 @@ class RunState {
   void Liveness(const std::string& what);
   // Each returns false when the run cannot go on.
   bool Start(const std::string& node);
+  bool StartReceiveXlog(const std::string& node);
   bool Stop(const StopNode& st);
   bool Promote(const std::string& node);
   bool AwaitCatchUp(const scenarios::WaitForCatchUp& w);

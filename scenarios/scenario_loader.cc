@@ -97,7 +97,7 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
       return c.Error(nt, n, "name", -1, absl::StrCat("duplicate node \"", n.name(), "\""));
     }
     if (n.role() == Node::ROLE_UNSPECIFIED) {
-      return c.Error(root, s, "nodes", i, "expected role: PRIMARY or STANDBY");
+      return c.Error(root, s, "nodes", i, "expected role: PRIMARY, STANDBY or RECEIVEXLOG");
     }
     primaries += n.role() == Node::PRIMARY;
   }
@@ -108,7 +108,8 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
   auto known = [&](const std::string& n) { return names.count(n) > 0; };
   for (int i = 0; i < s.nodes_size(); ++i) {
     const Node& n = s.nodes(i);
-    if (n.role() == Node::STANDBY && !known(n.upstream())) {
+    if ((n.role() == Node::STANDBY || n.role() == Node::RECEIVEXLOG) &&
+        !known(n.upstream())) {
       return c.Error(c.Child(root, s, "nodes", i), n, "upstream", -1,
                      absl::StrCat("unknown upstream \"", n.upstream(), "\""));
     }

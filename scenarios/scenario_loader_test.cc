@@ -64,6 +64,7 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
 TEST(ScenarioLoaderTest, EveryBundledScenarioLoads) {
   for (const char* f : {"scenarios/clean_switchover.textproto",
                         "scenarios/crash_failover.textproto",
+                        "scenarios/shutdown_wait_never_completes.textproto",
                         "scenarios/smart_switchover.textproto",
                         "scenarios/switchover_rebuild.textproto",
                         "scenarios/sync_commit_failover.textproto",
