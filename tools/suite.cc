@@ -36,14 +36,14 @@ int RunSuite(const std::string& dir_arg) {
   const std::string dir = dir_arg.empty() ? "scenarios" : ResolveUserPath(dir_arg);
   const std::vector<std::string> files = ScenarioFiles(dir);
   if (files.empty()) return BadInput(absl::StrCat(dir, ": no *.textproto scenario files"));
-  std::printf("%-26s %-24s %-10s %-8s %-9s %-22s %s\n", "scenario", "profile", "seeds",
+  std::printf("%-30s %-24s %-10s %-8s %-9s %-22s %s\n", "scenario", "profile", "seeds",
               "failing", "expected", "verdict", "seeds/s");
   int exit_code = kExitOk;
   std::vector<std::string> notes;
   for (const std::string& file : files) {
     auto s = scenarios::LoadScenarioFile(file);
     if (!s.ok()) {
-      std::printf("%-26s %s\n", file.c_str(), "BAD INPUT (see below)");
+      std::printf("%-30s %s\n", file.c_str(), "BAD INPUT (see below)");
       notes.push_back(std::string(s.status().message()));
       exit_code = std::max(exit_code, kExitBadInput);
       continue;
@@ -73,7 +73,7 @@ int RunSuite(const std::string& dir_arg) {
                                    : absl::StrCat(options.profile, " ", options.switches);
       const char* verdict = as_expected ? (found ? "found, as expected" : "clean, as expected")
                                         : (found ? "UNEXPECTED FAILURES" : "NOT REPRODUCED");
-      std::printf("%-26s %-24s %-10s %-8zu %-9s %-22s %.0f\n", s->name().c_str(),
+      std::printf("%-30s %-24s %-10s %-8zu %-9s %-22s %.0f\n", s->name().c_str(),
                   profile.c_str(), absl::StrCat(o.first, "..", o.last).c_str(),
                   r->failures.size(), row.violations_expected() ? "failures" : "none",
                   verdict, r->seeds_per_second());
