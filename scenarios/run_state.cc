@@ -26,6 +26,7 @@ std::optional<os::Signal> SignalByName(const std::string& name) {
 
 os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s > 0 ? s : dflt); }
 
+
 }  // namespace
 
 RunState::RunState(const Scenario& s, Harness& t, sim::Rng& rng, std::set<int> tolerated)
@@ -186,42 +187,7 @@ bool RunState::Promote(const std::string& node) {
   return true;
 }
 
-void RunState::CheckSyncCommitsSurvived(const std::string& node, const std::string& old_primary) {
-  PgNode& n = t_.Node(node);
-  const wal::TimeLineID tli = n.shmem()->XLogCtl.ThisTimeLineID;
-  std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
-  if (!e.has_value()) return;
-  for (const postmaster::LedgerEntry& c : t_.ledger().acked) {
-    if (c.node != old_primary || c.commit_end <= *e) continue;
-    Violation v;
-    v.invariant = SYNC_COMMIT_DURABLE;
-    v.time = t_.world().now();
-    v.message = absl::StrFormat(
-        "transaction %d was acknowledged to its client at %.6fs (commit ends at %s) but %s "
-        "was promoted at %s without it",
-        c.xid, c.acked_at.nanos() / 1e9, wal::LsnToString(c.commit_end), node,
-        wal::LsnToString(*e));
-    Add(std::move(v));
-    return;
-  }
-}
 
-void RunState::RejoinFailure(const std::string& node, os::Instant since) {
-  if (!Checking(CLEAN_SWITCHOVER)) return;
-  for (const char* needle : {"forked off current database system timeline",
-                             "is not a child of this server's history"}) {
-    if (const LogLine* l = FindLog(t_, node, needle, since)) {
-      Violation v;
-      v.invariant = CLEAN_SWITCHOVER;
-      v.time = l->time;
-      v.message = absl::StrFormat("the old primary %s cannot rejoin as a standby: %s", node,
-                                  l->message);
-      v.evidence = FormatLogLine(*l);
-      Add(std::move(v));
-      return;
-    }
-  }
-}
 
 bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
   PgNode& n = t_.Node(w.node());
@@ -254,49 +220,7 @@ bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
   return false;
 }
 
-void RunState::CheckStandbysWithinDurableWal(const std::string& crashed) {
-  PgNode& n = t_.Node(crashed);
-  const node::ControlFileData c = n.ControlFile();
-  WalScan scan = n.ScanWal(c.checkPoint);
-  if (scan.records.empty()) return;
-  const wal::XLogRecPtr durable_end = scan.records.back().end;
-  for (const auto& [standby, upstream] : upstream_) {
-    if (upstream != crashed) continue;
-    node::ShmemRef shm = t_.Node(standby).shmem();
-    if (shm == nullptr) continue;
-    const wal::XLogRecPtr received = shm->WalRcv.receivedUpto;
-    if (received <= durable_end) continue;
-    Violation v;
-    v.invariant = WAL_PREFIX;
-    v.time = t_.world().now();
-    v.message = absl::StrFormat(
-        "%s has flushed WAL up to %s (replayed up to %s), but %s's WAL ends at %s after "
-        "its host crash: the standby holds WAL its primary never made durable",
-        standby, wal::LsnToString(received),
-        wal::LsnToString(shm->XLogCtl.lastReplayedEndRecPtr), crashed,
-        wal::LsnToString(durable_end));
-    Add(std::move(v));
-  }
-}
 
-void RunState::CheckReplayWithinDurableWal(const std::string& node,
-                                           wal::XLogRecPtr replayed) {
-  PgNode& n = t_.Node(node);
-  const node::ControlFileData c = n.ControlFile();
-  // The local WAL as it survived, on the timeline of its checkpoint.
-  WalScan scan = n.ScanWal(c.checkPoint);
-  if (scan.records.empty()) return;
-  const wal::XLogRecPtr durable_end = scan.records.back().end;
-  if (replayed <= durable_end) return;
-  Violation v;
-  v.invariant = REPLAY_NOT_PAST_DURABLE;
-  v.time = t_.world().now();
-  v.message = absl::StrFormat(
-      "%s had replayed WAL up to %s when its host crashed, but its durable WAL ends at %s: "
-      "recovery applied WAL that was never fsynced",
-      node, wal::LsnToString(replayed), wal::LsnToString(durable_end));
-  Add(std::move(v));
-}
 
 void RunState::PlaySteps() {
   for (const Step& st : s_.steps()) {
@@ -374,15 +298,5 @@ void RunState::PlaySteps() {
   t_.RunFor(os::Milliseconds(500));
 }
 
-void RunState::FinalChecks() {
-  if (Checking(NO_PANIC)) {
-    for (Violation& v : CheckNoPanic(t_)) Add(std::move(v));
-  }
-  if (Checking(WAL_PREFIX)) {
-    for (const auto& [standby, upstream] : upstream_) {
-      for (Violation& v : CheckWalPrefix(t_, standby, upstream)) Add(std::move(v));
-    }
-  }
-}
 
 }  // namespace replsim::scenarios

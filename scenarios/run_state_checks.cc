@@ -1,0 +1,110 @@
+// RunState's invariant checks (see run_state.h and checkers.h): what each
+// invariant looks at, and when.
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "scenarios/checkers.h"
+#include "scenarios/run_state.h"
+
+namespace replsim::scenarios {
+namespace {
+
+// The end of a node's valid local WAL from its last checkpoint on, as crash
+// recovery would find it: right after a host restart, what survived.
+std::optional<wal::XLogRecPtr> DurableWalEnd(PgNode& n) {
+  const node::ControlFileData c = n.ControlFile();
+  WalScan scan = n.ScanWal(c.checkPoint);
+  if (scan.records.empty()) return std::nullopt;
+  return scan.records.back().end;
+}
+
+}  // namespace
+
+void RunState::RejoinFailure(const std::string& node, os::Instant since) {
+  if (!Checking(CLEAN_SWITCHOVER)) return;
+  for (const char* needle : {"forked off current database system timeline",
+                             "is not a child of this server's history"}) {
+    if (const LogLine* l = FindLog(t_, node, needle, since)) {
+      Violation v;
+      v.invariant = CLEAN_SWITCHOVER;
+      v.time = l->time;
+      v.message = absl::StrFormat("the old primary %s cannot rejoin as a standby: %s", node,
+                                  l->message);
+      v.evidence = FormatLogLine(*l);
+      Add(std::move(v));
+      return;
+    }
+  }
+}
+
+void RunState::CheckSyncCommitsSurvived(const std::string& node, const std::string& old_primary) {
+  PgNode& n = t_.Node(node);
+  const wal::TimeLineID tli = n.shmem()->XLogCtl.ThisTimeLineID;
+  std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
+  if (!e.has_value()) return;
+  for (const postmaster::LedgerEntry& c : t_.ledger().acked) {
+    if (c.node != old_primary || c.commit_end <= *e) continue;
+    Violation v;
+    v.invariant = SYNC_COMMIT_DURABLE;
+    v.time = t_.world().now();
+    v.message = absl::StrFormat(
+        "transaction %d was acknowledged to its client at %.6fs (commit ends at %s) but %s "
+        "was promoted at %s without it",
+        c.xid, c.acked_at.nanos() / 1e9, wal::LsnToString(c.commit_end), node,
+        wal::LsnToString(*e));
+    Add(std::move(v));
+    return;
+  }
+}
+
+void RunState::CheckStandbysWithinDurableWal(const std::string& crashed) {
+  std::optional<wal::XLogRecPtr> end = DurableWalEnd(t_.Node(crashed));
+  if (!end.has_value()) return;
+  const wal::XLogRecPtr durable_end = *end;
+  for (const auto& [standby, upstream] : upstream_) {
+    if (upstream != crashed) continue;
+    node::ShmemRef shm = t_.Node(standby).shmem();
+    if (shm == nullptr) continue;
+    const wal::XLogRecPtr received = shm->WalRcv.receivedUpto;
+    if (received <= durable_end) continue;
+    Violation v;
+    v.invariant = WAL_PREFIX;
+    v.time = t_.world().now();
+    v.message = absl::StrFormat(
+        "%s has flushed WAL up to %s (replayed up to %s), but %s's WAL ends at %s after "
+        "its host crash: the standby holds WAL its primary never made durable",
+        standby, wal::LsnToString(received),
+        wal::LsnToString(shm->XLogCtl.lastReplayedEndRecPtr), crashed,
+        wal::LsnToString(durable_end));
+    Add(std::move(v));
+  }
+}
+
+void RunState::CheckReplayWithinDurableWal(const std::string& node,
+                                           wal::XLogRecPtr replayed) {
+  std::optional<wal::XLogRecPtr> end = DurableWalEnd(t_.Node(node));
+  if (!end.has_value() || replayed <= *end) return;
+  const wal::XLogRecPtr durable_end = *end;
+  Violation v;
+  v.invariant = REPLAY_NOT_PAST_DURABLE;
+  v.time = t_.world().now();
+  v.message = absl::StrFormat(
+      "%s had replayed WAL up to %s when its host crashed, but its durable WAL ends at %s: "
+      "recovery applied WAL that was never fsynced",
+      node, wal::LsnToString(replayed), wal::LsnToString(durable_end));
+  Add(std::move(v));
+}
+
+void RunState::FinalChecks() {
+  if (Checking(NO_PANIC)) {
+    for (Violation& v : CheckNoPanic(t_)) Add(std::move(v));
+  }
+  if (Checking(WAL_PREFIX)) {
+    for (const auto& [standby, upstream] : upstream_) {
+      for (Violation& v : CheckWalPrefix(t_, standby, upstream)) Add(std::move(v));
+    }
+  }
+}
+
+}  // namespace replsim::scenarios
