@@ -1,0 +1,76 @@
+// The replsim binary as a user meets it: exit codes tell outcomes apart, bad
+// input names what was wrong, and run and replay agree on the fingerprint.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout and stderr
+};
+
+Result Replsim(const std::string& args) {
+  Result r;
+  const std::string cmd = "tools/replsim " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string FingerprintOf(const std::string& out) {
+  const size_t at = out.rfind("fingerprint ");
+  return at == std::string::npos ? "" : out.substr(at + 12, 16);
+}
+
+constexpr char kScenario[] = "scenarios/clean_switchover.textproto";
+
+TEST(CliTest, RunReportsASafetyViolationWithItsReplayCommand) {
+  Result r = Replsim(std::string("run ") + kScenario + " --seed 17 --profile pg-9.3beta2");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "SAFETY VIOLATION (CLEAN_SWITCHOVER)")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "replay: bazel run //tools:replsim -- replay")) << r.out;
+  Result replay = Replsim(std::string("replay ") + kScenario + " --seed 17 --profile pg-9.3beta2");
+  EXPECT_TRUE(absl::StrContains(replay.out, "walsender exiting at shutdown")) << replay.out;
+  EXPECT_EQ(FingerprintOf(replay.out), FingerprintOf(r.out));
+  EXPECT_FALSE(FingerprintOf(r.out).empty());
+}
+
+TEST(CliTest, RunOfAFixedProfileIsOk) {
+  Result r = Replsim(std::string("run ") + kScenario + " --seed 17 --profile pg-15");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "outcome: ok")) << r.out;
+}
+
+TEST(CliTest, BadInputIsExitCodeFourWithAClearMessage) {
+  struct Case {
+    std::string args;
+    std::string message;
+  } cases[] = {
+      {std::string("run ") + kScenario + " --seed 1 --profile pg-9.9", "unknown profile \"pg-9.9\""},
+      {std::string("run ") + kScenario, "--seed N is required"},
+      {std::string("sweep ") + kScenario + " --seeds 9..1", "--seeds: the range 9..1 is empty"},
+      {std::string("sweep ") + kScenario + " --seeds 1..2 --shard 2/2", "--shard: expected i/n"},
+      {"run scenarios/nope.textproto --seed 1", "scenarios/nope.textproto: cannot open"},
+      {"frobnicate", "unknown command \"frobnicate\""},
+      {std::string("run ") + kScenario + " --seed 1 --switches 985bd7d497=maybe",
+       "bad switch override"},
+  };
+  for (const Case& c : cases) {
+    Result r = Replsim(c.args);
+    EXPECT_EQ(r.code, 4) << c.args << "\n" << r.out;
+    EXPECT_TRUE(absl::StrContains(r.out, c.message)) << c.args << "\n" << r.out;
+  }
+}
+
+}  // namespace
