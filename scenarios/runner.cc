@@ -77,6 +77,12 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
   // Scenario-level draws come from their own stream, independent of the world's.
   sim::Rng scenario_rng = sim::Rng::ForStream(seed, "scenario");
   Harness t(seed, *behavior, ClusterConfigFor(s, scenario_rng), options.keep_trace);
+  if (s.faults().disk_latency_us().max() > 0) {
+    sim::host::HostConfig hc;
+    hc.disk.sync_min = os::Microseconds(s.faults().disk_latency_us().min());
+    hc.disk.sync_max = os::Microseconds(s.faults().disk_latency_us().max());
+    t.set_host_config(hc);
+  }
   if (options.sink != nullptr) {
     t.set_trace_sink([sink = options.sink](const sim::TraceEvent& e) { sink(e); });
   }

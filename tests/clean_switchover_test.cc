@@ -50,7 +50,8 @@ class CleanSwitchoverTest : public ::testing::Test {
 };
 
 TEST_F(CleanSwitchoverTest, BeforeTheFixSomeSeedsLoseTheTailForTheRealReason) {
-  const uint64_t seeds = SeedsFromEnv(300);
+  // About 1 seed in 500 loses the tail (0.12% of the first 10,000).
+  const uint64_t seeds = SeedsFromEnv(4000);
   SweepCount c = Sweep(scenario_, "pg-9.3beta2", seeds);
   std::printf("pg-9.3beta2: %lu of %lu seeds fail; first %lu\n",
               static_cast<unsigned long>(c.failing), static_cast<unsigned long>(seeds),

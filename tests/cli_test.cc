@@ -35,12 +35,23 @@ std::string FingerprintOf(const std::string& out) {
 
 constexpr char kScenario[] = "scenarios/clean_switchover.textproto";
 
-TEST(CliTest, RunReportsASafetyViolationWithItsReplayCommand) {
-  Result r = Replsim(std::string("run ") + kScenario + " --seed 17 --profile pg-9.3beta2");
+TEST(CliTest, SweepFindsAFailingSeedThatRunAndReplayReproduce) {
+  Result sweep = Replsim(std::string("sweep ") + kScenario +
+                         " --seeds 1..2000 --jobs 2 --profile pg-9.3beta2");
+  EXPECT_EQ(sweep.code, 1) << sweep.out;
+  const size_t at = sweep.out.find("replay the first: ");
+  ASSERT_NE(at, std::string::npos) << sweep.out;
+  const size_t seed_at = sweep.out.find("--seed ", at);
+  ASSERT_NE(seed_at, std::string::npos);
+  const std::string seed =
+      sweep.out.substr(seed_at + 7, sweep.out.find(' ', seed_at + 7) - seed_at - 7);
+  Result r = Replsim(std::string("run ") + kScenario + " --seed " + seed +
+                     " --profile pg-9.3beta2");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "SAFETY VIOLATION (CLEAN_SWITCHOVER)")) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "replay: bazel run //tools:replsim -- replay")) << r.out;
-  Result replay = Replsim(std::string("replay ") + kScenario + " --seed 17 --profile pg-9.3beta2");
+  Result replay = Replsim(std::string("replay ") + kScenario + " --seed " + seed +
+                          " --profile pg-9.3beta2");
   EXPECT_TRUE(absl::StrContains(replay.out, "walsender exiting at shutdown")) << replay.out;
   EXPECT_EQ(FingerprintOf(replay.out), FingerprintOf(r.out));
   EXPECT_FALSE(FingerprintOf(r.out).empty());

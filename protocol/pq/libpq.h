@@ -134,6 +134,7 @@ class PgConn {
 
   os::Os& os_;
   os::Fd sock_;
+  std::string read_buffer_;  // ReadData's scratch space
   wire::FrameDecoder decoder_;
   std::optional<wire::Frame> peeked_;
   std::string out_;

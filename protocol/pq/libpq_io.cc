@@ -74,7 +74,10 @@ int PgConn::ReadData() {
     return -1;
   }
   bool got = false;
-  std::string buf(kReadChunk, '\0');
+  // One buffer for the connection's life: zero-filling 16 KiB per poll was
+  // the simulator's single largest cost.
+  std::string& buf = read_buffer_;
+  if (buf.size() != kReadChunk) buf.resize(kReadChunk);
   for (int i = 0; i < kMaxChunksPerRead; ++i) {
     os::Result<size_t> r = os_.TryRecv(
         sock_, absl::Span<uint8_t>(reinterpret_cast<uint8_t*>(buf.data()), buf.size()));

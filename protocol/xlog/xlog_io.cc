@@ -63,12 +63,20 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
       start, bytes.size(),
       [&](wal::XLogSegNo segno, uint32_t off, uint64_t done,
           uint64_t n) -> os::Task<os::Errno> {
-        os::Result<os::Fd> fd = os.Open(XLogFilePath(data_dir, tli, segno),
-                                        os::kOpenReadWrite | os::kOpenCreate);
+        const std::string path = XLogFilePath(data_dir, tli, segno);
+        // XLogFileInit: a new segment's directory entry is made durable when
+        // it is created, not at every flush.
+        const bool creating = !os.Stat(path).ok();
+        os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
         if (!fd.ok()) co_return fd.error();
         os::Result<size_t> w = co_await os.PWrite(*fd, bytes.subspan(done, n), off);
         os.Close(*fd);
         if (!w.ok()) co_return w.error();
+        if (creating) {
+          const std::string dir = XLogDir(data_dir);
+          const os::Errno e = co_await os.FsyncDir(dir);
+          if (e != os::Errno::kOk) co_return e;
+        }
         co_return os::Errno::kOk;
       });
 }
@@ -83,8 +91,7 @@ os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
     os.Close(*fd);
     if (e != os::Errno::kOk) co_return e;
   }
-  // A new segment file's directory entry must be durable too.
-  co_return co_await os.FsyncDir(XLogDir(data_dir));
+  co_return os::Errno::kOk;
 }
 
 os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {

@@ -56,7 +56,7 @@ Harness::~Harness() {
 PgNode& Harness::Node(std::string_view name) {
   auto it = nodes_.find(name);
   if (it != nodes_.end()) return *it->second;
-  cluster_->AddHost(std::string(name));
+  cluster_->AddHost(std::string(name), host_config_);
   auto n = std::make_unique<PgNode>(*this, std::string(name));
   PgNode& ref = *n;
   nodes_.emplace(std::string(name), std::move(n));

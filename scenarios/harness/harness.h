@@ -135,6 +135,8 @@ class Harness {
   }
   ~Harness();
 
+  // The host settings (clock, disk) of nodes created from now on.
+  void set_host_config(sim::host::HostConfig c) { host_config_ = c; }
   // The node on host `name`, created (with its host) on first use.
   PgNode& Node(std::string_view name);
 
@@ -153,6 +155,7 @@ class Harness {
 
  private:
   void InstallTraceSink();
+  sim::host::HostConfig host_config_;
   node::Behavior behavior_;
   std::unique_ptr<sim::World> world_;
   std::unique_ptr<sim::os_sim::Cluster> cluster_;
