@@ -39,6 +39,16 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   return b;
 }
 
+// 9.4: replication slots, 9.4's WalSndLoop and WalSndDone (with its ping);
+// no STOPPING state (c6c333436 reached 9.4 only in 2017).
+Behavior Make94(int version, bool f66c20b317, bool r59455018a8) {
+  Behavior b = Make(version, true, true, true, true, false);
+  b.walsnd_stop_path_ping = true;
+  b.receivexlog_flush_on_reply_request = f66c20b317;
+  b.walsnd_done_ping_sets_waiting = r59455018a8;
+  return b;
+}
+
 const std::vector<ProfileRow>& Rows() {
   static const std::vector<ProfileRow> kRows = {
       {{"pg-9.0.2", "9.0 before 34ef02b4d4: the walreceiver exits without fsync"},
@@ -58,6 +68,15 @@ const std::vector<ProfileRow>& Rows() {
        Make(90304, true, true, true, true, false)},
       {{"pg-9.3.5", "9.3.5, the release tree the reference was read from"},
        Make(90305, true, true, true, true, false)},
+      {{"pg-9.4beta3", "9.4beta3 (2014-10-06): slots, before f66c20b317 "
+                       "(pg_receivexlog --slot never fsyncs the last WAL)"},
+       Make94(90400, false, false)},
+      {{"pg-9.4.0", "9.4.0 with f66c20b317 (pg_receivexlog fsyncs on a reply request)"},
+       Make94(90400, true, false)},
+      {{"pg-9.4.7", "last 9.4 before 59455018a8: the stopping walsender pings every loop"},
+       Make94(90407, true, false)},
+      {{"pg-9.4.8", "9.4 with 59455018a8 (one ping per reply while waiting to stop)"},
+       Make94(90408, true, true)},
       {{"pg-15", "PostgreSQL 15: STOPPING state, the WalSndDone ping, target timeline 'latest'"},
        Make(150000, true, true, true, true, true)},
   };
@@ -89,6 +108,12 @@ const std::vector<SwitchInfo>& AllSwitches() {
       {"WalSndDone", "walsnd_stop_path_ping", "-", "9.4 (seen in 15)",
        "the walsender pings for a reply while waiting to stop",
        &Behavior::walsnd_stop_path_ping},
+      {"f66c20b317", "receivexlog_flush_on_reply_request", "2014-11-19", "9.4.0",
+       "pg_receivexlog --slot fsyncs and reports its flush when asked for a reply",
+       &Behavior::receivexlog_flush_on_reply_request},
+      {"59455018a8", "walsnd_done_ping_sets_waiting", "2016-04-28", "9.4.8/9.5.3",
+       "the stopping walsender's keepalive sets waiting_for_ping_response",
+       &Behavior::walsnd_done_ping_sets_waiting},
       {"c6c333436", "walsnd_stopping_state", "2017", "10 (9.4+ back-patch)",
        "walsenders enter STOPPING; the checkpointer waits before the shutdown checkpoint",
        &Behavior::walsnd_stopping_state},

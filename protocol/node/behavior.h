@@ -49,6 +49,15 @@ struct Behavior {
   // 9.4+ (WalSndDone in 15): while waiting for the final flush confirmation
   // at shutdown, the walsender requests a reply with a keepalive.
   bool walsnd_stop_path_ping = true;
+  // f66c20b317 (2014-11-19, 9.4.0): pg_receivexlog --slot fsyncs the open
+  // segment and reports that flush position when a keepalive asks for a
+  // reply; before it, it fsynced only at a segment switch, so a walsender
+  // waiting at shutdown for the last WAL's flush waited forever.
+  bool receivexlog_flush_on_reply_request = true;
+  // 59455018a8 (2016-04-28, 9.4.8/9.5.3): the keepalive WalSndDone sends
+  // while waiting to stop sets waiting_for_ping_response, so it asks once
+  // per reply; before it, every loop iteration asked again.
+  bool walsnd_done_ping_sets_waiting = true;
   // c6c333436 (PG 10, back-patched to 9.4): WALSNDSTATE_STOPPING; the
   // checkpointer waits for walsenders to stop before the shutdown checkpoint.
   bool walsnd_stopping_state = true;

@@ -26,6 +26,14 @@ TEST(BehaviorTest, OtherFixesFollowTheirReleases) {
   EXPECT_TRUE(Behavior::ForProfile("pg-9.3.4")->walsnd_flush_or_write);
   EXPECT_FALSE(Behavior::ForProfile("pg-9.3.5")->walsnd_stopping_state);
   EXPECT_TRUE(Behavior::ForProfile("pg-15")->walsnd_stopping_state);
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.4beta3")->receivexlog_flush_on_reply_request);
+  EXPECT_TRUE(Behavior::ForProfile("pg-9.4.0")->receivexlog_flush_on_reply_request);
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.4.7")->walsnd_done_ping_sets_waiting);
+  EXPECT_TRUE(Behavior::ForProfile("pg-9.4.8")->walsnd_done_ping_sets_waiting);
+  EXPECT_TRUE(Behavior::ForProfile("pg-15")->walsnd_done_ping_sets_waiting);
+  EXPECT_TRUE(Behavior::ForProfile("pg-9.4.0")->walsnd_stop_path_ping)
+      << "9.4's WalSndDone pings";
+  EXPECT_FALSE(Behavior::ForProfile("pg-9.4.8")->walsnd_stopping_state);
 }
 
 TEST(BehaviorTest, UnknownProfileNamesTheKnownOnes) {
@@ -62,7 +70,7 @@ TEST(BehaviorTest, EverySwitchIsDistinctAndSettable) {
     ASSERT_TRUE(b.Set(s.commit, false).ok()) << s.commit;
     EXPECT_FALSE(b.*(s.member)) << s.commit;
   }
-  EXPECT_EQ(AllProfiles().size(), 9u);
+  EXPECT_EQ(AllProfiles().size(), 13u);
 }
 
 }  // namespace

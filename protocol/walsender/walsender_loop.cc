@@ -27,7 +27,9 @@ TimestampTz WalSender::GetCurrentTimestamp() const {
 void WalSender::WalSndKeepalive(bool request_reply) {
   wire::PrimaryKeepalive k{sentPtr_, GetCurrentTimestamp(), request_reply};
   conn_->PutMessage('d', wire::EncodeCopyPayload(k));
-  if (request_reply) waiting_for_ping_response_ = true;  // ping_sent in 9.3
+  // Callers that request a reply set waiting_for_ping_response (ping_sent
+  // in 9.3) themselves, as 9.4 did; 15 sets it here, which is the same once
+  // every caller does (59455018a8 made WalSndDone's call one of them).
 }
 
 os::Task<MaybeError> WalSender::ProcessStandbyMessage(const std::string& payload) {
@@ -122,6 +124,7 @@ os::Task<> WalSender::WalSndKeepaliveIfNecessary() {
   if (wst_ms <= 0 || last_reply_timestamp_ <= 0 || waiting_for_ping_response_) co_return;
   if (last_processing_ >= last_reply_timestamp_ + wst_ms / 2 * kUsPerMs) {
     WalSndKeepalive(true);
+    waiting_for_ping_response_ = true;
     if (conn_->FlushIfWritable() != os::Errno::kOk) co_await WalSndShutdown();
   }
 }
@@ -213,6 +216,7 @@ os::Task<MaybeError> WalSender::WalSndLoop() {
                GetCurrentTimestamp() >= last_reply_timestamp_ + wst_ms / 2 * kUsPerMs) {
       // 9.3.5 (hoisted out of the sleep branch after 985bd7d497).
       WalSndKeepalive(true);
+      waiting_for_ping_response_ = true;
       if (conn_->FlushIfWritable() != os::Errno::kOk) co_await WalSndShutdown();
     }
 

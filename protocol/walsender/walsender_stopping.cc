@@ -23,8 +23,13 @@ os::Task<MaybeError> WalSender::WalSndDone() {
   const bool replicated = !b.walsnd_wait_for_standby_flush || sentPtr_ == replicatedPtr;
   if (WalSndCaughtUp_ && replicated && !conn_->IsSendPending()) co_await ExitAtShutdown();
 
-  // 15 asks for the reply it waits for; 9.3 waits for the next one (RW-3).
-  if (b.walsnd_stop_path_ping && !waiting_for_ping_response_) WalSndKeepalive(true);
+  // 9.4+ asks for the reply it waits for; 9.3 waits for the next one (RW-3).
+  // Before 59455018a8 nothing marked the ping as outstanding, so every
+  // iteration that found the output drained asked again.
+  if (b.walsnd_stop_path_ping && !waiting_for_ping_response_) {
+    WalSndKeepalive(true);
+    if (b.walsnd_done_ping_sets_waiting) waiting_for_ping_response_ = true;
+  }
   co_return std::nullopt;
 }
 
