@@ -133,6 +133,7 @@ bool RunState::Stop(const StopNode& st) {
                              SecondsOr(st.timeout_s(), 120).nanos() / 1000000000));
     return false;
   }
+  CheckPingsAnswered(st.node());
   if (mode == Shutdown::kImmediate) return true;
   const node::ControlFileData c = n.ControlFile();
   if (c.state != node::DBState::DB_SHUTDOWNED) return true;

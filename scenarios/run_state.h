@@ -59,6 +59,9 @@ class RunState {
   // REPLAY_NOT_PAST_DURABLE after a host crash of a node in recovery
   // (34ef02b4d4's oracle): what it had replayed is within its durable WAL.
   void CheckReplayWithinDurableWal(const std::string& node, wal::XLogRecPtr replayed);
+  // ONE_PING_OUTSTANDING over `node`'s walsenders so far (its shared memory
+  // goes with a restart: checked at each stop and at the end).
+  void CheckPingsAnswered(const std::string& node);
 
   const Scenario& s_;
   Harness& t_;
@@ -69,6 +72,7 @@ class RunState {
   absl::btree_map<std::string, std::string> upstream_;  // standby -> upstream
   std::optional<CleanStop> clean_stop_;
   std::set<std::string> rejoining_;  // old primaries restarted as standbys
+  std::set<std::string> pings_reported_;  // nodes with an ONE_PING_OUTSTANDING violation
   bool workload_started_ = false;
   bool stopped_ = false;
 };

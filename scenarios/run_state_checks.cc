@@ -96,7 +96,27 @@ void RunState::CheckReplayWithinDurableWal(const std::string& node,
   Add(std::move(v));
 }
 
+void RunState::CheckPingsAnswered(const std::string& node) {
+  if (!Checking(ONE_PING_OUTSTANDING) || pings_reported_.count(node) > 0) return;
+  const node::ShmemRef shm = t_.Node(node).shmem();
+  if (shm == nullptr || shm->walsnd_observed.repeated_reply_requests == 0) return;
+  const node::WalSndObservations& o = shm->walsnd_observed;
+  pings_reported_.insert(node);
+  Violation v;
+  v.invariant = ONE_PING_OUTSTANDING;
+  v.time = t_.world().now();
+  v.message = absl::StrFormat(
+      "a walsender of %s (PID %d) asked its client for a reply while an earlier request was "
+      "unanswered, %d time(s), the first at %.6fs on %s's clock",
+      node, o.first_repeat_pid, o.repeated_reply_requests,
+      static_cast<double>(o.first_repeat.nanos()) / 1e9, node);
+  Add(std::move(v));
+}
+
 void RunState::FinalChecks() {
+  for (const auto& [node, role] : roles_) {
+    if (role != Node::RECEIVEXLOG) CheckPingsAnswered(node);
+  }
   if (Checking(NO_PANIC)) {
     for (Violation& v : CheckNoPanic(t_)) Add(std::move(v));
   }

@@ -24,6 +24,7 @@ const char* InvariantName(Invariant i) {
     case LIVENESS: return "LIVENESS";
     case NO_PANIC: return "NO_PANIC";
     case REPLAY_NOT_PAST_DURABLE: return "REPLAY_NOT_PAST_DURABLE";
+    case ONE_PING_OUTSTANDING: return "ONE_PING_OUTSTANDING";
     default: return "INVARIANT_UNSPECIFIED";
   }
 }

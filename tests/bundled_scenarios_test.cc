@@ -19,7 +19,7 @@ const char* kBundled[] = {
     "shutdown_wait_never_completes", "smart_switchover",
     "switchover_rebuild",       "sync_commit_failover",
     "walrcv_exit_without_fsync", "walsnd_sends_unflushed_wal",
-    "walsnd_shutdown_drops_tail",
+    "walsnd_shutdown_drops_tail", "walsnd_stop_ping_flood",
 };
 
 class BundledScenarioTest : public ::testing::TestWithParam<const char*> {};

@@ -220,6 +220,18 @@ struct CheckpointerShmemData {
 };
 
 // Everything above, for one postmaster lifetime.
+// Not PostgreSQL state: what the checkers observe of the walsenders' wire
+// behaviour, like a pg_stat counter (ONE_PING_OUTSTANDING). Every release
+// since 9.3 asks its client for a reply (a keepalive with replyRequested)
+// only once until the client has sent something back (ping_sent, later
+// waiting_for_ping_response); a request sent while an earlier one is still
+// unanswered is counted here.
+struct WalSndObservations {
+  int64_t repeated_reply_requests = 0;
+  os::Instant first_repeat;       // its host's monotonic clock at the first
+  os::Pid first_repeat_pid = 0;   // the walsender that sent it
+};
+
 struct NodeShmem {
   // Constant after creation.
   std::string node_name;
@@ -236,6 +248,7 @@ struct NodeShmem {
   VariableCacheData ShmemVariableCache;
   os::Pid postmaster_pid = 0;
   os::Pid startup_pid = 0;
+  WalSndObservations walsnd_observed;
 };
 
 }  // namespace replsim::node

@@ -27,6 +27,13 @@ TimestampTz WalSender::GetCurrentTimestamp() const {
 void WalSender::WalSndKeepalive(bool request_reply) {
   wire::PrimaryKeepalive k{sentPtr_, GetCurrentTimestamp(), request_reply};
   conn_->PutMessage('d', wire::EncodeCopyPayload(k));
+  if (request_reply && unanswered_reply_requests_++ > 0) {
+    node::WalSndObservations& o = shm_->walsnd_observed;
+    if (o.repeated_reply_requests++ == 0) {
+      o.first_repeat = os_.Monotonic();
+      o.first_repeat_pid = os_.MyPid();
+    }
+  }
   // Callers that request a reply set waiting_for_ping_response (ping_sent
   // in 9.3) themselves, as 9.4 did; 15 sets it here, which is the same once
   // every caller does (59455018a8 made WalSndDone's call one of them).
@@ -114,6 +121,7 @@ os::Task<MaybeError> WalSender::ProcessRepliesIfAny() {
   if (received) {
     last_reply_timestamp_ = v15() ? last_processing_ : GetCurrentTimestamp();
     waiting_for_ping_response_ = false;
+    unanswered_reply_requests_ = 0;
   }
   co_return std::nullopt;
 }

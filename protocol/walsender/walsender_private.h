@@ -154,6 +154,9 @@ class WalSender {
   TimestampTz last_reply_timestamp_ = 0;
   TimestampTz last_processing_ = 0;
   bool waiting_for_ping_response_ = false;  // ping_sent in 9.3
+  // Reply requests sent since the client last sent anything (observed for
+  // ONE_PING_OUTSTANDING, independent of waiting_for_ping_response_).
+  int unanswered_reply_requests_ = 0;
 };
 
 }  // namespace replsim::walsender

@@ -173,6 +173,36 @@ TEST(ShutdownTest, WithoutThePingA93WalsenderWaitsForTheStandbysOwnReply) {
   }
 }
 
+TEST(ShutdownTest, Before59455018a8TheStoppingWalsenderAsksOnEveryIteration) {
+  // 9.4's WalSndDone asks for a reply; without 59455018a8 nothing marks the
+  // request outstanding, so each iteration that finds the output drained
+  // asks again, as fast as the socket takes them, until the answer (which
+  // confirms the flush here) comes back one round trip later.
+  for (const char* profile : {"pg-9.4.7", "pg-9.4.8"}) {
+    WalSenderWorld w(6, Profile(profile));
+    w.shm->gucs.wal_sender_timeout = os::Seconds(20);
+    w.client.commands = {"START_REPLICATION 0/2000000"};
+    w.client.reply_delay = os::Seconds(1000);  // answers only when asked
+    Shutdown s;
+    ScriptShutdown(w, &s, 64 << 10);
+    w.Run(os::Seconds(5));
+    SCOPED_TRACE(profile);
+    EXPECT_EQ(w.result.ReceivedEnd(kWalStart), s.end);
+    ASSERT_TRUE(w.walsender_exit.has_value());
+    EXPECT_TRUE(w.WalSenderLogged(ExitLine(s.end, s.end, s.end)));
+    const int64_t repeats = w.shm->walsnd_observed.repeated_reply_requests;
+    if (std::string(profile) == "pg-9.4.7") {
+      EXPECT_GT(repeats, 1000);
+      EXPECT_GT(w.result.keepalives, 1000);
+      // Those still in the socket when it exits go unsent or are reset.
+      EXPECT_LE(w.result.keepalives, repeats + 1);
+    } else {
+      EXPECT_EQ(w.result.keepalives, 1);
+      EXPECT_EQ(repeats, 0);
+    }
+  }
+}
+
 TEST(ShutdownTest, PgReceivexlogHangsShutdownWithout5c6d9fc4b2) {
   for (const char* profile : {"pg-9.3.0", "pg-9.3.4"}) {
     WalSenderWorld w(3, Profile(profile));
