@@ -3,6 +3,8 @@
 // stable_hash.h is the bug.
 #include "sim/stable_hash.h"
 
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace replsim::sim {
@@ -55,6 +57,19 @@ TEST(StableHashTest, SeedSeparatesHashers) {
 
 TEST(StableHashTest, IsConstexpr) {
   static_assert(StableHashString("x") == StableHashString("x"));
+}
+
+// At compile time AddString reads byte by byte; at run time eight at a time.
+TEST(StableHashTest, RunTimeWordsEqualCompileTimeBytes) {
+  constexpr uint64_t k0 = StableHashString("");
+  constexpr uint64_t k7 = StableHashString("primary");
+  constexpr uint64_t k8 = StableHashString("walsende");
+  constexpr uint64_t k17 = StableHashString("signal_delivered!");
+  std::string s0, s7 = "primary", s8 = "walsende", s17 = "signal_delivered!";
+  EXPECT_EQ(StableHashString(s0), k0);
+  EXPECT_EQ(StableHashString(s7), k7);
+  EXPECT_EQ(StableHashString(s8), k8);
+  EXPECT_EQ(StableHashString(s17), k17);
 }
 
 }  // namespace

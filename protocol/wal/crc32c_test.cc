@@ -53,6 +53,17 @@ TEST(Crc32cTest, IncrementalEqualsOneShotForEverySplit) {
   }
 }
 
+TEST(Crc32cTest, PortableTableAgreesWithCrc32cCompAtEveryLengthAndAlignment) {
+  std::vector<uint8_t> data = Fill(96, [](int i) { return i * 131 + 17; });
+  for (size_t start = 0; start < 9; ++start) {
+    for (size_t len = 0; start + len <= data.size(); ++len) {
+      absl::Span<const uint8_t> piece = absl::MakeConstSpan(data).subspan(start, len);
+      EXPECT_EQ(Crc32cComp(0x12345678u, piece), Crc32cCompPortable(0x12345678u, piece))
+          << start << "+" << len;
+    }
+  }
+}
+
 TEST(Crc32cTest, DetectsSingleBitFlips) {
   std::vector<uint8_t> data = Fill(64, [](int i) { return i * 7; });
   uint32_t base = Crc32c(data);

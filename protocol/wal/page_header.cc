@@ -64,17 +64,18 @@ absl::Status ValidatePageHeader(const PageValidationContext& ctx,
   CHECK(IsXLogPageBoundary(recptr)) << LsnToString(recptr);
   XLogSegNo segno = XLByteToSeg(recptr, ctx.seg_size);
   uint32_t offset = XLogSegmentOffset(recptr, ctx.seg_size);
-  std::string fname = XLogFileName(ctx.file_tli, segno, ctx.seg_size);
+  // Named only in an error: most pages are valid, so it is built on demand.
+  auto fname = [&] { return XLogFileName(ctx.file_tli, segno, ctx.seg_size); };
 
   if (hdr.xlp_magic != kXLogPageMagic) {
     return absl::DataLossError(absl::StrFormat(
         "invalid magic number %04X in log segment %s, offset %u",
-        hdr.xlp_magic, fname, offset));
+        hdr.xlp_magic, fname(), offset));
   }
   if ((hdr.xlp_info & ~XLP_ALL_FLAGS) != 0) {
     return absl::DataLossError(absl::StrFormat(
         "invalid info bits %04X in log segment %s, offset %u", hdr.xlp_info,
-        fname, offset));
+        fname(), offset));
   }
   if (hdr.is_long()) {
     if (ctx.system_identifier != 0 &&
@@ -99,18 +100,18 @@ absl::Status ValidatePageHeader(const PageValidationContext& ctx,
     // The first page of a segment must have a long header.
     return absl::DataLossError(absl::StrFormat(
         "invalid info bits %04X in log segment %s, offset %u", hdr.xlp_info,
-        fname, offset));
+        fname(), offset));
   }
   if (hdr.xlp_pageaddr != recptr) {
     return absl::DataLossError(absl::StrFormat(
         "unexpected pageaddr %s in log segment %s, offset %u",
-        LsnToString(hdr.xlp_pageaddr), fname, offset));
+        LsnToString(hdr.xlp_pageaddr), fname(), offset));
   }
   if (recptr > ctx.latest_page_ptr && hdr.xlp_tli < ctx.latest_page_tli) {
     return absl::DataLossError(absl::StrFormat(
         "out-of-sequence timeline ID %u (after %u) in log segment %s, "
         "offset %u",
-        hdr.xlp_tli, ctx.latest_page_tli, fname, offset));
+        hdr.xlp_tli, ctx.latest_page_tli, fname(), offset));
   }
   return absl::OkStatus();
 }

@@ -18,6 +18,13 @@ bool AllUpperHex(std::string_view s) {
   return true;
 }
 
+// "%08X" of v into out[0..8): the WAL file name is built for every segment
+// read and write, so this avoids a StrFormat per call.
+void PutHex8(uint32_t v, char* out) {
+  constexpr char kDigits[] = "0123456789ABCDEF";
+  for (int i = 7; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 0xF];
+}
+
 uint32_t ParseHex8(std::string_view s) {
   uint32_t v = 0;
   for (char c : s) v = (v << 4) | (c <= '9' ? c - '0' : c - 'A' + 10);
@@ -28,9 +35,11 @@ uint32_t ParseHex8(std::string_view s) {
 
 std::string XLogFileName(TimeLineID tli, XLogSegNo segno, uint32_t seg_size) {
   uint64_t per_id = XLogSegmentsPerXLogId(seg_size);
-  return absl::StrFormat("%08X%08X%08X", tli,
-                         static_cast<uint32_t>(segno / per_id),
-                         static_cast<uint32_t>(segno % per_id));
+  std::string name(kXLogFnameLen, '0');
+  PutHex8(tli, &name[0]);
+  PutHex8(static_cast<uint32_t>(segno / per_id), &name[8]);
+  PutHex8(static_cast<uint32_t>(segno % per_id), &name[16]);
+  return name;
 }
 
 bool IsXLogFileName(std::string_view name) {

@@ -99,8 +99,13 @@ class Disk {
   World& world_;
   std::string host_;
   DiskConfig config_;
-  Rng& rng() { return world_.Stream(stream_); }
+  // The World's stream_, looked up on first use and then kept (stable address).
+  Rng& rng() {
+    if (rng_ == nullptr) rng_ = &world_.Stream(stream_);
+    return *rng_;
+  }
   std::string stream_;
+  Rng* rng_ = nullptr;
   InodeId next_inode_ = 1;
   int64_t used_ = 0;
   bool fail_next_fsync_ = false;

@@ -62,8 +62,14 @@ class Links {
 
  private:
   using Key = std::pair<std::string, std::string>;
-  Rng& rng() { return world_.Stream("net"); }
+  // The World's "net" stream, looked up on first use (as the World creates
+  // streams lazily) and then kept: its address is stable.
+  Rng& rng() {
+    if (rng_ == nullptr) rng_ = &world_.Stream("net");
+    return *rng_;
+  }
   World& world_;
+  Rng* rng_ = nullptr;
   LinkConfig config_;
   absl::btree_map<Key, Link> links_;
   absl::btree_map<Key, int> partitions_;  // direction -> nesting count

@@ -67,7 +67,7 @@ void SimOs::Raise(os::Signal sig) {
   signal_arrived_.Set();
 }
 
-os::Task<bool> SimOs::ServiceSignals() {
+os::Task<bool> SimOs::DeliverPendingSignals() {
   bool ran = false;
   while (std::optional<os::Signal> sig = signals_.TakeNext(cluster_.scheduler_rng())) {
     host::SignalState::Action a = signals_.action(*sig);

@@ -16,6 +16,7 @@
 #ifndef REPLSIM_SIM_OS_SIM_OS_H_
 #define REPLSIM_SIM_OS_SIM_OS_H_
 
+#include <coroutine>
 #include <deque>
 #include <optional>
 #include <string>
@@ -113,8 +114,30 @@ class SimOs final : public os::Os {
   friend class Cluster;
   net::TcpSocket* SocketOf(os::Fd fd);
   const FdEntry* FileOf(os::Fd fd) const;
-  // Runs pending signals' handlers (or default actions); true if a handler ran.
-  os::Task<bool> ServiceSignals();
+  // Awaiting it runs pending signals' handlers (or default actions) and
+  // yields true if a handler ran. Nearly every suspension point services
+  // signals and nearly always none is pending: that case resets
+  // signal_arrived_ and continues without making a coroutine frame.
+  class SignalService {
+   public:
+    explicit SignalService(SimOs& os) : os_(os) {}
+    bool await_ready() {
+      if (os_.signals_.any_pending()) return false;
+      os_.signal_arrived_.Reset();
+      return true;
+    }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) {
+      delivery_ = os_.DeliverPendingSignals();
+      return delivery_.await_suspend(caller);
+    }
+    bool await_resume() { return delivery_.valid() && delivery_.await_resume(); }
+
+   private:
+    SimOs& os_;
+    os::Task<bool> delivery_;
+  };
+  SignalService ServiceSignals() { return SignalService(*this); }
+  os::Task<bool> DeliverPendingSignals();
   // Suspends until `w` is ready (or a signal arrives, or `until`), after
   // servicing signals. Returns whether `w` is ready.
   os::Task<bool> BlockOn(Waitable& w, std::optional<os::Instant> until);
