@@ -53,6 +53,11 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
       {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
        "nodes { name: \"s\" role: STANDBY upstream: \"x\" }\n",
        "t.textproto:4:33: unknown upstream \"x\""},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY slot_name: \"s\" }\n",
+       "t.textproto:3:1: slot_name and create_slot are for RECEIVEXLOG nodes"},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
+       "nodes { name: \"a\" role: RECEIVEXLOG upstream: \"p\" create_slot: true }\n",
+       "t.textproto:4:51: create_slot needs a slot_name"},
   };
   for (const BadCase& c : kCases) {
     auto s = ParseScenario(c.text, "t.textproto");
@@ -64,6 +69,7 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
 TEST(ScenarioLoaderTest, EveryBundledScenarioLoads) {
   for (const char* f : {"scenarios/clean_switchover.textproto",
                         "scenarios/crash_failover.textproto",
+                        "scenarios/receivexlog_slot_shutdown_hang.textproto",
                         "scenarios/shutdown_wait_never_completes.textproto",
                         "scenarios/smart_switchover.textproto",
                         "scenarios/switchover_rebuild.textproto",

@@ -42,6 +42,9 @@ os::Task<bool> ReceiveXlog::ProcessKeepalive(const std::string& copybuf, XLogRec
   }
   const bool replyRequested = copybuf[kKeepaliveReplyOffset] != 0;
   if (!replyRequested || !still_sending) co_return true;
+  XLogRecPtr walEnd = 0;  // the server's sentPtr
+  for (int i = 1; i <= 8; ++i) walEnd = (walEnd << 8) | static_cast<uint8_t>(copybuf[i]);
+  bool fsynced = false;
   // f66c20b317: a walsender waiting at shutdown asks for the reply it needs;
   // without this fsync the flush position it waits for would stay at the
   // segment's start.
@@ -54,7 +57,16 @@ os::Task<bool> ReceiveXlog::ProcessKeepalive(const std::string& copybuf, XLogRec
       co_return false;
     }
     lastFlushPosition_ = blockpos;
+    fsynced = true;
   }
+  // Not a pg_receivexlog message: replsim's view of the exchange the
+  // shutdown wait depends on (what the server has sent, what we report).
+  os_.Log("DEBUG1", absl::StrFormat("reply requested at server WAL end %s: reporting write %s "
+                                    "flush %s%s",
+                                    wire::FormatLsn(walEnd), wire::FormatLsn(blockpos),
+                                    wire::FormatLsn(reportFlushPosition() ? lastFlushPosition_
+                                                                          : 0),
+                                    fsynced ? " (fsynced)" : ""));
   const TimestampTz now = localGetCurrentTimestamp();
   const bool sent = co_await sendFeedback(blockpos, now, false);
   if (!sent) co_return false;
