@@ -35,7 +35,8 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
   const BadCase kCases[] = {
       {"name: \"t\"\nprofile: \"pg-9.9\"\n",
        "t.textproto:2:1: unknown profile \"pg-9.9\"; expected one of: pg-9.0.2, "
-       "pg-9.0.3, pg-9.2.4, pg-9.2.5, pg-9.3beta2, pg-9.3.0, pg-9.3.4, pg-9.3.5, pg-15"},
+       "pg-9.0.3, pg-9.2.4, pg-9.2.5, pg-9.3beta2, pg-9.3.0, pg-9.3.4, pg-9.3.5, "
+       "pg-9.4beta3, pg-9.4.0, pg-9.4.7, pg-9.4.8, pg-15"},
       {"name: \"t\"\nprofile: \"pg-15\"\nnodez { }\n",
        "t.textproto:3:7: Message type \"replsim.scenarios.Scenario\" has no field "
        "named \"nodez\"."},
