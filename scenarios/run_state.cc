@@ -86,6 +86,12 @@ bool RunState::AfterFailedStart(const std::string& node, os::Instant since) {
 bool RunState::StartReceiveXlog(const std::string& node) {
   receivexlog::ReceiveXlogOptions o;
   o.conninfo = absl::StrCat("host=", upstream_[node], " port=5432");
+  for (const Node& n : s_.nodes()) {
+    if (n.name() != node || n.slot_name().empty()) continue;
+    o.slot_name = n.slot_name();
+    o.create_slot = n.create_slot();
+  }
+  o.flush_on_reply_request = t_.behavior().receivexlog_flush_on_reply_request;
   const os::Instant since = t_.world().now();
   t_.cluster().Spawn(node, "pg_receivexlog", [o](os::Os& os) -> os::Task<> {
     os.MakeDir(o.directory);

@@ -35,7 +35,8 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
   const BadCase kCases[] = {
       {"name: \"t\"\nprofile: \"pg-9.9\"\n",
        "t.textproto:2:1: unknown profile \"pg-9.9\"; expected one of: pg-9.0.2, "
-       "pg-9.0.3, pg-9.2.4, pg-9.2.5, pg-9.3beta2, pg-9.3.0, pg-9.3.4, pg-9.3.5, pg-9.4beta3, pg-9.4.0, pg-9.4.7, pg-9.4.8, pg-15"},
+       "pg-9.0.3, pg-9.2.4, pg-9.2.5, pg-9.3beta2, pg-9.3.0, pg-9.3.4, pg-9.3.5, "
+       "pg-9.4beta3, pg-9.4.0, pg-9.4.7, pg-9.4.8, pg-15"},
       {"name: \"t\"\nprofile: \"pg-15\"\nnodez { }\n",
        "t.textproto:3:7: Message type \"replsim.scenarios.Scenario\" has no field "
        "named \"nodez\"."},
@@ -53,6 +54,11 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
       {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
        "nodes { name: \"s\" role: STANDBY upstream: \"x\" }\n",
        "t.textproto:4:33: unknown upstream \"x\""},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY slot_name: \"s\" }\n",
+       "t.textproto:3:1: slot_name and create_slot are for RECEIVEXLOG nodes"},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
+       "nodes { name: \"a\" role: RECEIVEXLOG upstream: \"p\" create_slot: true }\n",
+       "t.textproto:4:51: create_slot needs a slot_name"},
   };
   for (const BadCase& c : kCases) {
     auto s = ParseScenario(c.text, "t.textproto");
@@ -64,6 +70,7 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
 TEST(ScenarioLoaderTest, EveryBundledScenarioLoads) {
   for (const char* f : {"scenarios/clean_switchover.textproto",
                         "scenarios/crash_failover.textproto",
+                        "scenarios/receivexlog_slot_shutdown_hang.textproto",
                         "scenarios/shutdown_wait_never_completes.textproto",
                         "scenarios/smart_switchover.textproto",
                         "scenarios/switchover_rebuild.textproto",

@@ -16,6 +16,7 @@ namespace {
 
 const char* kBundled[] = {
     "clean_switchover",         "crash_failover",
+    "receivexlog_slot_shutdown_hang",
     "shutdown_wait_never_completes", "smart_switchover",
     "switchover_rebuild",       "sync_commit_failover",
     "walrcv_exit_without_fsync", "walsnd_sends_unflushed_wal",

@@ -112,6 +112,7 @@ Gucs Gucs::Defaults(int server_version_num) {
   Gucs g;
   if (server_version_num < 100000) {
     g.max_wal_senders = 0;
+    g.max_replication_slots = 0;
     g.hot_standby = false;
   }
   if (server_version_num < 120000) g.recovery_target_timeline = "";
@@ -122,6 +123,7 @@ absl::Status Gucs::Set(std::string_view name_in, std::string_view value_in) {
   const absl::string_view name = AbslView(name_in);
   const absl::string_view value = AbslView(value_in);
   if (name == "max_wal_senders") return ParseInt(name, value, &max_wal_senders);
+  if (name == "max_replication_slots") return ParseInt(name, value, &max_replication_slots);
   if (name == "wal_sender_timeout" || name == "replication_timeout") {
     return ParseTime(name, value, BaseUnit::kMs, &wal_sender_timeout);
   }

@@ -25,6 +25,7 @@ enum class SynchronousCommit { kOff, kLocal, kRemoteWrite, kOn, kRemoteApply };
 struct Gucs {
   // Replication, sending side.
   int max_wal_senders = 10;                             // 9.3: 0
+  int max_replication_slots = 10;                       // 9.4 (new there): 0
   os::Duration wal_sender_timeout = os::Seconds(60);    // base unit ms; 0 disables
   int wal_keep_size_mb = 0;                             // 9.3: wal_keep_segments (x16 MB)
   std::string synchronous_standby_names;                // empty: no sync standby

@@ -12,8 +12,10 @@ TEST(GucTest, DefaultsFollowTheRelease) {
   EXPECT_EQ(g93.max_wal_senders, 0);
   EXPECT_FALSE(g93.hot_standby);
   EXPECT_EQ(g93.recovery_target_timeline, "");
+  EXPECT_EQ(Gucs::Defaults(90400).max_replication_slots, 0);  // 9.4 added it, as 0
   Gucs g15 = Gucs::Defaults(150000);
   EXPECT_EQ(g15.max_wal_senders, 10);
+  EXPECT_EQ(g15.max_replication_slots, 10);
   EXPECT_TRUE(g15.hot_standby);
   EXPECT_EQ(g15.recovery_target_timeline, "latest");
   EXPECT_EQ(g15.wal_sender_timeout, os::Seconds(60));
@@ -32,6 +34,15 @@ TEST(GucTest, TimesTakeTheParametersBaseUnit) {
   EXPECT_EQ(g.wal_sender_timeout, os::Seconds(0));
   ASSERT_TRUE(g.Set("wal_sender_timeout", " 250 ms ").ok());
   EXPECT_EQ(g.wal_sender_timeout, os::Milliseconds(250));
+}
+
+TEST(GucTest, MaxReplicationSlotsIsAnInteger) {
+  Gucs g = Gucs::Defaults(90400);
+  ASSERT_TRUE(g.Set("max_replication_slots", "4").ok());
+  EXPECT_EQ(g.max_replication_slots, 4);
+  EXPECT_EQ(std::string(g.Set("max_replication_slots", "many").message()),
+            "invalid value for parameter \"max_replication_slots\": \"many\"");
+  EXPECT_EQ(g.max_replication_slots, 4);
 }
 
 TEST(GucTest, BadValuesGetPostgresMessages) {

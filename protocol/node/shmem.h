@@ -145,6 +145,27 @@ struct WalSndCtlData {
   bool sync_standbys_defined = false;
 };
 
+// One replication slot (replication/slot.h of 9.4), the parts a physical
+// slot uses. Lives only in shared memory here: PostgreSQL also keeps each
+// slot in pg_replslot/<name>/state, which replsim does not model, so a
+// restart or a crash forgets every slot (see protocol/walsender/slot.h).
+struct ReplicationSlot {
+  bool in_use = false;
+  // The process that acquired it, 0 when inactive (9.4 kept a bool
+  // `active`; 9.5 made it active_pid).
+  os::Pid active_pid = 0;
+  std::string name;                     // data.name
+  // data.restart_lsn: the oldest WAL the slot's client may still need;
+  // InvalidXLogRecPtr until the client first confirms a flush (9.4 has no
+  // RESERVE_WAL).
+  XLogRecPtr restart_lsn = 0;
+};
+
+// ReplicationSlotCtl: max_replication_slots entries (none when it is 0).
+struct ReplicationSlotCtlData {
+  std::vector<ReplicationSlot> replication_slots;
+};
+
 // WalRcvState (walreceiver.h).
 enum class WalRcvState {
   WALRCV_STOPPED = 0,
@@ -242,6 +263,7 @@ struct NodeShmem {
   ControlFileData ControlFile;
   XLogCtlData XLogCtl;
   WalSndCtlData WalSndCtl;
+  ReplicationSlotCtlData ReplicationSlotCtl;
   WalRcvData WalRcv;
   PMSignalData PMSignalState;
   CheckpointerShmemData CheckpointerShmem;

@@ -1,5 +1,6 @@
-// Streaming WAL into the directory (receivelog.c of 9.3): ReceiveXlogStream,
-// HandleCopyStream and sendFeedback.
+// Streaming WAL into the directory (receivelog.c of 9.3, with 9.4's --slot
+// and f66c20b317): ReceiveXlogStream, HandleCopyStream, the keepalive and
+// sendFeedback.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "protocol/receivexlog/receivexlog_process.h"
 #include "protocol/wal/segment.h"
 #include "protocol/wire/copy_data.h"
+#include "protocol/wire/replication_command.h"
 #include "protocol/wire/result_sets.h"
 
 namespace replsim::receivexlog {
@@ -18,30 +20,11 @@ namespace {
 using S = pq::PgResult::Status;
 
 constexpr size_t kXLogDataHeaderSize = 1 + 8 + 8 + 8;  // 'w', dataStart, walEnd, sendTime
-constexpr size_t kKeepaliveReplyOffset = 1 + 8 + 8;    // 'k', walEnd, sendTime
 
 }  // namespace
 
 TimestampTz ReceiveXlog::localGetCurrentTimestamp() const {
   return wire::UnixMicrosToTimestampTz(os_.WallClockMicros());
-}
-
-os::Task<bool> ReceiveXlog::sendFeedback(XLogRecPtr blockpos, TimestampTz now,
-                                         bool replyRequested) {
-  wire::StandbyStatusUpdate r;
-  r.write = blockpos;
-  // 9.3 never reports a flush position; 9.4's --slot client reports the
-  // last position close_walfile fsynced.
-  r.flush = options_.report_flush ? lastFlushPosition_ : wire::kInvalidXLogRecPtr;
-  r.apply = wire::kInvalidXLogRecPtr;
-  r.send_time = now;
-  r.reply_requested = replyRequested;
-  const std::string payload = wire::EncodeCopyPayload(r);
-  const bool sent = co_await conn_->PutCopyData(payload);
-  if (!sent) {
-    Error(absl::StrCat("could not send feedback packet: ", conn_->error_message()));
-  }
-  co_return sent;
 }
 
 os::Task<bool> ReceiveXlog::SendCopyEnd() {
@@ -79,8 +62,8 @@ os::Task<bool> ReceiveXlog::ReceiveXlogStream(XLogRecPtr startpos, TimeLineID ti
     // Maybe the callback wants us to stop before we start.
     if (stop_streaming(startpos, timeline, false)) co_return true;
 
-    std::string query = absl::StrFormat("START_REPLICATION %s TIMELINE %u",
-                                        wire::FormatLsn(startpos), timeline);
+    // 9.4: "START_REPLICATION SLOT \"name\" %X/%X TIMELINE %u" with --slot.
+    std::string query = wire::FormatStartReplication(options_.slot_name, startpos, timeline);
     pq::PgResult res = co_await conn_->Exec(query);
     if (res.status != S::kCopyBoth) {
       Error(absl::StrFormat("could not send replication command \"%s\": %s",
@@ -200,18 +183,8 @@ os::Task<CopyStreamEnd> ReceiveXlog::HandleCopyStream(XLogRecPtr startpos, TimeL
     }
 
     if (copybuf[0] == 'k') {
-      // Keepalive: only replyRequested matters.
-      if (copybuf.size() < kKeepaliveReplyOffset + 1) {
-        Error(absl::StrFormat("streaming header too small: %d", r));
-        co_return end;
-      }
-      const bool replyRequested = copybuf[kKeepaliveReplyOffset] != 0;
-      if (replyRequested && still_sending) {
-        now = localGetCurrentTimestamp();
-        const bool sent = co_await sendFeedback(blockpos, now, false);
-        if (!sent) co_return end;
-        last_status = now;
-      }
+      const bool ok = co_await ProcessKeepalive(copybuf, blockpos, still_sending, &last_status);
+      if (!ok) co_return end;
     } else if (copybuf[0] == 'w') {
       const bool ok = co_await ProcessXLogData(copybuf, timeline, &blockpos, &still_sending);
       if (!ok) co_return end;

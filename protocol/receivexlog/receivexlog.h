@@ -17,8 +17,14 @@
 //   walsender's wal_sender_timeout from ever firing while it runs.
 // - WAL is written to "<segment>.partial" (pre-padded with zeros to the
 //   segment size), fsynced and renamed to "<segment>" when complete; the only
-//   other fsync is at the close when the stream ends. Nothing is fsynced on a
-//   reply request (that is f66c20b317, 9.4).
+//   other fsync is at the close when the stream ends, and (flush_on_reply_
+//   request, f66c20b317, 9.4.0) when a keepalive asks for a reply.
+// - 9.4's --slot (slot_name): START_REPLICATION SLOT "name" ..., and the
+//   status updates report flush = the last position fsynced, which starts at
+//   the stream's start (a segment start) and otherwise moves only at a
+//   segment switch. Before f66c20b317 the client answers a reply request
+//   without fsyncing, so a 9.4 walsender waiting at shutdown for
+//   sentPtr == flush waits forever while the client keeps answering.
 // - Start: the next segment after the highest complete one in the directory,
 //   the start of the highest .partial one, or (empty directory) the server's
 //   current xlogpos from IDENTIFY_SYSTEM; always rounded down to a segment
@@ -59,7 +65,20 @@ struct ReceiveXlogOptions {
   os::Duration status_interval = os::Seconds(10);
   // False: flush = InvalidXLogRecPtr, as 9.3's sendFeedback. True: flush = the
   // last position fsynced (a segment end), as 9.4's --slot client reports.
+  // A slot_name implies it (9.4: reportFlushPosition is true exactly when a
+  // slot is used).
   bool report_flush = false;
+  // --slot (9.4): stream through this physical replication slot.
+  std::optional<std::string> slot_name;
+  // --create-slot (9.5): first run "CREATE_REPLICATION_SLOT name PHYSICAL" on
+  // a connection of its own, then stream as a second invocation would (9.5's
+  // --create-slot exits after creating; in 9.4 the operator created the slot
+  // with pg_create_physical_replication_slot()). Needs slot_name.
+  bool create_slot = false;
+  // f66c20b317 (Behavior::receivexlog_flush_on_reply_request): on a
+  // keepalive asking for a reply, fsync the open segment and report flush =
+  // the position received, when a flush is reported and lags it.
+  bool flush_on_reply_request = true;
   // -v: log "starting log streaming at", "finished segment at", ...
   bool verbose = true;
   // False = -n: exit on the first disconnection.

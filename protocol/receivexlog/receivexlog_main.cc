@@ -1,11 +1,12 @@
 // pg_receivexlog's main, StreamLog and stop_streaming (pg_receivexlog.c of
-// 9.3).
+// 9.3), and --create-slot (9.5's, streamutil.c's CreateReplicationSlot).
 #include <string>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "protocol/os/check.h"
 #include "protocol/receivexlog/receivexlog.h"
 #include "protocol/receivexlog/receivexlog_process.h"
 #include "protocol/wal/segment.h"
@@ -35,6 +36,13 @@ os::Task<> ReceiveXlog::Main() {
     time_to_abort_ = true;
     os_.MyLatch().Set();
   });
+  if (options_.create_slot) {
+    const bool created = co_await CreateReplicationSlot();
+    if (!created) {
+      co_await os_.Exit(1);
+      co_return;
+    }
+  }
   for (;;) {
     co_await StreamLog();
     if (time_to_abort_) {
@@ -58,8 +66,8 @@ os::Task<> ReceiveXlog::disconnect_and_exit(int code) {
   co_await os_.Exit(code);
 }
 
-os::Task<> ReceiveXlog::StreamLog() {
-  // GetConnection: replication=true, dbname=replication.
+os::Task<std::unique_ptr<pq::PgConn>> ReceiveXlog::GetConnection() {
+  // replication=true, dbname=replication.
   std::string conninfo = absl::StrCat(options_.conninfo,
                                       " dbname=replication replication=true"
                                       " fallback_application_name=",
@@ -68,9 +76,38 @@ os::Task<> ReceiveXlog::StreamLog() {
       co_await pq::PgConn::Connect(os_, std::move(conninfo));
   if (!c.ok()) {
     Error(absl::StrCat("could not connect to server: ", c.status().message()));
-    co_return;
+    co_return nullptr;
   }
-  conn_ = std::move(*c);
+  co_return std::move(*c);
+}
+
+os::Task<bool> ReceiveXlog::CreateReplicationSlot() {
+  CHECK(options_.slot_name.has_value()) << "--create-slot needs --slot";
+  const std::string& slot = *options_.slot_name;
+  if (options_.verbose) Log(absl::StrFormat("creating replication slot \"%s\"", slot));
+  std::unique_ptr<pq::PgConn> conn = co_await GetConnection();
+  if (conn == nullptr) co_return false;
+  std::string query = absl::StrFormat("CREATE_REPLICATION_SLOT \"%s\" PHYSICAL", slot);
+  pq::PgResult res = co_await conn->Exec(query);
+  bool ok = true;
+  if (res.status != S::kTuplesOk) {
+    Error(absl::StrFormat("could not send replication command \"%s\": %s", query,
+                          res.error_message));
+    ok = false;
+  } else if (res.rows.rows.size() != 1 || res.rows.description.fields.size() != 4) {
+    Error(absl::StrFormat(
+        "could not create replication slot \"%s\": got %d rows and %d fields, expected %d "
+        "rows and %d fields",
+        slot, res.rows.rows.size(), res.rows.description.fields.size(), 1, 4));
+    ok = false;
+  }
+  conn->Finish();
+  co_return ok;
+}
+
+os::Task<> ReceiveXlog::StreamLog() {
+  conn_ = co_await GetConnection();
+  if (conn_ == nullptr) co_return;
 
   // IDENTIFY_SYSTEM: the server's timeline and current position.
   std::string identify = "IDENTIFY_SYSTEM";

@@ -46,6 +46,11 @@ class ReceiveXlog {
  private:
   // ---- pg_receivexlog.c (receivexlog_main.cc) ----
   os::Task<> StreamLog();
+  // GetConnection: a replication connection, or nullptr (logged).
+  os::Task<std::unique_ptr<pq::PgConn>> GetConnection();
+  // --create-slot: CREATE_REPLICATION_SLOT on its own connection; false on
+  // error (logged).
+  os::Task<bool> CreateReplicationSlot();
   // Highest segment in the directory (its start, or the next segment's when
   // complete), InvalidXLogRecPtr when there is none, nullopt (logged) when the
   // directory cannot be read.
@@ -60,6 +65,13 @@ class ReceiveXlog {
   os::Task<bool> ProcessXLogData(const std::string& copybuf, TimeLineID timeline,
                                  XLogRecPtr* blockpos, bool* still_sending);
   os::Task<bool> sendFeedback(XLogRecPtr blockpos, TimestampTz now, bool replyRequested);
+  // A keepalive: answer a reply request (f66c20b317: fsync first); false on
+  // error (logged).
+  os::Task<bool> ProcessKeepalive(const std::string& copybuf, XLogRecPtr blockpos,
+                                  bool still_sending, TimestampTz* last_status);
+  bool reportFlushPosition() const {
+    return options_.report_flush || options_.slot_name.has_value();
+  }
   os::Task<bool> SendCopyEnd();
   TimestampTz localGetCurrentTimestamp() const;
 

@@ -1,5 +1,7 @@
 // pg_receivexlog against a real simulated primary: what it writes, what it
-// reports, and the fast shutdown it hangs on 9.3.0 (5c6d9fc4b2, §5(a)).
+// reports, the fast shutdown it hangs on 9.3.0 (5c6d9fc4b2, §5(a)), and 9.4's
+// --slot client whose flush position only an fsync on a reply request
+// (f66c20b317, §5(b)) brings up to what it received.
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,7 +52,8 @@ PgNode& StartPrimary(Harness& t, std::optional<os::Duration> wal_sender_timeout 
   PgNode& p = t.Node("primary");
   p.entry_points() = scenarios::RealEntryPoints();
   p.InitDb();
-  p.config().gucs.max_wal_senders = 3;  // 9.3's default is 0
+  p.config().gucs.max_wal_senders = 3;        // 9.3's default is 0
+  p.config().gucs.max_replication_slots = 2;  // 9.4's default is 0
   if (wal_sender_timeout.has_value()) p.config().gucs.wal_sender_timeout = *wal_sender_timeout;
   p.Start();
   Advance(t, os::Seconds(2));
@@ -181,6 +184,101 @@ TEST(ReceiveXlogTest, FastShutdownOn934ComparesTheWritePositionAndEndsTheStream)
   ASSERT_TRUE(exit.has_value());
   EXPECT_EQ(exit->code, 1);
 }
+
+// pg_receivexlog --create-slot then --slot archiver.
+ReceiveXlogOptions SlotClient(bool flush_on_reply_request) {
+  ReceiveXlogOptions o;
+  o.slot_name = "archiver";
+  o.create_slot = true;
+  o.flush_on_reply_request = flush_on_reply_request;
+  return o;
+}
+
+class SlotFlushTest : public ::testing::TestWithParam<bool> {};
+
+// The walsender pings once wal_sender_timeout / 2 passes without a reply;
+// with -s 0 the client only ever answers pings.
+TEST_P(SlotFlushTest, AReplyRequestFsyncsOnlyWithTheSwitch) {
+  const bool on = GetParam();
+  Harness t(5, "pg-9.4.0");
+  PgNode& p = StartPrimary(t, os::Seconds(4));
+  ReceiveXlogOptions o = SlotClient(on);
+  o.status_interval = os::Seconds(0);
+  StartClient(t, o);
+  p.Workload({.sessions = 1, .transactions = 10});
+  Advance(t, os::Seconds(12));
+  ASSERT_TRUE(HostLogs(t, kArchiveHost, "creating replication slot \"archiver\""));
+  const node::WalSnd* w = ClientSlot(p);
+  ASSERT_NE(w, nullptr);
+  const node::ReplicationSlot& slot = p.shmem()->ReplicationSlotCtl.replication_slots[0];
+  EXPECT_EQ(slot.name, "archiver");
+  EXPECT_EQ(slot.active_pid, w->pid);  // the walsender streams through it
+  // Still in the first streamed segment: nothing was fsynced at a switch.
+  ASSERT_EQ(wal::XLByteToSeg(w->sentPtr), 1u);
+  EXPECT_EQ(w->write, w->sentPtr);
+  if (on) {
+    EXPECT_EQ(w->flush, w->write);  // fsynced, then reported
+  } else {
+    EXPECT_EQ(w->flush, wal::XLogRecPtr{0x1000000});  // the stream's start
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Switch, SlotFlushTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return i.param ? std::string("f66c20b317") : std::string("before");
+                         });
+
+class SlotShutdownTest : public ::testing::TestWithParam<const char*> {};
+
+// 9.4's WalSndDone pings for the flush it waits for. Before f66c20b317 the
+// client answers every ping with the flush of the stream's start: the fast
+// stop never completes. With it, the ping's fsync ends the wait. Both run
+// with 59455018a8 (one ping per reply): without it the stopping walsender
+// re-pings on every loop iteration, a flood that costs no virtual time, so
+// on 9.4beta3 the clock never reaches the end of the wait, and on 9.4.0 the
+// thousands of synchronous loop iterations before the first reply overflow
+// the stack under ASan (coroutine resumption is not a tail call there).
+TEST_P(SlotShutdownTest, FastStop) {
+  const std::string profile = GetParam();
+  node::Behavior b = *node::Behavior::ForProfile(profile);
+  ASSERT_TRUE(b.ApplyOverrides("59455018a8=on").ok());
+  Harness t(6, b);
+  PgNode& p = StartPrimary(t);  // wal_sender_timeout 60 s
+  const os::Pid client = t.cluster().Spawn(
+      kArchiveHost, "pg_receivexlog", [&t](os::Os& os) {
+        return ReceiveXlogMain(
+            os, SlotClient(t.behavior().receivexlog_flush_on_reply_request));
+      });
+  p.Workload({.sessions = 1, .transactions = 10});
+  Advance(t, os::Seconds(5));
+  p.Stop(Shutdown::kFast);
+  if (profile == "pg-9.4.0") {
+    ASSERT_TRUE(t.RunUntilExited(p, os::Seconds(5)));
+    p.ExpectLog("database system is shut down");
+    // The walsender left once the client's flush reached sentPtr.
+    p.ExpectLog("walsender exiting at shutdown");
+    ASSERT_TRUE(t.RunUntil([&] { return !t.cluster().IsAlive(client); }, os::Seconds(5)));
+    EXPECT_TRUE(HostLogs(t, kArchiveHost, "disconnected"));
+    return;
+  }
+  EXPECT_FALSE(t.RunUntilExited(p, os::Seconds(70)));  // past wal_sender_timeout
+  EXPECT_TRUE(t.cluster().IsAlive(client));
+  const node::WalSnd* w = ClientSlot(p);
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->write, w->sentPtr);                      // everything arrived
+  EXPECT_EQ(w->flush, wal::XLogRecPtr{0x1000000});      // but is reported unflushed
+  EXPECT_FALSE(p.HasLog("terminating walsender process due to replication timeout"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Profiles, SlotShutdownTest,
+                         ::testing::Values("pg-9.4beta3", "pg-9.4.0"),
+                         [](const ::testing::TestParamInfo<const char*>& i) {
+                           std::string n = i.param;
+                           for (char& c : n) {
+                             if (c == '-' || c == '.') c = '_';
+                           }
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace replsim::receivexlog

@@ -3,8 +3,9 @@
 // The walsender process (PostgreSQL's src/backend/replication/walsender.c,
 // read at 9.3.5, at 985bd7d497 and at 15): one process per replication
 // connection, started by the postmaster as a backend whose startup packet
-// said replication=true. It answers IDENTIFY_SYSTEM, TIMELINE_HISTORY and
-// START_REPLICATION, streams WAL in CopyBoth mode, and at shutdown sends
+// said replication=true. It answers IDENTIFY_SYSTEM, TIMELINE_HISTORY,
+// START_REPLICATION [SLOT] and (9.4+) CREATE_REPLICATION_SLOT ... PHYSICAL
+// (physical slots: slot.h), streams WAL in CopyBoth mode, and at shutdown sends
 // the remaining WAL and leaves by the stop check this project is about.
 //
 //   // In the postmaster's child, once the startup packet has been read and

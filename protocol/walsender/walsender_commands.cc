@@ -1,13 +1,15 @@
 // exec_replication_command and the commands a physical walsender serves:
-// IDENTIFY_SYSTEM, TIMELINE_HISTORY, START_REPLICATION (walsender.c of 9.3.5
-// and 15; 9.3 ends every command with CommandComplete "SELECT", 15 with the
-// command's own tag).
+// IDENTIFY_SYSTEM, TIMELINE_HISTORY, START_REPLICATION [SLOT] and (9.4+)
+// CREATE_REPLICATION_SLOT ... PHYSICAL (walsender.c of 9.3.5, 9.4 and 15; 9.3
+// ends every command with CommandComplete "SELECT", 15 with the command's own
+// tag).
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "protocol/walsender/slot.h"
 #include "protocol/walsender/syncrep_hook.h"
 #include "protocol/walsender/walsender_private.h"
 #include "protocol/wire/message.h"
@@ -20,6 +22,10 @@ namespace replsim::walsender {
 namespace {
 
 std::string Lsn(XLogRecPtr p) { return wal::LsnToString(p); }
+
+ElogError FromStatus(const absl::Status& s) {
+  return ElogError{wire::SqlStateOf(s), std::string(s.message())};
+}
 
 }  // namespace
 
@@ -69,6 +75,9 @@ os::Task<MaybeError> WalSender::ExecReplicationCommand(const std::string& query)
   } else if (auto* sr = std::get_if<wire::StartReplicationCmd>(&*parsed)) {
     MaybeError e = co_await StartReplication(*sr);
     if (e.has_value()) co_return e;
+  } else if (auto* cs = std::get_if<wire::CreateReplicationSlotCmd>(&*parsed)) {
+    MaybeError e = CreateReplicationSlot(*cs);
+    if (e.has_value()) co_return e;
   } else {
     co_return ElogError{wire::sqlstate::kFeatureNotSupported,
                         absl::StrCat("replication command not modelled by replsim: ", query)};
@@ -117,14 +126,34 @@ os::Task<MaybeError> WalSender::SendTimeLineHistory(TimeLineID tli) {
   co_return std::nullopt;
 }
 
+// CreateReplicationSlot (9.4): create the slot acquired, answer with its
+// result set, release it again for START_REPLICATION to acquire.
+MaybeError WalSender::CreateReplicationSlot(const wire::CreateReplicationSlotCmd& cmd) {
+  if (cmd.logical || cmd.temporary || !cmd.options.empty()) {
+    return ElogError{wire::sqlstate::kFeatureNotSupported,
+                     "only CREATE_REPLICATION_SLOT name PHYSICAL is modelled by replsim"};
+  }
+  absl::StatusOr<int> created = ReplicationSlotCreate(*shm_, cmd.slot_name, os_.MyPid());
+  if (!created.ok()) return FromStatus(created.status());
+  my_replication_slot_ = *created;
+  // A physical slot's confirmed_flush is invalid: "0/0".
+  SendResultRows(BuildCreateReplicationSlotResult(cmd.slot_name, 0,
+                                                  shm_->behavior.server_version_num));
+  ReleaseMyReplicationSlot();
+  return std::nullopt;
+}
+
 os::Task<MaybeError> WalSender::StartReplication(const wire::StartReplicationCmd& cmd) {
   if (cmd.logical) {
     co_return ElogError{wire::sqlstate::kFeatureNotSupported,
                         "logical replication is not modelled by replsim"};
   }
   if (cmd.slot_name.has_value()) {
-    co_return ElogError{wire::sqlstate::kUndefinedObject,
-                        absl::StrFormat("replication slot \"%s\" does not exist", *cmd.slot_name)};
+    // ReplicationSlotAcquire; an ERROR from here on releases it again
+    // (WalSndErrorCleanup), as does the process's exit.
+    absl::StatusOr<int> acquired = ReplicationSlotAcquire(*shm_, *cmd.slot_name, os_.MyPid());
+    if (!acquired.ok()) co_return FromStatus(acquired.status());
+    my_replication_slot_ = *acquired;
   }
   // 15 re-reads RecoveryInProgress here; 9.3 keeps the value of
   // InitWalSender / the last IDENTIFY_SYSTEM.
@@ -187,6 +216,7 @@ os::Task<MaybeError> WalSender::StartReplication(const wire::StartReplicationCmd
     if (stop) co_await ProcExit(0, "stopping after COPY ended");
     WalSndSetState(node::WalSndState::WALSNDSTATE_STARTUP);
   }
+  ReleaseMyReplicationSlot();
 
   // Copy is finished: tell the client where the next timeline starts.
   if (sendTimeLineIsHistoric_) {

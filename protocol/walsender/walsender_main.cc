@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
 #include "protocol/pq/backend_startup.h"
+#include "protocol/walsender/slot.h"
 #include "protocol/walsender/syncrep_hook.h"
 #include "protocol/postmaster/pmsignal.h"
 #include "protocol/walsender/walsender_private.h"
@@ -27,6 +28,7 @@ WalSender::WalSender(os::Os& os, node::ShmemRef shm, std::unique_ptr<pq::PqComm>
 // WalSndKill (an on_shmem_exit callback): runs however the process ends,
 // since ending a process destroys its frames.
 WalSender::~WalSender() {
+  ReleaseMyReplicationSlot();  // ReplicationSlotShmemExit
   if (slot_ < 0) return;
   node::WalSnd& w = shm_->WalSndCtl.walsnds[slot_];
   if (w.pid == os_.MyPid()) {
@@ -34,6 +36,12 @@ WalSender::~WalSender() {
     w.latch = nullptr;
     w.pss_walsnd_init_stopping = false;
   }
+}
+
+void WalSender::ReleaseMyReplicationSlot() {
+  if (my_replication_slot_ < 0) return;
+  ReplicationSlotRelease(*shm_, my_replication_slot_, os_.MyPid());
+  my_replication_slot_ = -1;
 }
 
 node::WalSnd& WalSender::MyWalSnd() {
@@ -155,6 +163,7 @@ os::Task<> WalSender::HandleError(const ElogError* err) {
 }
 
 os::Task<> WalSender::WalSndErrorCleanup() {
+  ReleaseMyReplicationSlot();
   replication_active_ = false;
   if (AmStopping()) co_await ProcExit(0, "error while stopping");
   WalSndSetState(node::WalSndState::WALSNDSTATE_STARTUP);

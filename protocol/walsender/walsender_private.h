@@ -94,6 +94,10 @@ class WalSender {
   void IdentifySystem();
   os::Task<MaybeError> SendTimeLineHistory(TimeLineID tli);
   os::Task<MaybeError> StartReplication(const wire::StartReplicationCmd& cmd);
+  // 9.4+: CREATE_REPLICATION_SLOT name PHYSICAL (slot.h).
+  MaybeError CreateReplicationSlot(const wire::CreateReplicationSlotCmd& cmd);
+  // ReplicationSlotRelease of MyReplicationSlot, if any.
+  void ReleaseMyReplicationSlot();
   void EndReplicationCommand(const std::string& tag);
   void SendResultRows(const wire::ResultSet& rs);
 
@@ -133,6 +137,8 @@ class WalSender {
   int slot_ = -1;  // index in WalSndCtl.walsnds, -1 before InitWalSenderSlot
   postmaster::SyncRepWalSndState syncrep_state_;
   bool am_cascading_walsender_ = false;
+  // MyReplicationSlot: index in ReplicationSlotCtl, -1 when none is held.
+  int my_replication_slot_ = -1;
 
   // Flags set by signal handlers.
   bool proc_die_pending_ = false;        // die(): ProcDiePending

@@ -1,0 +1,83 @@
+// File: protocol/walsender/slot.h
+//
+// Physical replication slots as 9.4 introduced them (replication/slot.c:
+// ReplicationSlotValidateName, ReplicationSlotCreate, ReplicationSlotAcquire,
+// ReplicationSlotRelease; walsender.c: PhysicalConfirmReceivedLocation and the
+// CREATE_REPLICATION_SLOT result set), over the slot table in node shared
+// memory (node::ReplicationSlotCtlData, max_replication_slots entries).
+//
+//   absl::StatusOr<int> s = ReplicationSlotCreate(shm, "archiver", pid);
+//   ReplicationSlotRelease(shm, *s, pid);           // START_REPLICATION re-acquires
+//   s = ReplicationSlotAcquire(shm, "archiver", pid);
+//   PhysicalConfirmReceivedLocation(shm, *s, flush);  // restart_lsn = flush
+//
+// Contracts:
+// - Errors are WireError statuses with 9.4's text and SQLSTATE:
+//   "replication slot \"%s\" does not exist" (42704), "replication slot \"%s\"
+//   is already active" (55006), "replication slot \"%s\" already exists"
+//   (42710), "all replication slots are in use" (53400), and the name checks
+//   ("is too short" / "is too long" / "contains invalid character": only
+//   [a-z0-9_], under NAMEDATALEN). With max_replication_slots = 0 there is no
+//   table: creation finds no free entry ("all replication slots are in use")
+//   and acquisition finds no slot ("does not exist"), as 9.4's walsender does;
+//   9.4 raised "replication slots can only be used if max_replication_slots >
+//   0" only from the SQL functions (CheckSlotRequirements), which replsim
+//   does not model.
+// - The table is sized lazily to max_replication_slots on first use (the
+//   postmaster's ReplicationSlotsShmemInit), as the WalSnd array is.
+// - A slot index is valid for the shared memory's lifetime; releasing a slot
+//   the process does not hold is a programmer error (CHECK).
+//
+// What a crash keeps: nothing. PostgreSQL writes every slot to
+// pg_replslot/<name>/state (CreateSlotOnDisk, SaveSlotToPath at checkpoints)
+// and reloads them at startup; replsim keeps slots only in shared memory, so a
+// restart forgets them (a deviation; no modelled bug depends on it).
+// Deviations also: the HINT of "all replication slots are in use" ("Free one
+// or increase max_replication_slots.") is not sent (ElogError has no hint);
+// no logical slots, no DROP_REPLICATION_SLOT, no WAL retention by restart_lsn.
+#ifndef REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
+#define REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "protocol/node/shmem.h"
+#include "protocol/os/os.h"
+#include "protocol/wal/lsn.h"
+#include "protocol/wire/result_sets.h"
+
+namespace replsim::walsender {
+
+// NAMEDATALEN: slot names are at most 63 bytes.
+inline constexpr size_t kNameDataLen = 64;
+
+absl::Status ReplicationSlotValidateName(const std::string& name);
+
+// Creates a physical slot (restart_lsn invalid) and marks it acquired by
+// `pid`; returns its index.
+absl::StatusOr<int> ReplicationSlotCreate(node::NodeShmem& shm, const std::string& name,
+                                          os::Pid pid);
+
+// Marks the named slot acquired by `pid`; returns its index.
+absl::StatusOr<int> ReplicationSlotAcquire(node::NodeShmem& shm, const std::string& name,
+                                           os::Pid pid);
+
+// Marks slot `index`, held by `pid`, inactive again.
+void ReplicationSlotRelease(node::NodeShmem& shm, int index, os::Pid pid);
+
+// ProcessStandbyReplyMessage's call for a physical slot: restart_lsn follows
+// the flush position the client reported (ignored when it is invalid).
+void PhysicalConfirmReceivedLocation(node::NodeShmem& shm, int index, wal::XLogRecPtr flush);
+
+// CREATE_REPLICATION_SLOT's answer: slot_name, consistent_point (%X/%X of
+// confirmed_flush, 0/0 for a physical slot), snapshot_name and output_plugin
+// (NULL for a physical slot), all text. 9.4 builds the RowDescription by hand
+// with typmod 0; 10+ with TupleDescInitBuiltinEntry (typmod -1).
+wire::ResultSet BuildCreateReplicationSlotResult(const std::string& slot_name,
+                                                 wal::XLogRecPtr consistent_point,
+                                                 int server_version_num);
+
+}  // namespace replsim::walsender
+
+#endif  // REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
