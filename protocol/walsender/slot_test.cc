@@ -114,9 +114,12 @@ TEST(WalSenderSlotTest, CreateThenStreamFromTheSlotAndReleaseAtExit) {
   w.client.commands = {"CREATE_REPLICATION_SLOT archiver PHYSICAL",
                        "START_REPLICATION SLOT \"archiver\" 0/2000000 TIMELINE 1"};
   os::Pid held_by = 0;
-  w.primary_script = [&held_by](os::Os& os, WalSenderWorld& w) -> os::Task<> {
+  XLogRecPtr restart_lsn = 0, standby_flush = 0;
+  w.primary_script = [&](os::Os& os, WalSenderWorld& w) -> os::Task<> {
     co_await SleepFully(os, os::Seconds(2));
     held_by = w.shm->ReplicationSlotCtl.replication_slots[0].active_pid;
+    restart_lsn = w.shm->ReplicationSlotCtl.replication_slots[0].restart_lsn;
+    standby_flush = w.shm->WalSndCtl.walsnds[0].flush;
     (void)os.Kill(w.walsender_pid, os::Signal::kSIGTERM);
   };
   w.Run(os::Seconds(4));
@@ -132,6 +135,9 @@ TEST(WalSenderSlotTest, CreateThenStreamFromTheSlotAndReleaseAtExit) {
   EXPECT_TRUE(w.result.got_copy_both);
   EXPECT_FALSE(w.result.xlog_data.empty());
   EXPECT_EQ(held_by, w.walsender_pid);  // acquired while streaming
+  // The standby's replies moved the slot (PhysicalConfirmReceivedLocation).
+  EXPECT_GT(standby_flush, 0u);
+  EXPECT_EQ(restart_lsn, standby_flush);
   ASSERT_TRUE(w.walsender_exit.has_value());
   const node::ReplicationSlot& s = w.shm->ReplicationSlotCtl.replication_slots[0];
   EXPECT_TRUE(s.in_use);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "protocol/walsender/slot.h"
 #include "protocol/walsender/syncrep_hook.h"
 #include "protocol/walsender/walsender_private.h"
 #include "protocol/wire/copy_data.h"
@@ -57,6 +58,10 @@ os::Task<MaybeError> WalSender::ProcessStandbyMessage(const std::string& payload
     w.flush = r->flush;
     w.apply = r->apply;
     if (!am_cascading_walsender_) CallSyncRepReleaseWaiters(os_, *shm_, slot_, syncrep_state_);
+    // 9.4+: a physical slot's restart_lsn follows the reported flush.
+    if (my_replication_slot_ >= 0 && r->flush != 0) {
+      PhysicalConfirmReceivedLocation(*shm_, my_replication_slot_, r->flush);
+    }
     co_return std::nullopt;
   }
   // 'h': hot standby feedback sets the walsender's xmin (MyPgXact->xmin)
