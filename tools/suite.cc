@@ -36,7 +36,7 @@ int RunSuite(const std::string& dir_arg) {
   const std::string dir = dir_arg.empty() ? "scenarios" : ResolveUserPath(dir_arg);
   const std::vector<std::string> files = ScenarioFiles(dir);
   if (files.empty()) return BadInput(absl::StrCat(dir, ": no *.textproto scenario files"));
-  std::printf("%-30s %-24s %-10s %-8s %-9s %-22s %s\n", "scenario", "profile", "seeds",
+  std::printf("%-30s %-26s %-10s %-8s %-9s %-22s %s\n", "scenario", "profile", "seeds",
               "failing", "expected", "verdict", "seeds/s");
   int exit_code = kExitOk;
   std::vector<std::string> notes;
@@ -68,12 +68,19 @@ int RunSuite(const std::string& dir_arg) {
       // Tolerated outcomes never reach the failure list (RunSeed skips them).
       const bool found = !r->failures.empty();
       const bool as_expected = found == row.violations_expected();
+      // The row's label names every switch it runs with, the scenario's own
+      // (which apply to its own profile) included.
+      std::vector<std::string> switches;
+      if (options.profile == s->profile()) {
+        switches.assign(s->switches().begin(), s->switches().end());
+      }
+      switches.insert(switches.end(), row.switches().begin(), row.switches().end());
       const std::string profile =
-          options.switches.empty() ? options.profile
-                                   : absl::StrCat(options.profile, " ", options.switches);
+          switches.empty() ? options.profile
+                           : absl::StrCat(options.profile, " ", absl::StrJoin(switches, ","));
       const char* verdict = as_expected ? (found ? "found, as expected" : "clean, as expected")
                                         : (found ? "UNEXPECTED FAILURES" : "NOT REPRODUCED");
-      std::printf("%-30s %-24s %-10s %-8zu %-9s %-22s %.0f\n", s->name().c_str(),
+      std::printf("%-30s %-26s %-10s %-8zu %-9s %-22s %.0f\n", s->name().c_str(),
                   profile.c_str(), absl::StrCat(o.first, "..", o.last).c_str(),
                   r->failures.size(), row.violations_expected() ? "failures" : "none",
                   verdict, r->seeds_per_second());
