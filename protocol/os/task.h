@@ -13,8 +13,16 @@
 //
 // Contract:
 // - A Task is lazy: nothing runs until it is awaited (by another Task) or the
-//   executor resumes it as a process's root. Awaiting runs the callee at once by
-//   symmetric transfer; when it finishes, the caller continues.
+//   executor resumes it as a process's root. Awaiting runs the callee at once;
+//   when it finishes, the caller continues.
+// - The stack does not grow with awaits that finish without suspending (a
+//   loop of them is the common case: a walsender pass that finds nothing to
+//   wait for): the awaiter resumes the callee as a plain call and, if it is
+//   done when that returns, does not suspend the caller at all. Only a callee
+//   that suspended hands control back to its caller by symmetric transfer,
+//   and that happens from the executor's event loop, at the bottom of the
+//   stack. So nothing depends on the compiler turning symmetric transfer into
+//   a tail call (g++ 12 does at -O2, not under ASan).
 // - A Task owns its frame. Destroying a Task destroys the frame and, through the
 //   frame's locals, every Task it is awaiting: killing a process at any
 //   suspension point is "destroy the root Task", and every RAII object in every
@@ -40,6 +48,9 @@ namespace internal_task {
 
 struct PromiseBase {
   std::coroutine_handle<> continuation;
+  // The awaiting caller suspended, because this Task suspended before it
+  // finished; its end must then resume the caller.
+  bool caller_suspended = false;
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -47,10 +58,11 @@ struct PromiseBase {
     bool await_ready() noexcept { return false; }
     template <typename P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
-      // Hand control back to whoever awaited us; a root Task has no one and
-      // returns to the executor.
-      std::coroutine_handle<> next = h.promise().continuation;
-      return next ? next : std::noop_coroutine();
+      // A caller that suspended waiting for us is resumed now. Otherwise
+      // control returns to whoever resumed us: the awaiter (we finished
+      // without suspending) or, for a root Task, the executor.
+      const PromiseBase& p = h.promise();
+      return p.caller_suspended ? p.continuation : std::noop_coroutine();
     }
     void await_resume() noexcept {}
   };
@@ -106,9 +118,12 @@ class [[nodiscard]] Task {
 
   // Awaiting a Task runs it; the caller resumes when it returns.
   bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+  bool await_suspend(std::coroutine_handle<> caller) noexcept {
     handle_.promise().continuation = caller;
-    return handle_;
+    handle_.resume();
+    if (handle_.done()) return false;  // finished without suspending
+    handle_.promise().caller_suspended = true;
+    return true;
   }
   T await_resume() {
     if constexpr (!std::is_void_v<T>) return std::move(*handle_.promise().value);

@@ -1,8 +1,10 @@
-// Tests for os::Task: laziness, nested awaits with values, and that destroying
-// a suspended root destroys every nested frame (what a process kill relies on).
+// Tests for os::Task: laziness, nested awaits with values, that destroying a
+// suspended root destroys every nested frame (what a process kill relies on),
+// and that awaits finishing without suspending do not grow the stack.
 #include "protocol/os/task.h"
 
 #include <coroutine>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -91,6 +93,45 @@ TEST(TaskTest, MoveTransfersOwnership) {
   Task<> b = std::move(a);
   EXPECT_FALSE(a.valid());
   EXPECT_TRUE(b.valid());
+}
+
+// Where the stack is when a plain function runs.
+__attribute__((noinline)) uintptr_t StackProbe() {
+  return reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+}
+
+Task<uintptr_t> FinishesAtOnce() { co_return StackProbe(); }
+
+Task<> ManySynchronousAwaits(int n, uintptr_t* first, uintptr_t* last) {
+  for (int i = 0; i < n; ++i) {
+    const uintptr_t at = co_await FinishesAtOnce();
+    if (i == 0) *first = at;
+    *last = at;
+  }
+}
+
+TEST(TaskTest, AwaitsThatFinishWithoutSuspendingDoNotGrowTheStack) {
+  // A walsender loop pass that finds nothing to wait for is such a chain; a
+  // million of them (a reply-request flood) once overflowed the stack under
+  // ASan, where g++ does not turn symmetric transfer into a tail call.
+  uintptr_t first = 0, last = 0;
+  Task<> t = ManySynchronousAwaits(1000000, &first, &last);
+  t.handle().resume();
+  EXPECT_TRUE(t.done());
+  EXPECT_NE(first, 0u);
+  EXPECT_EQ(first, last);  // every callee ran at the same depth
+}
+
+TEST(TaskTest, ACalleeThatSuspendedResumesItsCallerWhenItFinishes) {
+  std::coroutine_handle<> slot;
+  std::vector<std::string> log;
+  int out = 0;
+  Task<> t = Root(&slot, &log, &out);
+  t.handle().resume();
+  EXPECT_FALSE(t.done());  // the caller suspended with the leaf
+  slot.resume();           // the leaf finishes: middle, then root continue
+  EXPECT_TRUE(t.done());
+  EXPECT_EQ(out, 42);
 }
 
 }  // namespace

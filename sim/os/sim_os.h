@@ -126,7 +126,7 @@ class SimOs final : public os::Os {
       os_.signal_arrived_.Reset();
       return true;
     }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller) {
       delivery_ = os_.DeliverPendingSignals();
       return delivery_.await_suspend(caller);
     }
