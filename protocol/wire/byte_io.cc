@@ -6,19 +6,12 @@
 
 namespace replsim::wire {
 
-void ByteWriter::PutInt16(uint16_t v) {
-  PutInt8(static_cast<uint8_t>(v >> 8));
-  PutInt8(static_cast<uint8_t>(v));
-}
-
-void ByteWriter::PutInt32(uint32_t v) {
-  PutInt16(static_cast<uint16_t>(v >> 16));
-  PutInt16(static_cast<uint16_t>(v));
-}
-
-void ByteWriter::PutInt64(uint64_t v) {
-  PutInt32(static_cast<uint32_t>(v >> 32));
-  PutInt32(static_cast<uint32_t>(v));
+void ByteWriter::PutBigEndian(uint64_t v, size_t width) {
+  char bytes[8];
+  for (size_t i = 0; i < width; ++i) {
+    bytes[i] = static_cast<char>(v >> (8 * (width - 1 - i)));
+  }
+  out_.append(bytes, width);
 }
 
 void ByteWriter::PutString(absl::string_view s) {
