@@ -1,6 +1,7 @@
 #include "protocol/xlog/xlog_io.h"
 
 #include <algorithm>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,7 +15,12 @@ std::string XLogDir(const std::string& data_dir) {
 
 std::string XLogFilePath(const std::string& data_dir, TimeLineID tli,
                          wal::XLogSegNo segno) {
-  return absl::StrCat(XLogDir(data_dir), "/", wal::XLogFileName(tli, segno));
+  constexpr std::string_view kSubdir = "/pg_wal/";
+  std::string path;
+  path.reserve(data_dir.size() + kSubdir.size() + wal::kXLogFnameLen);
+  path.append(data_dir).append(kSubdir);
+  wal::AppendXLogFileName(&path, tli, segno);
+  return path;
 }
 
 void StartXLogInsert(NodeShmem& shm, TimeLineID tli, XLogRecPtr end_of_log,
