@@ -42,12 +42,16 @@ uint32_t WalRecord::fpi_len() const {
 
 namespace {
 
-// Appends AssembleRecordBody's bytes to `out`, reserved at once.
-void AppendRecordBody(const WalRecord& rec, std::vector<uint8_t>* out) {
-  // Headers: at most 27 bytes a block, 3 + 5 + 5 for origin, xid, data.
+// At least AssembleRecordBody's size: headers take at most 27 bytes a
+// block, 3 + 5 + 5 for origin, top-level xid and main data.
+size_t RecordBodyBound(const WalRecord& rec) {
   size_t bound = 27 * rec.blocks.size() + 13 + rec.main_data.size();
   for (const XLogBlockRef& b : rec.blocks) bound += b.image.size() + b.data.size();
-  out->reserve(out->size() + bound);
+  return bound;
+}
+
+// Appends AssembleRecordBody's bytes to `out` (reserved by the caller).
+void AppendRecordBody(const WalRecord& rec, std::vector<uint8_t>* out) {
   ByteWriter w(out);
   const RelFileNode* prev_rnode = nullptr;
   int last_id = -1;
@@ -111,6 +115,7 @@ void AppendRecordBody(const WalRecord& rec, std::vector<uint8_t>* out) {
 
 std::vector<uint8_t> AssembleRecordBody(const WalRecord& rec) {
   std::vector<uint8_t> out;
+  out.reserve(RecordBodyBound(rec));
   AppendRecordBody(rec, &out);
   return out;
 }
@@ -128,7 +133,9 @@ std::vector<uint8_t> EncodeXLogRecord(const WalRecord& rec) {
 }
 
 std::vector<uint8_t> EncodeXLogRecord(const XLogRecord& header, const WalRecord& rec) {
-  std::vector<uint8_t> out(kSizeOfXLogRecord);
+  std::vector<uint8_t> out;
+  out.reserve(kSizeOfXLogRecord + RecordBodyBound(rec));
+  out.resize(kSizeOfXLogRecord);
   AppendRecordBody(rec, &out);
   XLogRecord hdr = header;
   hdr.xl_tot_len = static_cast<uint32_t>(out.size());
