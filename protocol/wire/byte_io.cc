@@ -6,14 +6,6 @@
 
 namespace replsim::wire {
 
-void ByteWriter::PutBigEndian(uint64_t v, size_t width) {
-  char bytes[8];
-  for (size_t i = 0; i < width; ++i) {
-    bytes[i] = static_cast<char>(v >> (8 * (width - 1 - i)));
-  }
-  out_.append(bytes, width);
-}
-
 void ByteWriter::PutString(absl::string_view s) {
   CHECK(s.find('\0') == absl::string_view::npos)
       << "string sent on the wire contains a NUL";

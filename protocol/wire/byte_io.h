@@ -37,9 +37,9 @@ class ByteWriter {
   void Reserve(size_t n) { out_.reserve(out_.size() + n); }
 
   void PutInt8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void PutInt16(uint16_t v) { PutBigEndian(v, 2); }
-  void PutInt32(uint32_t v) { PutBigEndian(v, 4); }
-  void PutInt64(uint64_t v) { PutBigEndian(v, 8); }
+  void PutInt16(uint16_t v) { PutBigEndian<2>(v); }
+  void PutInt32(uint32_t v) { PutBigEndian<4>(v); }
+  void PutInt64(uint64_t v) { PutBigEndian<8>(v); }
   // A NUL-terminated string (pq_sendstring). CHECKs `s` holds no NUL.
   void PutString(absl::string_view s);
   // Raw bytes, no terminator (pq_sendbytes).
@@ -50,7 +50,14 @@ class ByteWriter {
   std::string Release() { return std::move(out_); }
 
  private:
-  void PutBigEndian(uint64_t v, size_t width);
+  template <size_t kWidth>
+  void PutBigEndian(uint64_t v) {
+    char bytes[kWidth];
+    for (size_t i = 0; i < kWidth; ++i) {
+      bytes[i] = static_cast<char>(v >> (8 * (kWidth - 1 - i)));
+    }
+    out_.append(bytes, kWidth);
+  }
 
   std::string out_;
 };
