@@ -4,6 +4,7 @@
 
 #include "protocol/pq/libpq.h"
 #include "protocol/wire/backend_messages.h"
+#include "protocol/wire/framing.h"
 #include "protocol/wire/message.h"
 
 namespace replsim::pq {
@@ -62,7 +63,7 @@ os::Task<bool> PgConn::PutCopyData(absl::string_view payload) {
     co_return false;
   }
   if (bad_) co_return false;
-  out_.append(wire::Encode(wire::CopyData{std::string(payload)}));
+  wire::AppendTypedFrame(&out_, wire::CopyData::kType, payload);
   co_return co_await Flush() == 0;
 }
 

@@ -51,7 +51,7 @@ std::string PgConn::ParameterStatus(absl::string_view name) const {
 }
 
 void PgConn::PutMessage(char type, absl::string_view body) {
-  out_.append(wire::EncodeTypedFrame(type, body));
+  wire::AppendTypedFrame(&out_, type, body);
 }
 
 void PgConn::SetBad(std::string message) {

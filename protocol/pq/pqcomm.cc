@@ -39,7 +39,7 @@ PqComm::PqComm(os::Os& os, os::Fd sock)
 
 void PqComm::PutMessage(char type, absl::string_view body) {
   if (send_failed_) return;
-  send_buffer_.append(wire::EncodeTypedFrame(type, body));
+  wire::AppendTypedFrame(&send_buffer_, type, body);
 }
 
 void PqComm::PutRaw(absl::string_view bytes) {

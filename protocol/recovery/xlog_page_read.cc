@@ -36,6 +36,9 @@ void XLogRecovery::Report(Elevel level, const std::string& message) {
 
 void XLogRecovery::CloseReadFile() {
   readFileOpen_ = false;
+  if (spare_page_.empty() && !pages_.empty()) {
+    spare_page_ = std::move(pages_.begin()->second.bytes);
+  }
   pages_.clear();
 }
 
@@ -104,10 +107,18 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
         targetPagePtr / wal::kXLogBlcksz == flushedUpto_ / wal::kXLogBlcksz) {
       readLen = wal::XLogSegmentOffset(flushedUpto_) - targetPageOff;
     }
+    // Every byte of the page is written below (read, or zeroed past
+    // readLen), so the buffer of this page's older copy (read again as the
+    // stream flushes more of it) or of an evicted page serves as it is; a
+    // failed read drops every cached page. Reading only the valid bytes costs
+    // the same I/O (reading none would skip it).
     CachedPage page;
-    page.bytes.assign(wal::kXLogBlcksz, 0);
-    os::Errno e = co_await xlog::XLogRead(os_, shm_.data_dir, curFileTLI_,
-                                          targetPagePtr, absl::MakeSpan(page.bytes));
+    auto older = pages_.find(targetPagePtr);
+    page.bytes.swap(older != pages_.end() ? older->second.bytes : spare_page_);
+    page.bytes.resize(wal::kXLogBlcksz);
+    const uint32_t fetchLen = readLen > 0 ? readLen : wal::kXLogBlcksz;
+    os::Errno e = co_await xlog::XLogRead(os_, shm_.data_dir, curFileTLI_, targetPagePtr,
+                                          absl::MakeSpan(page.bytes).first(fetchLen));
     if (e == os::Errno::kOk) {
       CHECK_GE(readLen, reqLen);
       std::fill(page.bytes.begin() + readLen, page.bytes.end(), 0);
@@ -122,7 +133,12 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
           targetPagePtr > kPagesKept * wal::kXLogBlcksz ? targetPagePtr - kPagesKept * wal::kXLogBlcksz : 0;
       for (auto it = pages_.begin(); it != pages_.end();) {
         const bool keep = it->first == seg_start || (it->first >= keep_from && it->first <= targetPagePtr);
-        it = keep ? std::next(it) : pages_.erase(it);
+        if (keep) {
+          ++it;
+          continue;
+        }
+        if (spare_page_.empty()) spare_page_ = std::move(it->second.bytes);
+        it = pages_.erase(it);
       }
       pages_[targetPagePtr] = std::move(page);
       co_return XLogPageReadResult::XLREAD_SUCCESS;

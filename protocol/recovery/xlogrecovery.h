@@ -195,6 +195,7 @@ class XLogRecovery {
   TimeLineID replayTLI_ = 0;
   std::optional<std::pair<XLogRecPtr, uint32_t>> wanted_;  // page, reqLen
   std::map<XLogRecPtr, CachedPage> pages_;
+  std::vector<uint8_t> spare_page_;  // an evicted page's buffer, for the next read
   bool readFileOpen_ = false;   // readFile >= 0
   wal::XLogSegNo readSegNo_ = 0;
   XLogSource readSource_ = XLogSource::XLOG_FROM_ANY;

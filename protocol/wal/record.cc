@@ -40,9 +40,19 @@ uint32_t WalRecord::fpi_len() const {
   return total;
 }
 
-std::vector<uint8_t> AssembleRecordBody(const WalRecord& rec) {
-  std::vector<uint8_t> out;
-  ByteWriter w(&out);
+namespace {
+
+// At least AssembleRecordBody's size: headers take at most 27 bytes a
+// block, 3 + 5 + 5 for origin, top-level xid and main data.
+size_t RecordBodyBound(const WalRecord& rec) {
+  size_t bound = 27 * rec.blocks.size() + 13 + rec.main_data.size();
+  for (const XLogBlockRef& b : rec.blocks) bound += b.image.size() + b.data.size();
+  return bound;
+}
+
+// Appends AssembleRecordBody's bytes to `out` (reserved by the caller).
+void AppendRecordBody(const WalRecord& rec, std::vector<uint8_t>* out) {
+  ByteWriter w(out);
   const RelFileNode* prev_rnode = nullptr;
   int last_id = -1;
   for (const XLogBlockRef& b : rec.blocks) {
@@ -99,6 +109,14 @@ std::vector<uint8_t> AssembleRecordBody(const WalRecord& rec) {
     w.Bytes(b.data);
   }
   w.Bytes(rec.main_data);
+}
+
+}  // namespace
+
+std::vector<uint8_t> AssembleRecordBody(const WalRecord& rec) {
+  std::vector<uint8_t> out;
+  out.reserve(RecordBodyBound(rec));
+  AppendRecordBody(rec, &out);
   return out;
 }
 
@@ -111,10 +129,15 @@ pg_crc32c ComputeRecordCrc(absl::Span<const uint8_t> record) {
 }
 
 std::vector<uint8_t> EncodeXLogRecord(const WalRecord& rec) {
-  std::vector<uint8_t> body = AssembleRecordBody(rec);
-  std::vector<uint8_t> out(kSizeOfXLogRecord);
-  out.insert(out.end(), body.begin(), body.end());
-  XLogRecord hdr = rec.header;
+  return EncodeXLogRecord(rec.header, rec);
+}
+
+std::vector<uint8_t> EncodeXLogRecord(const XLogRecord& header, const WalRecord& rec) {
+  std::vector<uint8_t> out;
+  out.reserve(kSizeOfXLogRecord + RecordBodyBound(rec));
+  out.resize(kSizeOfXLogRecord);
+  AppendRecordBody(rec, &out);
+  XLogRecord hdr = header;
   hdr.xl_tot_len = static_cast<uint32_t>(out.size());
   hdr.xl_crc = 0;
   StoreXLogRecord(hdr, absl::MakeSpan(out));
@@ -143,9 +166,8 @@ absl::Status InvalidLength(XLogRecPtr lsn) {
 // Reads one block header (after its id byte); `prev_rnode` is the last
 // explicitly given RelFileNode. Returns the block's payload length.
 absl::StatusOr<uint32_t> DecodeBlockHeader(ByteReader& r, uint8_t block_id,
-                                           const RelFileNode** prev_rnode,
+                                           std::optional<RelFileNode>* prev_rnode,
                                            XLogRecPtr lsn, XLogBlockRef* blk) {
-  std::string at = LsnToString(lsn);
   blk->block_id = block_id;
   uint8_t fork_flags = r.U8();
   uint16_t data_len = r.U16();
@@ -156,12 +178,12 @@ absl::StatusOr<uint32_t> DecodeBlockHeader(ByteReader& r, uint8_t block_id,
   blk->has_image = (fork_flags & BKPBLOCK_HAS_IMAGE) != 0;
   if (has_data && data_len == 0) {
     return absl::DataLossError(absl::StrFormat(
-        "BKPBLOCK_HAS_DATA set, but no data included at %s", at));
+        "BKPBLOCK_HAS_DATA set, but no data included at %s", LsnToString(lsn)));
   }
   if (!has_data && data_len != 0) {
     return absl::DataLossError(absl::StrFormat(
         "BKPBLOCK_HAS_DATA not set, but data length is %u at %s", data_len,
-        at));
+        LsnToString(lsn)));
   }
   uint32_t payload = data_len;
   if (blk->has_image) {
@@ -182,24 +204,24 @@ absl::StatusOr<uint32_t> DecodeBlockHeader(ByteReader& r, uint8_t block_id,
       return absl::DataLossError(absl::StrFormat(
           "BKPIMAGE_HAS_HOLE set, but hole offset %u length %u block image "
           "length %u at %s",
-          blk->hole_offset, hole_length, bimg_len, at));
+          blk->hole_offset, hole_length, bimg_len, LsnToString(lsn)));
     }
     if (!has_hole && (blk->hole_offset != 0 || hole_length != 0)) {
       return absl::DataLossError(absl::StrFormat(
           "BKPIMAGE_HAS_HOLE not set, but hole offset %u length %u at %s",
-          blk->hole_offset, hole_length, at));
+          blk->hole_offset, hole_length, LsnToString(lsn)));
     }
     if (compressed && bimg_len == kBlcksz) {
       return absl::DataLossError(absl::StrFormat(
           "BKPIMAGE_COMPRESSED set, but block image length %u at %s",
-          bimg_len, at));
+          bimg_len, LsnToString(lsn)));
     }
     if (!has_hole && !compressed && bimg_len != kBlcksz) {
       // PostgreSQL prints data_len here; kept for wording fidelity.
       return absl::DataLossError(absl::StrFormat(
           "neither BKPIMAGE_HAS_HOLE nor BKPIMAGE_COMPRESSED set, but block "
           "image length is %u at %s",
-          data_len, at));
+          data_len, LsnToString(lsn)));
     }
     blk->image.resize(bimg_len);  // filled after all headers
     payload += bimg_len;
@@ -208,11 +230,11 @@ absl::StatusOr<uint32_t> DecodeBlockHeader(ByteReader& r, uint8_t block_id,
     blk->rnode.spcNode = r.U32();
     blk->rnode.dbNode = r.U32();
     blk->rnode.relNode = r.U32();
-    *prev_rnode = &blk->rnode;
+    *prev_rnode = blk->rnode;
   } else {
-    if (*prev_rnode == nullptr) {
+    if (!prev_rnode->has_value()) {
       return absl::DataLossError(absl::StrFormat(
-          "BKPBLOCK_SAME_REL set but no previous rel at %s", at));
+          "BKPBLOCK_SAME_REL set but no previous rel at %s", LsnToString(lsn)));
     }
     blk->rnode = **prev_rnode;
   }
@@ -233,9 +255,7 @@ absl::StatusOr<WalRecord> DecodeXLogRecord(absl::Span<const uint8_t> bytes,
   WalRecord rec;
   rec.header = LoadXLogRecord(bytes);
   ByteReader r(bytes.subspan(kSizeOfXLogRecord));
-  // Blocks are reserved up front so the SAME_REL pointer stays valid.
-  rec.blocks.reserve(XLR_MAX_BLOCK_ID + 1);
-  const RelFileNode* prev_rnode = nullptr;
+  std::optional<RelFileNode> prev_rnode;
   int max_block_id = -1;
   uint64_t datatotal = 0;
   while (r.remaining() > datatotal) {

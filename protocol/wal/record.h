@@ -137,6 +137,8 @@ std::vector<uint8_t> AssembleRecordBody(const WalRecord& rec);
 // The whole record: header (xl_tot_len from the body, xl_crc computed, every
 // other field from rec.header) + body.
 std::vector<uint8_t> EncodeXLogRecord(const WalRecord& rec);
+// The same with `header` in place of rec.header (XLogInsert sets xl_prev).
+std::vector<uint8_t> EncodeXLogRecord(const XLogRecord& header, const WalRecord& rec);
 
 // CRC-32C of a complete record as xl_crc should hold it.
 pg_crc32c ComputeRecordCrc(absl::Span<const uint8_t> record);

@@ -7,7 +7,6 @@
 namespace replsim::wal {
 namespace {
 
-constexpr size_t kXLogFnameLen = 24;  // XLOG_FNAME_LEN
 constexpr std::string_view kHistorySuffix = ".history";
 
 // Only upper-case hex digits, as PostgreSQL's strspn("0123456789ABCDEF").
@@ -33,12 +32,19 @@ uint32_t ParseHex8(std::string_view s) {
 
 }  // namespace
 
-std::string XLogFileName(TimeLineID tli, XLogSegNo segno, uint32_t seg_size) {
+void AppendXLogFileName(std::string* out, TimeLineID tli, XLogSegNo segno,
+                        uint32_t seg_size) {
   uint64_t per_id = XLogSegmentsPerXLogId(seg_size);
-  std::string name(kXLogFnameLen, '0');
-  PutHex8(tli, &name[0]);
-  PutHex8(static_cast<uint32_t>(segno / per_id), &name[8]);
-  PutHex8(static_cast<uint32_t>(segno % per_id), &name[16]);
+  const size_t at = out->size();
+  out->resize(at + kXLogFnameLen);
+  PutHex8(tli, &(*out)[at]);
+  PutHex8(static_cast<uint32_t>(segno / per_id), &(*out)[at + 8]);
+  PutHex8(static_cast<uint32_t>(segno % per_id), &(*out)[at + 16]);
+}
+
+std::string XLogFileName(TimeLineID tli, XLogSegNo segno, uint32_t seg_size) {
+  std::string name;
+  AppendXLogFileName(&name, tli, segno, seg_size);
   return name;
 }
 

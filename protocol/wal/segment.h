@@ -11,6 +11,7 @@
 #ifndef REPLSIM_PROTOCOL_WAL_SEGMENT_H_
 #define REPLSIM_PROTOCOL_WAL_SEGMENT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -67,9 +68,14 @@ constexpr uint32_t XLogPageBytesLeft(XLogRecPtr p) {
   return kXLogBlcksz - XLogPageOffset(p);
 }
 
+inline constexpr size_t kXLogFnameLen = 24;  // XLOG_FNAME_LEN
+
 // XLogFileName: "%08X%08X%08X" of tli, segno / segs-per-id, segno % segs-per-id.
 std::string XLogFileName(TimeLineID tli, XLogSegNo segno,
                          uint32_t seg_size = kWalSegSize);
+// The same name, appended to `out` (a path being built).
+void AppendXLogFileName(std::string* out, TimeLineID tli, XLogSegNo segno,
+                        uint32_t seg_size = kWalSegSize);
 
 // IsXLogFileName: exactly 24 characters of [0-9A-F].
 bool IsXLogFileName(std::string_view name);

@@ -56,9 +56,9 @@ XLogInsertResult WalBuilder::Insert(const WalRecord& rec, WalBuffer* out) {
   if (is_switch && XLogSegmentOffset(insert_pos_, seg_size) == 0) {
     return {false, insert_pos_, insert_pos_};
   }
-  WalRecord placed = rec;
-  placed.header.xl_prev = prev_record_;
-  std::vector<uint8_t> bytes = EncodeXLogRecord(placed);
+  XLogRecord header = rec.header;
+  header.xl_prev = prev_record_;
+  std::vector<uint8_t> bytes = EncodeXLogRecord(header, rec);
   CHECK(!is_switch || bytes.size() == kSizeOfXLogRecord);
 
   XLogRecPtr cur = insert_pos_;

@@ -153,10 +153,12 @@ absl::StatusOr<const WalRecord*> XLogReaderState::XLogReadRecord() {
   const bool rand_access = XLogRecPtrIsInvalid(DecodeRecPtr_);
   bool assembled = false;
   XLogRecPtr targetPagePtr = 0;
-  std::vector<uint8_t> buf;
+  std::vector<uint8_t> buf = std::move(spare_bytes_);  // its capacity, not its bytes
+  buf.clear();
   XLogRecPtr next = 0;
 
   auto fail = [&](absl::Status st) -> absl::Status {
+    spare_bytes_ = std::move(buf);
     if (assembled) {
       abortedRecPtr_ = RecPtr;
       missingContrecPtr_ = targetPagePtr;
@@ -269,6 +271,7 @@ absl::StatusOr<const WalRecord*> XLogReaderState::XLogReadRecord() {
   DecodeRecPtr_ = ReadRecPtr_ = RecPtr;
   NextRecPtr_ = EndRecPtr_ = next;
   record_ = std::move(*decoded);
+  spare_bytes_ = std::move(record_bytes_);
   record_bytes_ = std::move(buf);
   return &*record_;
 }

@@ -129,6 +129,7 @@ class XLogReaderState {
 
   std::optional<WalRecord> record_;
   std::vector<uint8_t> record_bytes_;
+  std::vector<uint8_t> spare_bytes_;  // a buffer to assemble the next record in
 };
 
 }  // namespace replsim::wal

@@ -117,6 +117,7 @@ WalRecord MakeCommitRecord(TransactionId xid, TimestampTz xact_time) {
   rec.header.xl_rmid = RM_XACT_ID;
   rec.header.xl_info = XLOG_XACT_COMMIT;
   rec.header.xl_xid = xid;
+  rec.main_data.reserve(8);
   ByteWriter(&rec.main_data).U64(static_cast<uint64_t>(xact_time));
   return rec;
 }
@@ -151,11 +152,13 @@ WalRecord MakeHeapInsertRecord(TransactionId xid, const HeapInsert& ins) {
   blk.will_init = ins.init_page;
   blk.rnode = ins.rnode;
   blk.blkno = ins.blkno;
+  blk.data.reserve(5 + ins.tuple_data.size());
   ByteWriter d(&blk.data);
   d.U16(ins.t_infomask2);
   d.U16(ins.t_infomask);
   d.U8(ins.t_hoff);
   d.Bytes(ins.tuple_data);
+  rec.main_data.reserve(3);
   ByteWriter m(&rec.main_data);
   m.U16(ins.offnum);
   m.U8(ins.flags);

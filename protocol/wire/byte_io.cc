@@ -6,21 +6,6 @@
 
 namespace replsim::wire {
 
-void ByteWriter::PutInt16(uint16_t v) {
-  PutInt8(static_cast<uint8_t>(v >> 8));
-  PutInt8(static_cast<uint8_t>(v));
-}
-
-void ByteWriter::PutInt32(uint32_t v) {
-  PutInt16(static_cast<uint16_t>(v >> 16));
-  PutInt16(static_cast<uint16_t>(v));
-}
-
-void ByteWriter::PutInt64(uint64_t v) {
-  PutInt32(static_cast<uint32_t>(v >> 32));
-  PutInt32(static_cast<uint32_t>(v));
-}
-
 void ByteWriter::PutString(absl::string_view s) {
   CHECK(s.find('\0') == absl::string_view::npos)
       << "string sent on the wire contains a NUL";

@@ -30,11 +30,16 @@ namespace replsim::wire {
 class ByteWriter {
  public:
   ByteWriter() = default;
+  // Appends to `out` (its bytes stay in front) instead of a fresh buffer.
+  explicit ByteWriter(std::string out) : out_(std::move(out)) {}
+
+  // Room for `n` more bytes: one allocation for a message of known size.
+  void Reserve(size_t n) { out_.reserve(out_.size() + n); }
 
   void PutInt8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void PutInt16(uint16_t v);
-  void PutInt32(uint32_t v);
-  void PutInt64(uint64_t v);
+  void PutInt16(uint16_t v) { PutBigEndian<2>(v); }
+  void PutInt32(uint32_t v) { PutBigEndian<4>(v); }
+  void PutInt64(uint64_t v) { PutBigEndian<8>(v); }
   // A NUL-terminated string (pq_sendstring). CHECKs `s` holds no NUL.
   void PutString(absl::string_view s);
   // Raw bytes, no terminator (pq_sendbytes).
@@ -45,6 +50,15 @@ class ByteWriter {
   std::string Release() { return std::move(out_); }
 
  private:
+  template <size_t kWidth>
+  void PutBigEndian(uint64_t v) {
+    char bytes[kWidth];
+    for (size_t i = 0; i < kWidth; ++i) {
+      bytes[i] = static_cast<char>(v >> (8 * (kWidth - 1 - i)));
+    }
+    out_.append(bytes, kWidth);
+  }
+
   std::string out_;
 };
 

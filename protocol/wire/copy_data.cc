@@ -41,6 +41,7 @@ absl::StatusOr<StandbyMessage> DecodeFeedback(ByteReader& r, Dialect dialect) {
 
 std::string EncodeCopyPayload(const XLogData& m) {
   ByteWriter w;
+  w.Reserve(1 + XLogData::kHeaderSize + m.wal.size());
   w.PutInt8(XLogData::kType);
   w.PutInt64(m.data_start);
   w.PutInt64(m.wal_end);
@@ -51,6 +52,7 @@ std::string EncodeCopyPayload(const XLogData& m) {
 
 std::string EncodeCopyPayload(const PrimaryKeepalive& m) {
   ByteWriter w;
+  w.Reserve(1 + 8 + 8 + 1);
   w.PutInt8(PrimaryKeepalive::kType);
   w.PutInt64(m.wal_end);
   w.PutInt64(static_cast<uint64_t>(m.send_time));
@@ -60,6 +62,7 @@ std::string EncodeCopyPayload(const PrimaryKeepalive& m) {
 
 std::string EncodeCopyPayload(const StandbyStatusUpdate& m) {
   ByteWriter w;
+  w.Reserve(1 + 4 * 8 + 1);
   w.PutInt8(StandbyStatusUpdate::kType);
   w.PutInt64(m.write);
   w.PutInt64(m.flush);
@@ -71,6 +74,7 @@ std::string EncodeCopyPayload(const StandbyStatusUpdate& m) {
 
 std::string EncodeCopyPayload(const HotStandbyFeedback& m, Dialect dialect) {
   ByteWriter w;
+  w.Reserve(1 + 8 + 4 * 4);
   w.PutInt8(HotStandbyFeedback::kType);
   w.PutInt64(static_cast<uint64_t>(m.send_time));
   w.PutInt32(m.xmin);

@@ -30,13 +30,20 @@ uint32_t PeekCode(absl::string_view body) {
 
 }  // namespace
 
-std::string EncodeTypedFrame(char type, absl::string_view body) {
+void AppendTypedFrame(std::string* out, char type, absl::string_view body) {
   CHECK_LE(body.size(), static_cast<size_t>(kLargeMessageLimit) - 4);
-  ByteWriter w;
+  ByteWriter w(std::move(*out));
+  w.Reserve(5 + body.size());
   w.PutInt8(static_cast<uint8_t>(type));
   w.PutInt32(static_cast<uint32_t>(body.size() + 4));
   w.PutBytes(body);
-  return w.Release();
+  *out = w.Release();
+}
+
+std::string EncodeTypedFrame(char type, absl::string_view body) {
+  std::string out;
+  AppendTypedFrame(&out, type, body);
+  return out;
 }
 
 std::string EncodeStartupFrame(absl::string_view body) {

@@ -84,6 +84,8 @@ struct Frame {
 
 // Type byte, Int32 length (= 4 + body size), body.
 std::string EncodeTypedFrame(char type, absl::string_view body);
+// The same frame, appended to `out` (a connection's send buffer).
+void AppendTypedFrame(std::string* out, char type, absl::string_view body);
 // Int32 length (= 4 + body size), body.
 std::string EncodeStartupFrame(absl::string_view body);
 // The bytes `frame` was decoded from.

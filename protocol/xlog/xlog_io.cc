@@ -1,6 +1,7 @@
 #include "protocol/xlog/xlog_io.h"
 
 #include <algorithm>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,7 +15,12 @@ std::string XLogDir(const std::string& data_dir) {
 
 std::string XLogFilePath(const std::string& data_dir, TimeLineID tli,
                          wal::XLogSegNo segno) {
-  return absl::StrCat(XLogDir(data_dir), "/", wal::XLogFileName(tli, segno));
+  constexpr std::string_view kSubdir = "/pg_wal/";
+  std::string path;
+  path.reserve(data_dir.size() + kSubdir.size() + wal::kXLogFnameLen);
+  path.append(data_dir).append(kSubdir);
+  wal::AppendXLogFileName(&path, tli, segno);
+  return path;
 }
 
 void StartXLogInsert(NodeShmem& shm, TimeLineID tli, XLogRecPtr end_of_log,
@@ -37,21 +43,17 @@ wal::XLogInsertResult XLogInsert(NodeShmem& shm, const wal::WalRecord& rec) {
 
 namespace {
 
-// Calls fn(segno, offset_in_segment, span_part) for each segment piece of
-// [start, start + len).
-template <typename Fn>
-os::Task<os::Errno> ForEachSegmentPiece(XLogRecPtr start, uint64_t len, Fn fn) {
-  uint64_t done = 0;
-  while (done < len) {
-    const XLogRecPtr p = start + done;
-    const wal::XLogSegNo segno = wal::XLByteToSeg(p);
-    const uint32_t off = wal::XLogSegmentOffset(p);
-    const uint64_t n = std::min<uint64_t>(len - done, wal::kWalSegSize - off);
-    os::Errno e = co_await fn(segno, off, done, n);
-    if (e != os::Errno::kOk) co_return e;
-    done += n;
-  }
-  co_return os::Errno::kOk;
+// The part of [start + done, start + len) that lies in one segment file.
+struct SegmentPiece {
+  wal::XLogSegNo segno;
+  uint32_t off;  // in the segment
+  uint64_t n;    // bytes
+};
+SegmentPiece PieceAt(XLogRecPtr start, uint64_t done, uint64_t len) {
+  const XLogRecPtr p = start + done;
+  const uint32_t off = wal::XLogSegmentOffset(p);
+  return {wal::XLByteToSeg(p), off,
+          std::min<uint64_t>(len - done, wal::kWalSegSize - off)};
 }
 
 }  // namespace
@@ -59,26 +61,25 @@ os::Task<os::Errno> ForEachSegmentPiece(XLogRecPtr start, uint64_t len, Fn fn) {
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
                                  TimeLineID tli, XLogRecPtr start,
                                  absl::Span<const uint8_t> bytes) {
-  co_return co_await ForEachSegmentPiece(
-      start, bytes.size(),
-      [&](wal::XLogSegNo segno, uint32_t off, uint64_t done,
-          uint64_t n) -> os::Task<os::Errno> {
-        const std::string path = XLogFilePath(data_dir, tli, segno);
-        // XLogFileInit: a new segment's directory entry is made durable when
-        // it is created, not at every flush.
-        const bool creating = !os.Stat(path).ok();
-        os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
-        if (!fd.ok()) co_return fd.error();
-        os::Result<size_t> w = co_await os.PWrite(*fd, bytes.subspan(done, n), off);
-        os.Close(*fd);
-        if (!w.ok()) co_return w.error();
-        if (creating) {
-          const std::string dir = XLogDir(data_dir);
-          const os::Errno e = co_await os.FsyncDir(dir);
-          if (e != os::Errno::kOk) co_return e;
-        }
-        co_return os::Errno::kOk;
-      });
+  for (uint64_t done = 0; done < bytes.size();) {
+    const SegmentPiece piece = PieceAt(start, done, bytes.size());
+    const std::string path = XLogFilePath(data_dir, tli, piece.segno);
+    // XLogFileInit: a new segment's directory entry is made durable when it
+    // is created, not at every flush.
+    const bool creating = !os.Stat(path).ok();
+    os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
+    if (!fd.ok()) co_return fd.error();
+    os::Result<size_t> w = co_await os.PWrite(*fd, bytes.subspan(done, piece.n), piece.off);
+    os.Close(*fd);
+    if (!w.ok()) co_return w.error();
+    if (creating) {
+      const std::string dir = XLogDir(data_dir);
+      const os::Errno e = co_await os.FsyncDir(dir);
+      if (e != os::Errno::kOk) co_return e;
+    }
+    done += piece.n;
+  }
+  co_return os::Errno::kOk;
 }
 
 os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
@@ -138,20 +139,20 @@ void WalSndWakeup(NodeShmem& shm) {
 os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir,
                              TimeLineID tli, XLogRecPtr start,
                              absl::Span<uint8_t> out) {
-  co_return co_await ForEachSegmentPiece(
-      start, out.size(),
-      [&](wal::XLogSegNo segno, uint32_t off, uint64_t done,
-          uint64_t n) -> os::Task<os::Errno> {
-        os::Result<os::Fd> fd = os.Open(XLogFilePath(data_dir, tli, segno), os::kOpenRead);
-        if (!fd.ok()) co_return fd.error();
-        absl::Span<uint8_t> part = out.subspan(done, n);
-        os::Result<size_t> r = co_await os.PRead(*fd, part, off);
-        os.Close(*fd);
-        if (!r.ok()) co_return r.error();
-        // Past the written end: zeros, as in a zero-filled segment.
-        std::fill(part.begin() + *r, part.end(), 0);
-        co_return os::Errno::kOk;
-      });
+  for (uint64_t done = 0; done < out.size();) {
+    const SegmentPiece piece = PieceAt(start, done, out.size());
+    os::Result<os::Fd> fd =
+        os.Open(XLogFilePath(data_dir, tli, piece.segno), os::kOpenRead);
+    if (!fd.ok()) co_return fd.error();
+    absl::Span<uint8_t> part = out.subspan(done, piece.n);
+    os::Result<size_t> r = co_await os.PRead(*fd, part, piece.off);
+    os.Close(*fd);
+    if (!r.ok()) co_return r.error();
+    // Past the written end: zeros, as in a zero-filled segment.
+    std::fill(part.begin() + *r, part.end(), 0);
+    done += piece.n;
+  }
+  co_return os::Errno::kOk;
 }
 
 }  // namespace replsim::xlog

@@ -26,13 +26,22 @@ std::string_view Disk::Parent(std::string_view path) {
 bool Disk::DirExists(std::string_view dir) const {
   if (dir.empty()) return true;  // the root
   auto it = names_.find(dir);
-  return it != names_.end() && inodes_.at(it->second)->is_dir;
+  return it != names_.end() && At(it->second).is_dir;
 }
 
 Inode* Disk::Get(InodeId id) {
-  auto it = inodes_.find(id);
-  CHECK(it != inodes_.end()) << "stale inode " << id;
-  return it->second.get();
+  CHECK(Live(id)) << "stale inode " << id;
+  return inodes_[id - 1].get();
+}
+
+const Inode& Disk::At(InodeId id) const {
+  CHECK(Live(id)) << "stale inode " << id;
+  return *inodes_[id - 1];
+}
+
+InodeId Disk::NewInode(std::unique_ptr<Inode> n) {
+  inodes_.push_back(std::move(n));
+  return inodes_.size();
 }
 
 void Disk::MaybeFree(InodeId id) {
@@ -44,7 +53,7 @@ void Disk::MaybeFree(InodeId id) {
     }
   }
   used_ -= n->data.size();
-  inodes_.erase(id);
+  inodes_[id - 1].reset();
 }
 
 os::Result<InodeId> Disk::Open(std::string_view path, int flags) {
@@ -53,8 +62,7 @@ os::Result<InodeId> Disk::Open(std::string_view path, int flags) {
   if (it == names_.end()) {
     if (!(flags & os::kOpenCreate)) return os::Errno::kENOENT;
     if (!DirExists(Parent(path))) return os::Errno::kENOENT;
-    InodeId id = next_inode_++;
-    inodes_.emplace(id, std::make_unique<Inode>());
+    const InodeId id = NewInode(std::make_unique<Inode>());
     it = names_.emplace(std::string(path), id).first;
     Emit("disk_create").Str("path", path);
   } else if ((flags & os::kOpenCreate) && (flags & os::kOpenExclusive)) {
@@ -137,7 +145,7 @@ os::Errno Disk::SyncDir(std::string_view dir) {
   }
   Emit("disk_fsync_dir").Str("dir", dir).Int("entries", entries);
   for (InodeId id : dropped) {
-    if (inodes_.contains(id)) MaybeFree(id);
+    if (Live(id)) MaybeFree(id);
   }
   return os::Errno::kOk;
 }
@@ -153,7 +161,7 @@ os::Errno Disk::Truncate(InodeId id, int64_t size) {
 }
 
 os::Result<int64_t> Disk::Size(InodeId id) const {
-  return static_cast<int64_t>(inodes_.at(id)->data.size());
+  return static_cast<int64_t>(At(id).data.size());
 }
 
 os::Errno Disk::Rename(std::string_view from, std::string_view to) {
@@ -175,7 +183,7 @@ os::Errno Disk::Unlink(std::string_view path) {
   auto it = names_.find(path);
   if (it == names_.end()) return os::Errno::kENOENT;
   InodeId id = it->second;
-  if (inodes_.at(id)->is_dir) return os::Errno::kEISDIR;
+  if (At(id).is_dir) return os::Errno::kEISDIR;
   names_.erase(it);
   Emit("disk_unlink").Str("path", path);
   MaybeFree(id);
@@ -185,11 +193,9 @@ os::Errno Disk::Unlink(std::string_view path) {
 os::Errno Disk::MakeDir(std::string_view path) {
   if (path.empty() || names_.contains(path)) return os::Errno::kEEXIST;
   if (!DirExists(Parent(path))) return os::Errno::kENOENT;
-  InodeId id = next_inode_++;
   auto n = std::make_unique<Inode>();
   n->is_dir = true;
-  inodes_.emplace(id, std::move(n));
-  names_.emplace(std::string(path), id);
+  names_.emplace(std::string(path), NewInode(std::move(n)));
   Emit("disk_mkdir").Str("path", path);
   return os::Errno::kOk;
 }
@@ -198,7 +204,7 @@ os::Result<os::FileStat> Disk::Stat(std::string_view path) const {
   if (path.empty()) return os::FileStat{0, true};
   auto it = names_.find(path);
   if (it == names_.end()) return os::Errno::kENOENT;
-  const Inode& n = *inodes_.at(it->second);
+  const Inode& n = At(it->second);
   return os::FileStat{static_cast<int64_t>(n.data.size()), n.is_dir};
 }
 
@@ -218,18 +224,18 @@ void Disk::Crash() {
   names_ = durable_;
   int64_t lost = 0;
   used_ = 0;
-  for (auto it = inodes_.begin(); it != inodes_.end();) {
-    Inode& n = *it->second;
+  for (InodeId ino = 1; ino <= inodes_.size(); ++ino) {
+    if (!Live(ino)) continue;
+    Inode& n = *inodes_[ino - 1];
     n.open_count = 0;
     bool named = false;
-    for (const auto& [name, id] : durable_) named = named || id == it->first;
+    for (const auto& [name, id] : durable_) named = named || id == ino;
     if (!named) {
-      it = inodes_.erase(it);
+      inodes_[ino - 1].reset();
       continue;
     }
     lost += n.Crash([this] { return Bernoulli(rng(), config_.crash_sector_persist); });
     used_ += n.data.size();
-    ++it;
   }
   Emit("disk_crash", Severity::kWarning).Int("lost_dirty_pages", lost);
 }

@@ -93,6 +93,9 @@ class Disk {
   static std::string_view Parent(std::string_view path);
   bool DirExists(std::string_view dir) const;
   Inode* Get(InodeId id);
+  const Inode& At(InodeId id) const;
+  bool Live(InodeId id) const { return id >= 1 && id <= inodes_.size() && inodes_[id - 1]; }
+  InodeId NewInode(std::unique_ptr<Inode> n);
   void MaybeFree(InodeId id);
   TraceBuilder Emit(std::string_view kind, Severity s = Severity::kInfo);
 
@@ -106,10 +109,11 @@ class Disk {
   }
   std::string stream_;
   Rng* rng_ = nullptr;
-  InodeId next_inode_ = 1;
   int64_t used_ = 0;
   bool fail_next_fsync_ = false;
-  absl::btree_map<InodeId, std::unique_ptr<Inode>> inodes_;
+  // Inode `id` is inodes_[id - 1], null once freed: ids count up and are
+  // never reused.
+  std::vector<std::unique_ptr<Inode>> inodes_;
   absl::btree_map<std::string, InodeId, std::less<>> names_;    // cached
   absl::btree_map<std::string, InodeId, std::less<>> durable_;  // on the platter
 };

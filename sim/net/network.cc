@@ -19,24 +19,21 @@ TraceBuilder Network::Emit(const std::string& host, std::string_view kind) {
 }
 
 TcpSocket& Network::NewSocket(const std::string& host, TcpSocket::State state) {
-  SocketId id = next_id_++;
-  auto owned = std::make_unique<TcpSocket>(id, host, state, config_.snd_buf,
-                                           config_.rcv_buf);
-  TcpSocket& s = *owned;
-  sockets_.emplace(id, std::move(owned));
-  return s;
+  const SocketId id = sockets_.size() + 1;
+  sockets_.push_back(std::make_unique<TcpSocket>(id, host, state, config_.snd_buf,
+                                                 config_.rcv_buf));
+  return *sockets_.back();
 }
 
 TcpSocket* Network::Find(SocketId id) {
-  auto it = sockets_.find(id);
-  return it == sockets_.end() ? nullptr : it->second.get();
+  return id >= 1 && id <= sockets_.size() ? sockets_[id - 1].get() : nullptr;
 }
 
 void Network::HostUp(const std::string& host) { down_.erase(host); }
 
 void Network::HostDown(const std::string& host) {
   down_.insert(host);
-  for (auto& [id, s] : sockets_) {
+  for (auto& s : sockets_) {
     if (s->host() != host || s->vanished) continue;
     s->vanished = true;
     world_.queue().Cancel(s->attempt_timer);
@@ -281,10 +278,10 @@ void Network::DropConnection(SocketId id) {
 
 std::vector<SocketId> Network::LiveConnections(const std::string& host) const {
   std::vector<SocketId> out;
-  for (const auto& [id, s] : sockets_) {
+  for (const auto& s : sockets_) {
     if (s->state() == TcpSocket::State::kEstablished && !s->vanished &&
         !s->aborted && (host.empty() || s->host() == host)) {
-      out.push_back(id);
+      out.push_back(s->id());
     }
   }
   return out;

@@ -26,8 +26,8 @@
 //   probes `interval` apart -> ETIMEDOUT; a probe answered by RST ->
 //   ECONNRESET.
 //
-// Every step is traced (process "tcp", kinds tcp_*). Sockets are kept by id in
-// a btree_map and never freed before the Network (ids are never reused).
+// Every step is traced (process "tcp", kinds tcp_*). Sockets are kept by id
+// (a vector index) and never freed before the Network (ids are never reused).
 // Contract: the Network outlives every Run of its World.
 #ifndef REPLSIM_SIM_NET_NETWORK_H_
 #define REPLSIM_SIM_NET_NETWORK_H_
@@ -122,8 +122,8 @@ class Network {
   World& world_;
   NetConfig config_;
   Links links_;
-  SocketId next_id_ = 1;
-  absl::btree_map<SocketId, std::unique_ptr<TcpSocket>> sockets_;
+  // Socket `id` is sockets_[id - 1]: ids count up from 1 and are never reused.
+  std::vector<std::unique_ptr<TcpSocket>> sockets_;
   absl::btree_map<std::pair<std::string, int>, SocketId> listeners_;
   absl::btree_set<std::string> down_;
 };

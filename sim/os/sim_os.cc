@@ -38,7 +38,7 @@ SimOs::~SimOs() {
   cluster_.Unregister(pid_);
   if (cluster_.tearing_down() || host_.boot() != boot_) return;  // no kernel left
   // The kernel's exit path: close every descriptor, lowest first.
-  while (!fds_.empty()) Close(fds_.begin()->first);
+  for (os::Fd fd = fds_.Lowest(); fd != os::kNoFd; fd = fds_.Lowest()) Close(fd);
   std::vector<os::Pid> children;
   for (const auto& [pid, p] : cluster_.live_) {
     if (p->parent_ == pid_) children.push_back(pid);
@@ -183,17 +183,13 @@ os::Result<os::Pid> SimOs::StartChild(std::string name, os::ProcessBody body,
                                       std::vector<os::Fd> pass_fds) {
   std::vector<std::pair<os::Fd, FdEntry>> moved;
   for (os::Fd fd : pass_fds) {
-    if (!fds_.contains(fd)) return os::Errno::kEBADF;
+    if (fds_.Find(fd) == nullptr) return os::Errno::kEBADF;
   }
-  for (os::Fd fd : pass_fds) {
-    auto it = fds_.find(fd);
-    moved.emplace_back(fd, it->second);
-    fds_.erase(it);
-  }
+  for (os::Fd fd : pass_fds) moved.emplace_back(fd, *fds_.Take(fd));
   os::Pid child = cluster_.SpawnProcess(
       host_, std::move(name), std::move(body), pid_,
       [moved = std::move(moved)](SimOs& c) {
-        for (const auto& [fd, e] : moved) c.fds_.emplace(fd, e);
+        for (const auto& [fd, e] : moved) c.fds_.Put(fd, e);
       });
   Emit("fork").Int("child", child).Int("passed_fds", static_cast<int64_t>(pass_fds.size()));
   return child;

@@ -21,12 +21,12 @@
 #include <optional>
 #include <string>
 
-#include "absl/container/btree_map.h"
 #include "protocol/os/os.h"
 #include "sim/disk/disk.h"
 #include "sim/executor.h"
 #include "sim/host/host.h"
 #include "sim/host/signals.h"
+#include "sim/os/fd_table.h"
 #include "sim/net/network.h"
 #include "sim/waitable.h"
 
@@ -104,11 +104,6 @@ class SimOs final : public os::Os {
   int boot() const { return boot_; }
 
  private:
-  struct FdEntry {
-    bool socket = false;
-    uint64_t id = 0;  // SocketId or InodeId
-  };
-
   TraceBuilder Emit(std::string_view kind, Severity s = Severity::kInfo);
   os::Fd AddFd(FdEntry e);
   friend class Cluster;
@@ -158,7 +153,7 @@ class SimOs final : public os::Os {
   Event parent_death_;
   Event never_;
   std::deque<os::ChildExit> zombies_;
-  absl::btree_map<os::Fd, FdEntry> fds_;
+  FdTable fds_;
 };
 
 }  // namespace replsim::sim::os_sim

@@ -7,10 +7,9 @@
 
 namespace replsim::sim::os_sim {
 
-const SimOs::FdEntry* SimOs::FileOf(os::Fd fd) const {
-  auto it = fds_.find(fd);
-  if (it == fds_.end() || it->second.socket) return nullptr;
-  return &it->second;
+const FdEntry* SimOs::FileOf(os::Fd fd) const {
+  const FdEntry* e = fds_.Find(fd);
+  return e == nullptr || e->socket ? nullptr : e;
 }
 
 os::Result<os::Fd> SimOs::Open(std::string_view path, int flags) {

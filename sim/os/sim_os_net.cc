@@ -6,19 +6,13 @@
 namespace replsim::sim::os_sim {
 
 os::Fd SimOs::AddFd(FdEntry e) {
-  os::Fd fd = 3;  // the lowest free descriptor, as POSIX hands out
-  for (const auto& [used, entry] : fds_) {
-    if (used != fd) break;
-    ++fd;
-  }
-  fds_.emplace(fd, e);
-  return fd;
+  return fds_.Add(e);
 }
 
 net::TcpSocket* SimOs::SocketOf(os::Fd fd) {
-  auto it = fds_.find(fd);
-  if (it == fds_.end() || !it->second.socket) return nullptr;
-  return cluster_.network().Find(it->second.id);
+  const FdEntry* e = fds_.Find(fd);
+  if (e == nullptr || !e->socket) return nullptr;
+  return cluster_.network().Find(e->id);
 }
 
 os::Result<os::Fd> SimOs::Listen(int port, int backlog) {
@@ -106,14 +100,12 @@ os::Errno SimOs::SetKeepalive(os::Fd sock, const os::KeepaliveConfig& config) {
 }
 
 os::Errno SimOs::Close(os::Fd fd) {
-  auto it = fds_.find(fd);
-  if (it == fds_.end()) return os::Errno::kEBADF;
-  FdEntry e = it->second;
-  fds_.erase(it);
-  if (e.socket) {
-    cluster_.network().Close(e.id);
+  const std::optional<FdEntry> e = fds_.Take(fd);
+  if (!e.has_value()) return os::Errno::kEBADF;
+  if (e->socket) {
+    cluster_.network().Close(e->id);
   } else {
-    host_.disk().Release(e.id);
+    host_.disk().Release(e->id);
   }
   return os::Errno::kOk;
 }
