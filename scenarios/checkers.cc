@@ -18,9 +18,10 @@ std::optional<std::string> ReadFileDirect(Harness& t, const std::string& host,
   std::string out;
   os::Result<int64_t> size = disk.Size(*id);
   if (size.ok() && *size > 0) {
-    std::vector<uint8_t> buf(*size);
-    os::Result<size_t> n = disk.Read(*id, 0, absl::MakeSpan(buf));
-    if (n.ok()) out.assign(buf.begin(), buf.begin() + *n);
+    out.resize(*size);
+    os::Result<size_t> n = disk.Read(
+        *id, 0, absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size()));
+    out.resize(n.ok() ? *n : 0);
   }
   disk.Release(*id);
   return out;
@@ -65,23 +66,23 @@ std::vector<Violation> CheckWalPrefix(Harness& t, const std::string& standby,
     std::optional<std::string> theirs = ReadFileDirect(t, upstream, "/pgdata/pg_wal/" + name);
     if (!mine.has_value() || !theirs.has_value()) continue;
     // Compare what both have written; trailing zeros are unwritten space.
-    size_t len = std::min(mine->size(), theirs->size());
-    while (len > 0 && (*mine)[len - 1] == 0) --len;
-    for (size_t i = 0; i < len; ++i) {
-      if ((*mine)[i] != (*theirs)[i]) {
-        absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
-        const wal::XLogRecPtr lsn =
-            id.ok() ? wal::XLogSegNoOffsetToRecPtr(id->segno, i) : i;
-        Violation v;
-        v.invariant = WAL_PREFIX;
-        v.time = t.world().now();
-        v.message = absl::StrFormat(
-            "%s's WAL differs from %s's at %s (segment %s, offset %d): the standby "
-            "holds WAL its upstream does not have",
-            standby, upstream, wal::LsnToString(lsn), name, i);
-        out.push_back(v);
-        return out;
-      }
+    const size_t both = std::min(mine->size(), theirs->size());
+    const size_t last = both == 0 ? std::string::npos : mine->find_last_not_of('\0', both - 1);
+    const size_t len = last == std::string::npos ? 0 : last + 1;
+    const auto diff = std::mismatch(mine->begin(), mine->begin() + len, theirs->begin());
+    if (diff.first != mine->begin() + len) {
+      const size_t i = diff.first - mine->begin();
+      absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
+      const wal::XLogRecPtr lsn = id.ok() ? wal::XLogSegNoOffsetToRecPtr(id->segno, i) : i;
+      Violation v;
+      v.invariant = WAL_PREFIX;
+      v.time = t.world().now();
+      v.message = absl::StrFormat(
+          "%s's WAL differs from %s's at %s (segment %s, offset %d): the standby "
+          "holds WAL its upstream does not have",
+          standby, upstream, wal::LsnToString(lsn), name, i);
+      out.push_back(v);
+      return out;
     }
   }
   return out;
