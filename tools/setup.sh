@@ -15,6 +15,7 @@ PACKAGES=(
   libbenchmark-dev      # Google Benchmark 1.7.1
   libprotobuf-dev       # protobuf 3.21.12
   protobuf-compiler
+  libtcmalloc-minimal4  # the replsim tool's malloc (tools/BUILD.bazel)
 )
 
 missing=()
