@@ -3,8 +3,8 @@
 // The run's trace: every observable step (a process starting or exiting, a
 // message sent or delivered, an fsync, a signal, a fault) is one structured
 // event: virtual time, host, process, kind, and typed fields. The fingerprint
-// is a StableHasher over every event in order, so two runs of the same
-// (scenario, seed, profile) must end with the same fingerprint.
+// is a TraceHasher (sim/trace_hash.h) over every event in order, so two runs
+// of the same (scenario, seed, profile) must end with the same fingerprint.
 //
 // Events are hashed as they are emitted. They are kept in memory only when
 // asked (replay, tests); sweeps keep nothing but the hash. A sink, if set, sees
@@ -26,7 +26,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "protocol/os/time.h"
-#include "sim/stable_hash.h"
+#include "sim/trace_hash.h"
 
 namespace replsim::sim {
 
@@ -84,7 +84,7 @@ class TraceBuilder {
   Trace* trace_;
   bool keep_;
   Severity severity_;
-  StableHasher hash_;
+  TraceHasher hash_;
   TraceEvent event_;
 };
 
@@ -122,7 +122,7 @@ class Trace {
   bool keep_events_;
   Sink sink_;
   std::string sink_kind_;
-  StableHasher hash_;
+  TraceHasher hash_;
   uint64_t count_ = 0;
   uint64_t errors_ = 0;
   std::vector<TraceEvent> events_;
