@@ -39,6 +39,8 @@
 #include <optional>
 #include <utility>
 
+#include "protocol/os/task_frames.h"
+
 namespace replsim::os {
 
 template <typename T = void>
@@ -51,6 +53,12 @@ struct PromiseBase {
   // The awaiting caller suspended, because this Task suspended before it
   // finished; its end must then resume the caller.
   bool caller_suspended = false;
+
+  // Frames come from per-size free lists (task_frames.h).
+  static void* operator new(std::size_t size) { return AllocateFrame(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    FreeFrame(frame, size);
+  }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 
