@@ -14,10 +14,12 @@ namespace {
 absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 
 // One row per release: which switches it has. Dates and releases come from
-// ../shared/reference (commit messages and release notes). The 9.0 and 9.2
-// rows differ from 9.3 in their switches and GUC defaults only: the streaming
-// protocol itself is modelled as 9.3's (9.2 could not follow a timeline
-// switch over streaming; scenarios that need that compare 9.3 releases).
+// ../shared/reference (commit messages and release notes). 9.0 has its own
+// walsender loop (no latch, 2746e5f21d) and a standby that reports nothing
+// back (b186523fd9); otherwise the 9.0 and 9.2 rows differ from 9.3 in their
+// switches and GUC defaults only: 9.2's keepalive message and its inability
+// to follow a timeline switch over streaming are not modelled (scenarios
+// that need timeline following compare 9.3 releases).
 struct ProfileRow {
   ProfileInfo info;
   Behavior behavior;
@@ -29,6 +31,8 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.server_version_num = version;
   b.walsnd_send_only_flushed = true;       // every release (fixed in 9.0beta)
   b.walsnd_drain_all_at_shutdown = true;   // every release (fixed in 9.0beta)
+  b.walsnd_latch_wakeup = version >= 90100;
+  b.walrcv_status_updates = version >= 90100;
   b.walrcv_flush_on_exit = flush_on_exit;
   b.walsnd_kick_postmaster_on_mark = kick;
   b.walsnd_wait_for_standby_flush = wait_flush;
@@ -93,6 +97,12 @@ const std::vector<SwitchInfo>& AllSwitches() {
       {"e0b581acd2", "walsnd_drain_all_at_shutdown", "2010-05-31", "9.0.0",
        "at shutdown the walsender sends until caught up, not one chunk",
        &Behavior::walsnd_drain_all_at_shutdown},
+      {"2746e5f21d", "walsnd_latch_wakeup", "2010-09-11", "9.1.0",
+       "a caught-up walsender waits on a latch each WAL flush sets, not a wal_sender_delay nap",
+       &Behavior::walsnd_latch_wakeup},
+      {"b186523fd9", "walrcv_status_updates", "2011-02", "9.1.0",
+       "the standby sends status updates (write, flush, apply positions) to the walsender",
+       &Behavior::walrcv_status_updates},
       {"34ef02b4d4", "walrcv_flush_on_exit", "2011-01-17", "9.0.3",
        "WalRcvDie fsyncs received WAL before the walreceiver exits",
        &Behavior::walrcv_flush_on_exit},

@@ -32,6 +32,16 @@ struct Behavior {
   // calling XLogSend until caught up, instead of sending one MAX_SEND_SIZE
   // chunk and quitting.
   bool walsnd_drain_all_at_shutdown = true;
+  // 2746e5f21d (2010-09-11, 9.1.0) "Introduce latches": a caught-up
+  // walsender sleeps on its latch, which every WAL flush sets, so it sends a
+  // commit's WAL at once. Before it (9.0) the walsender naps wal_sender_delay
+  // (200 ms) in 100 ms slices, checking only that the standby is still
+  // connected, and sends what was flushed meanwhile when it wakes.
+  bool walsnd_latch_wakeup = true;
+  // b186523fd9 (2011-02, 9.1.0): the standby sends status updates ('r':
+  // written, flushed, applied). Before it nothing flows back from a 9.0
+  // standby; its walsender only checks the connection for EOF or 'X'.
+  bool walrcv_status_updates = true;
   // 34ef02b4d4 (2011-01-17, 9.0.3): WalRcvDie fsyncs the received WAL
   // (XLogWalRcvFlush) before the walreceiver exits.
   bool walrcv_flush_on_exit = true;

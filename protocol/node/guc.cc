@@ -116,6 +116,9 @@ Gucs Gucs::Defaults(int server_version_num) {
     g.hot_standby = false;
   }
   if (server_version_num < 120000) g.recovery_target_timeline = "";
+  // Parameters a release did not have behave as disabled.
+  if (server_version_num < 90300) g.wal_receiver_timeout = os::Duration();
+  if (server_version_num < 90100) g.wal_sender_timeout = os::Duration();
   return g;
 }
 
@@ -126,6 +129,9 @@ absl::Status Gucs::Set(std::string_view name_in, std::string_view value_in) {
   if (name == "max_replication_slots") return ParseInt(name, value, &max_replication_slots);
   if (name == "wal_sender_timeout" || name == "replication_timeout") {
     return ParseTime(name, value, BaseUnit::kMs, &wal_sender_timeout);
+  }
+  if (name == "wal_sender_delay") {
+    return ParseTime(name, value, BaseUnit::kMs, &wal_sender_delay);
   }
   if (name == "wal_keep_size") return ParseInt(name, value, &wal_keep_size_mb);
   if (name == "wal_keep_segments") {

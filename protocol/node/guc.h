@@ -27,6 +27,8 @@ struct Gucs {
   int max_wal_senders = 10;                             // 9.3: 0
   int max_replication_slots = 10;                       // 9.4 (new there): 0
   os::Duration wal_sender_timeout = os::Seconds(60);    // base unit ms; 0 disables
+                                                        // (9.1-9.2 replication_timeout; 9.0: none)
+  os::Duration wal_sender_delay = os::Milliseconds(200);  // base unit ms; 9.0-9.1 only
   int wal_keep_size_mb = 0;                             // 9.3: wal_keep_segments (x16 MB)
   std::string synchronous_standby_names;                // empty: no sync standby
   SynchronousCommit synchronous_commit = SynchronousCommit::kOn;
@@ -34,6 +36,7 @@ struct Gucs {
   // Replication, receiving side.
   os::Duration wal_receiver_status_interval = os::Seconds(10);  // base unit s; 0 disables
   os::Duration wal_receiver_timeout = os::Seconds(60);          // base unit ms; 0 disables
+                                                                // (new in 9.3)
   os::Duration wal_retrieve_retry_interval = os::Seconds(5);    // base unit ms (fixed in 9.3)
   bool hot_standby = true;                                      // 9.3: off
   bool hot_standby_feedback = false;

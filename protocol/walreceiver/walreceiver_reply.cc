@@ -39,6 +39,8 @@ void WalReceiverProcess::ProcessWalSndrMessage(XLogRecPtr walEnd, TimestampTz se
 }
 
 os::Task<> WalReceiverProcess::XLogWalRcvSendReply(bool force, bool requestReply) {
+  // A 9.0 standby reports nothing (status updates came with b186523fd9).
+  if (!s_.behavior.walrcv_status_updates) co_return;
   const os::Duration interval = s_.gucs.wal_receiver_status_interval;
   // No status wanted by the user: do nothing unless forced.
   if (!force && interval <= os::Duration()) co_return;

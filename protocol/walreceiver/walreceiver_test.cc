@@ -88,6 +88,41 @@ TEST(WalReceiverTest, StreamsIntoSegmentsAndRepliesWriteBeforeFlush) {
                       "LOG: started streaming WAL from primary at 0/3FF0000 on timeline 1"));
 }
 
+// b186523fd9: a 9.0 standby streams, writes and fsyncs as later ones do,
+// but sends nothing back; with the switch on, the same stream is answered.
+TEST(WalReceiverTest, A90StandbySendsNoStatusUpdates) {
+  for (const bool status_updates : {false, true}) {
+    absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile("pg-9.0.3");
+    ASSERT_TRUE(b.ok());
+    ASSERT_FALSE(b->walrcv_status_updates);
+    ASSERT_TRUE(b->Set("b186523fd9", status_updates).ok());
+    WalRcvFixture f(*b);
+    f.RequestStreaming(kStart, 1);
+    const std::string wal = PatternBytes(kStart, 64 * 1024);
+    const uint64_t end = kStart + wal.size();
+    size_t replies = 0;
+    f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
+      ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 1});
+      std::optional<wire::StartReplicationCmd> start;
+      const bool failed = !co_await OpenStream(os, ws, &start);
+      if (failed) co_return;
+      co_await ws.SendWal(kStart, wal);
+      co_await os.Sleep(os::Seconds(2));
+      co_await ws.DrainReplies();
+      replies = ws.replies().size();
+      co_await os.Sleep(os::Seconds(1000));  // stay connected
+    });
+    f.StartWalReceiver();
+    f.RunFor(os::Seconds(3));
+    EXPECT_EQ(f.shm->WalRcv.receivedUpto, end) << status_updates;  // fsynced either way
+    if (status_updates) {
+      EXPECT_GT(replies, 0u);
+    } else {
+      EXPECT_EQ(replies, 0u);
+    }
+  }
+}
+
 // RW-15: receivedUpto moves only after fsync. Crash the standby host at the
 // first instant something written is not yet published: everything below
 // receivedUpto must survive, and the written-only tail is lost.

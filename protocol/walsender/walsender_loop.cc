@@ -81,20 +81,26 @@ os::Task<MaybeError> WalSender::ProcessStandbyMessage(const std::string& payload
   co_return std::nullopt;
 }
 
+os::Task<bool> WalSender::ReadStandbyMessage(wire::Frame* f) {
+  std::string error;
+  const pq::ReadStatus st = co_await conn_->TryReadMessage(f, &error);
+  if (st == pq::ReadStatus::kNoData) co_return false;
+  if (st != pq::ReadStatus::kMessage) {
+    if (st == pq::ReadStatus::kError) os_.Log("LOG", error);
+    os_.Log("LOG", "unexpected EOF on standby connection");  // COMMERROR
+    co_await ProcExit(0, "unexpected EOF on standby connection");
+  }
+  co_return true;
+}
+
 os::Task<MaybeError> WalSender::ProcessRepliesIfAny() {
   last_processing_ = GetCurrentTimestamp();
   bool received = false;
   // 15 leaves everything after the client's CopyDone to the command loop.
   while (!(v15() && streamingDoneReceiving_)) {
     wire::Frame f;
-    std::string error;
-    const pq::ReadStatus st = co_await conn_->TryReadMessage(&f, &error);
-    if (st == pq::ReadStatus::kNoData) break;
-    if (st != pq::ReadStatus::kMessage) {
-      if (st == pq::ReadStatus::kError) os_.Log("LOG", error);
-      os_.Log("LOG", "unexpected EOF on standby connection");  // COMMERROR
-      co_await ProcExit(0, "unexpected EOF on standby connection");
-    }
+    const bool got = co_await ReadStandbyMessage(&f);
+    if (!got) break;
     if (streamingDoneReceiving_ && f.type != 'X') {  // 9.3 only
       const std::string msg = absl::StrFormat(
           "unexpected standby message type \"%c\", after receiving CopyDone", f.type);
@@ -173,6 +179,8 @@ os::Task<> WalSender::WalSndWait(int socket_events, os::Duration timeout) {
 }
 
 os::Task<MaybeError> WalSender::WalSndLoop() {
+  // 9.0 naps instead of waiting on a latch (walsender_loop_90.cc).
+  if (!shm_->behavior.walsnd_latch_wakeup) co_return co_await WalSndLoop90();
   last_reply_timestamp_ = GetCurrentTimestamp();
   waiting_for_ping_response_ = false;
   const node::Behavior& b = shm_->behavior;

@@ -104,6 +104,9 @@ class WalSender {
   // ---- walsender_loop.cc ----
   os::Task<MaybeError> WalSndLoop();
   os::Task<MaybeError> ProcessRepliesIfAny();
+  // One message from the standby if one is there (false if none); EOF or a
+  // socket error is "unexpected EOF on standby connection" and proc_exit(0).
+  os::Task<bool> ReadStandbyMessage(wire::Frame* f);
   os::Task<MaybeError> ProcessStandbyMessage(const std::string& payload);
   void WalSndKeepalive(bool request_reply);
   os::Task<> WalSndKeepaliveIfNecessary();     // 15
@@ -114,6 +117,10 @@ class WalSender {
   os::Task<> ExitAtShutdown();                 // COPY 0, pq_flush, proc_exit(0)
   os::Task<> WalSndWait(int socket_events, os::Duration timeout);
   TimestampTz GetCurrentTimestamp() const;
+
+  // ---- walsender_loop_90.cc: 9.0, before 2746e5f21d ----
+  os::Task<MaybeError> WalSndLoop90();
+  os::Task<> CheckClosedConnection();
 
   // ---- xlog_send.cc ----
   os::Task<MaybeError> XLogSendPhysical();
