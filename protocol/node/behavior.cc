@@ -16,10 +16,9 @@ absl::string_view AbslView(std::string_view s) { return {s.data(), s.size()}; }
 // One row per release: which switches it has. Dates and releases come from
 // ../shared/reference (commit messages and release notes). 9.0 has its own
 // walsender loop (no latch, 2746e5f21d) and a standby that reports nothing
-// back (b186523fd9); otherwise the 9.0 and 9.2 rows differ from 9.3 in their
-// switches and GUC defaults only: 9.2's keepalive message and its inability
-// to follow a timeline switch over streaming are not modelled (scenarios
-// that need timeline following compare 9.3 releases).
+// back (b186523fd9); 9.0 and 9.2 standbys cannot follow a timeline switch
+// over streaming (abfd192b1b). Otherwise their wire protocol is 9.3's
+// (START_REPLICATION's TIMELINE clause, CopyBoth, 9.2's keepalive as 9.3's).
 struct ProfileRow {
   ProfileInfo info;
   Behavior behavior;
@@ -33,6 +32,7 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.walsnd_drain_all_at_shutdown = true;   // every release (fixed in 9.0beta)
   b.walsnd_latch_wakeup = version >= 90100;
   b.walrcv_status_updates = version >= 90100;
+  b.walrcv_follow_timeline_switch = version >= 90300;
   b.walrcv_flush_on_exit = flush_on_exit;
   b.walsnd_kick_postmaster_on_mark = kick;
   b.walsnd_wait_for_standby_flush = wait_flush;
@@ -103,6 +103,10 @@ const std::vector<SwitchInfo>& AllSwitches() {
       {"b186523fd9", "walrcv_status_updates", "2011-02", "9.1.0",
        "the standby sends status updates (write, flush, apply positions) to the walsender",
        &Behavior::walrcv_status_updates},
+      {"abfd192b1b", "walrcv_follow_timeline_switch", "2012-12-13", "9.3.0",
+       "a standby follows a timeline switch over streaming; before, the primary's "
+       "timeline must be the recovery target timeline",
+       &Behavior::walrcv_follow_timeline_switch},
       {"34ef02b4d4", "walrcv_flush_on_exit", "2011-01-17", "9.0.3",
        "WalRcvDie fsyncs received WAL before the walreceiver exits",
        &Behavior::walrcv_flush_on_exit},

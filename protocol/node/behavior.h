@@ -42,6 +42,13 @@ struct Behavior {
   // written, flushed, applied). Before it nothing flows back from a 9.0
   // standby; its walsender only checks the connection for EOF or 'X'.
   bool walrcv_status_updates = true;
+  // abfd192b1b (2012-12-13, 9.3.0): a standby follows a timeline switch over
+  // streaming (TIMELINE_HISTORY, START_REPLICATION ... TIMELINE). Before it
+  // the walreceiver insists that the primary's timeline is the recovery
+  // target timeline ("timeline 2 of the primary does not match recovery
+  // target timeline 1"), so without an archive holding the new history file
+  // a standby cannot follow a promoted server.
+  bool walrcv_follow_timeline_switch = true;
   // 34ef02b4d4 (2011-01-17, 9.0.3): WalRcvDie fsyncs the received WAL
   // (XLogWalRcvFlush) before the walreceiver exits.
   bool walrcv_flush_on_exit = true;

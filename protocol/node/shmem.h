@@ -81,6 +81,7 @@ struct XLogCtlData {
   XLogRecPtr lastReplayedReadRecPtr = 0;  // start of the last replayed record
   XLogRecPtr lastReplayedEndRecPtr = 0;
   TimeLineID lastReplayedTLI = 0;
+  TimeLineID RecoveryTargetTLI = 0;     // the startup process's recoveryTargetTLI
   XLogRecPtr lastCheckPointRecPtr = 0;  // for restartpoints
   XLogRecPtr lastCheckPointEndPtr = 0;  // its end (CreateRestartPoint)
   wal::CheckPoint lastCheckPoint;       // its contents

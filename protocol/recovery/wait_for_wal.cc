@@ -228,6 +228,7 @@ os::Task<bool> XLogRecovery::rescanLatestTimeLine(TimeLineID replayTLI,
     co_return false;
   }
   recoveryTargetTLI = *newtarget;
+  shm_.XLogCtl.RecoveryTargetTLI = recoveryTargetTLI;
   expectedTLEs = *std::move(newExpectedTLEs);
   // restoreTimeLineHistoryFiles: nothing to restore without an archive.
   Report(Elevel::LOG, absl::StrFormat("new target timeline is %u", recoveryTargetTLI));

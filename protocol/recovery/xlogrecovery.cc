@@ -126,6 +126,7 @@ os::Task<> XLogRecovery::InitWalRecovery(bool* wasShutdown) {
   recoveryTargetTLI = std::max(cf.minRecoveryPointTLI, cf.checkPointCopy.ThisTimeLineID);
   co_await readRecoverySignalFile();
   co_await validateRecoveryParameters();
+  shm_.XLogCtl.RecoveryTargetTLI = recoveryTargetTLI;
   if (ArchiveRecoveryRequested) {
     Report(Elevel::LOG, StandbyModeRequested ? "entering standby mode"
                                              : "starting archive recovery");

@@ -103,6 +103,16 @@ os::Task<> WalReceiverProcess::Main() {
           absl::StrFormat("The primary's identifier is %s, the standby's identifier is %s.",
                           id->primary_sysid, standby_sysid));
     }
+    // Before 9.3 (abfd192b1b): the primary's timeline must be the
+    // recovery target timeline, and there are no history files to fetch.
+    if (!s_.behavior.walrcv_follow_timeline_switch) {
+      const TimeLineID standby_tli = s_.XLogCtl.RecoveryTargetTLI;  // GetRecoveryTargetTLI
+      if (primaryTLI_ != standby_tli) {
+        co_return co_await Fatal(absl::StrFormat(
+            "timeline %u of the primary does not match recovery target timeline %u",
+            primaryTLI_, standby_tli));
+      }
+    }
     // The primary's current timeline must be the same as or ahead of ours.
     if (primaryTLI_ < startpointTLI_) {
       co_return co_await Fatal(

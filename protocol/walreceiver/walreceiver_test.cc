@@ -272,6 +272,35 @@ TEST(WalReceiverTest, SystemIdentifierMismatchIsFatal) {
   EXPECT_EQ(f.shm->WalRcv.walRcvState, WalRcvState::WALRCV_STOPPED);
 }
 
+// abfd192b1b: before 9.3 a standby whose recovery target is timeline 1
+// cannot stream from a primary on timeline 2 (a promoted standby); with
+// the switch it fetches timeline 2's history and streams timeline 1's WAL.
+TEST(WalReceiverTest, Before93ThePrimarysTimelineMustBeTheTarget) {
+  for (const bool follow : {false, true}) {
+    absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile("pg-9.2.5");
+    ASSERT_TRUE(b.ok());
+    ASSERT_FALSE(b->walrcv_follow_timeline_switch);
+    ASSERT_TRUE(b->Set("abfd192b1b", follow).ok());
+    WalRcvFixture f(*b);
+    f.shm->XLogCtl.RecoveryTargetTLI = 1;
+    f.RequestStreaming(kStart, 1);
+    std::optional<wire::StartReplicationCmd> start;
+    f.cluster.Spawn("primary", "walsender", [&](os::Os& os) -> os::Task<> {
+      ScriptedWalSender ws(os, {.system_id = kSystemId, .timeline = 2,
+                                .histories = {{2, "1\t0/4000000\tno recovery target specified\n"}}});
+      co_await OpenStream(os, ws, &start);
+      co_await os.Sleep(os::Seconds(1000));  // stay connected
+    });
+    f.StartWalReceiver();
+    f.RunFor(os::Seconds(1));
+    const std::vector<std::string> log = f.WalRcvLog();
+    const bool mismatch =
+        HasLine(log, "FATAL: timeline 2 of the primary does not match recovery target timeline 1");
+    EXPECT_EQ(mismatch, !follow) << absl::StrJoin(log, "\n");
+    EXPECT_EQ(start.has_value(), follow);
+  }
+}
+
 // SIGTERM (ShutdownWalRcv) while streaming: FATAL, and WalRcvDie leaves
 // STOPPED with pid 0.
 TEST(WalReceiverTest, SigtermIsFatalAndStops) {

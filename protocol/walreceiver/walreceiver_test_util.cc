@@ -65,6 +65,8 @@ void WalRcvFixture::RequestStreaming(uint64_t start, uint32_t tli) {
   w.receiveStartTLI = tli;
   w.conninfo = absl::StrCat("host=primary port=", kPort);
   w.walRcvState = node::WalRcvState::WALRCV_STARTING;
+  // The startup process would have published its target by now.
+  if (shm->XLogCtl.RecoveryTargetTLI == 0) shm->XLogCtl.RecoveryTargetTLI = tli;
 }
 
 os::Pid WalRcvFixture::StartWalReceiver() {
