@@ -88,15 +88,22 @@ TEST(WalReceiverTest, StreamsIntoSegmentsAndRepliesWriteBeforeFlush) {
                       "LOG: started streaming WAL from primary at 0/3FF0000 on timeline 1"));
 }
 
+// A profile with one switch set; the profile must have it off.
+node::Behavior ProfileWithSwitch(const char* profile, const char* commit,
+                                 bool node::Behavior::*member, bool on) {
+  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(profile);
+  CHECK(b.ok()) << profile;
+  CHECK(!(*b.*member)) << profile << " already has " << commit;
+  CHECK(b->Set(commit, on).ok()) << commit;
+  return *b;
+}
+
 // b186523fd9: a 9.0 standby streams, writes and fsyncs as later ones do,
 // but sends nothing back; with the switch on, the same stream is answered.
 TEST(WalReceiverTest, A90StandbySendsNoStatusUpdates) {
   for (const bool status_updates : {false, true}) {
-    absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile("pg-9.0.3");
-    ASSERT_TRUE(b.ok());
-    ASSERT_FALSE(b->walrcv_status_updates);
-    ASSERT_TRUE(b->Set("b186523fd9", status_updates).ok());
-    WalRcvFixture f(*b);
+    WalRcvFixture f(ProfileWithSwitch("pg-9.0.3", "b186523fd9",
+                                      &node::Behavior::walrcv_status_updates, status_updates));
     f.RequestStreaming(kStart, 1);
     const std::string wal = PatternBytes(kStart, 64 * 1024);
     const uint64_t end = kStart + wal.size();
@@ -277,11 +284,8 @@ TEST(WalReceiverTest, SystemIdentifierMismatchIsFatal) {
 // the switch it fetches timeline 2's history and streams timeline 1's WAL.
 TEST(WalReceiverTest, Before93ThePrimarysTimelineMustBeTheTarget) {
   for (const bool follow : {false, true}) {
-    absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile("pg-9.2.5");
-    ASSERT_TRUE(b.ok());
-    ASSERT_FALSE(b->walrcv_follow_timeline_switch);
-    ASSERT_TRUE(b->Set("abfd192b1b", follow).ok());
-    WalRcvFixture f(*b);
+    WalRcvFixture f(ProfileWithSwitch("pg-9.2.5", "abfd192b1b",
+                                      &node::Behavior::walrcv_follow_timeline_switch, follow));
     f.shm->XLogCtl.RecoveryTargetTLI = 1;
     f.RequestStreaming(kStart, 1);
     std::optional<wire::StartReplicationCmd> start;
