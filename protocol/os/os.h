@@ -158,6 +158,7 @@ class Os {
   virtual Errno Rename(std::string_view from, std::string_view to) = 0;
   virtual Errno Unlink(std::string_view path) = 0;
   virtual Errno MakeDir(std::string_view path) = 0;
+  virtual Errno RemoveDir(std::string_view path) = 0;  // rmdir(2): empty only
   virtual Result<FileStat> Stat(std::string_view path) = 0;
   virtual Result<std::vector<std::string>> ListDir(std::string_view dir) = 0;
 

@@ -14,6 +14,30 @@ Disk::Disk(World& world, std::string host, DiskConfig config)
       config_(config),
       stream_(absl::StrCat("disk/", host_)) {}
 
+namespace {
+// Every key of `m` below `dir` ("dir/..."), in order.
+std::vector<std::string> Descendants(const absl::btree_map<std::string, InodeId, std::less<>>& m,
+                                     std::string_view dir) {
+  const std::string prefix = std::string(dir) + "/";
+  std::vector<std::string> out;
+  for (auto it = m.lower_bound(prefix); it != m.end() && it->first.starts_with(prefix);
+       ++it) {
+    out.push_back(it->first);
+  }
+  return out;
+}
+
+// Moves every key below `from` to the same place below `to`.
+void MoveSubtree(absl::btree_map<std::string, InodeId, std::less<>>& m, std::string_view from,
+                 std::string_view to) {
+  for (const std::string& name : Descendants(m, from)) {
+    auto node = m.extract(name);
+    node.key() = std::string(to) + name.substr(from.size());
+    m.insert_or_assign(std::move(node.key()), node.mapped());
+  }
+}
+}  // namespace
+
 TraceBuilder Disk::Emit(std::string_view kind, Severity s) {
   return world_.trace().Emit(world_.now(), host_, "disk", kind, s);
 }
@@ -128,6 +152,16 @@ os::Errno Disk::SyncDir(std::string_view dir) {
   if (dir == "/") dir = "";  // the root has two spellings
   if (!DirExists(dir)) return os::Errno::kENOENT;
   auto child_of_dir = [dir](std::string_view name) { return Parent(name) == dir; };
+  // A directory renamed within `dir`: its durable entries follow its new
+  // name (they belong to its inode, not to the old name).
+  std::vector<std::pair<std::string, std::string>> moved_dirs;
+  for (const auto& [name, id] : durable_) {
+    if (!child_of_dir(name) || names_.contains(name) || !Live(id) || !At(id).is_dir) continue;
+    for (const auto& [now_name, now_id] : names_) {
+      if (now_id == id && child_of_dir(now_name)) moved_dirs.emplace_back(name, now_name);
+    }
+  }
+  for (const auto& [was, now] : moved_dirs) MoveSubtree(durable_, was, now);
   std::vector<InodeId> dropped;
   for (auto it = durable_.begin(); it != durable_.end();) {
     if (child_of_dir(it->first) && !names_.contains(it->first)) {
@@ -164,18 +198,40 @@ os::Result<int64_t> Disk::Size(InodeId id) const {
   return static_cast<int64_t>(At(id).data.size());
 }
 
+
 os::Errno Disk::Rename(std::string_view from, std::string_view to) {
   auto it = names_.find(from);
   if (it == names_.end()) return os::Errno::kENOENT;
   if (!DirExists(Parent(to))) return os::Errno::kENOENT;
-  InodeId id = it->second;
-  names_.erase(it);
-  auto old = names_.find(to);
+  const InodeId id = it->second;
+  const bool is_dir = At(id).is_dir;
   std::optional<InodeId> replaced;
-  if (old != names_.end()) replaced = old->second;
+  if (auto old = names_.find(to); old != names_.end()) {
+    const bool to_dir = At(old->second).is_dir;
+    if (is_dir && !to_dir) return os::Errno::kENOTDIR;
+    if (is_dir && !Descendants(names_, to).empty()) return os::Errno::kENOTEMPTY;
+    if (!is_dir && to_dir) return os::Errno::kEISDIR;
+    replaced = old->second;
+  }
+  const std::string from_copy(from);  // `from` may view a key we erase
+  names_.erase(from_copy);
   names_.insert_or_assign(std::string(to), id);
-  Emit("disk_rename").Str("from", from).Str("to", to);
+  // A directory takes its entries with it: they live in its inode.
+  if (is_dir) MoveSubtree(names_, from_copy, to);
+  Emit("disk_rename").Str("from", from_copy).Str("to", to);
   if (replaced) MaybeFree(*replaced);
+  return os::Errno::kOk;
+}
+
+os::Errno Disk::RemoveDir(std::string_view path) {
+  auto it = names_.find(path);
+  if (it == names_.end()) return os::Errno::kENOENT;
+  const InodeId id = it->second;
+  if (!At(id).is_dir) return os::Errno::kENOTDIR;
+  if (!Descendants(names_, path).empty()) return os::Errno::kENOTEMPTY;
+  Emit("disk_rmdir").Str("path", path);
+  names_.erase(it);
+  MaybeFree(id);
   return os::Errno::kOk;
 }
 
@@ -221,6 +277,16 @@ os::Result<std::vector<std::string>> Disk::List(std::string_view dir) const {
 }
 
 void Disk::Crash() {
+  // Entries whose directory is not durable are unreachable after the crash
+  // (keys sort after their parent's, so one pass sees parents first).
+  for (auto it = durable_.begin(); it != durable_.end();) {
+    const std::string_view parent = Parent(it->first);
+    if (!parent.empty() && !durable_.contains(parent)) {
+      it = durable_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   names_ = durable_;
   int64_t lost = 0;
   used_ = 0;

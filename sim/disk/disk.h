@@ -5,9 +5,12 @@
 //
 // Fault model (what this disk can do to PostgreSQL, and nothing more):
 // - Durability: file data and size become durable only through Sync
-//   (fsync/fdatasync: the same here). Create, rename and unlink change the
-//   cached namespace at once and become durable only when the parent
+//   (fsync/fdatasync: the same here). Create, rename, unlink and rmdir change
+//   the cached namespace at once and become durable only when the parent
 //   directory is synced (SyncDir). Sync of a file does not persist its name.
+//   Renaming a directory moves its entries along (the namespace is kept as
+//   full paths, the entries really belong to the directory's inode); once
+//   the parent is synced its durable entries follow it too.
 // - Crash (host power loss): the namespace and every file revert to their
 //   durable state. Sectors (512 B) of dirty pages may have been written back
 //   anyway, each with probability `crash_sector_persist`: so a crash can leave
@@ -71,6 +74,8 @@ class Disk {
   os::Errno Rename(std::string_view from, std::string_view to);
   os::Errno Unlink(std::string_view path);
   os::Errno MakeDir(std::string_view path);
+  // rmdir(2): an empty directory only (ENOTEMPTY otherwise).
+  os::Errno RemoveDir(std::string_view path);
   os::Result<os::FileStat> Stat(std::string_view path) const;
   // Names (not paths) of the entries of `dir`, sorted.
   os::Result<std::vector<std::string>> List(std::string_view dir) const;

@@ -80,6 +80,67 @@ TEST_F(DiskTest, RenameWithoutDirectoryFsyncIsUndoneByCrash) {
   EXPECT_EQ(Get("pg_wal/000000010000000000000001"), "segment");
 }
 
+// CreateSlotOnDisk's dance: fill "slot.tmp", rename the directory into
+// place. The entries move with the directory; before the parent is synced a
+// crash brings back the old name with them, after it the new one.
+TEST_F(DiskTest, RenamingADirectoryMovesItsEntries) {
+  ASSERT_EQ(disk_.MakeDir("pg_replslot"), Errno::kOk);
+  ASSERT_EQ(disk_.SyncDir(""), Errno::kOk);
+  ASSERT_EQ(disk_.MakeDir("pg_replslot/s.tmp"), Errno::kOk);
+  ASSERT_EQ(disk_.SyncDir("pg_replslot"), Errno::kOk);
+  InodeId f = Create("pg_replslot/s.tmp/state");
+  Put(f, 0, "slot");
+  ASSERT_EQ(disk_.Sync(f), Errno::kOk);
+  ASSERT_EQ(disk_.SyncDir("pg_replslot/s.tmp"), Errno::kOk);
+  disk_.Release(f);
+
+  ASSERT_EQ(disk_.Rename("pg_replslot/s.tmp", "pg_replslot/s"), Errno::kOk);
+  EXPECT_EQ(*disk_.List("pg_replslot"), std::vector<std::string>{"s"});
+  EXPECT_EQ(Get("pg_replslot/s/state"), "slot");
+  EXPECT_EQ(Get("pg_replslot/s.tmp/state"), "<ENOENT>");
+  disk_.Crash();  // the parent was not synced: the old name, with its entry
+  EXPECT_EQ(*disk_.List("pg_replslot"), std::vector<std::string>{"s.tmp"});
+  EXPECT_EQ(Get("pg_replslot/s.tmp/state"), "slot");
+
+  ASSERT_EQ(disk_.Rename("pg_replslot/s.tmp", "pg_replslot/s"), Errno::kOk);
+  ASSERT_EQ(disk_.SyncDir("pg_replslot"), Errno::kOk);
+  disk_.Crash();
+  EXPECT_EQ(*disk_.List("pg_replslot"), std::vector<std::string>{"s"});
+  EXPECT_EQ(Get("pg_replslot/s/state"), "slot");
+}
+
+TEST_F(DiskTest, DirectoryRenameAndRemoveFollowLinux) {
+  ASSERT_EQ(disk_.MakeDir("a"), Errno::kOk);
+  ASSERT_EQ(disk_.MakeDir("b"), Errno::kOk);
+  disk_.Release(Create("b/f"));
+  disk_.Release(Create("file"));
+  EXPECT_EQ(disk_.Rename("a", "b"), Errno::kENOTEMPTY);
+  EXPECT_EQ(disk_.Rename("a", "file"), Errno::kENOTDIR);
+  EXPECT_EQ(disk_.Rename("file", "a"), Errno::kEISDIR);
+  EXPECT_EQ(disk_.RemoveDir("b"), Errno::kENOTEMPTY);
+  EXPECT_EQ(disk_.RemoveDir("file"), Errno::kENOTDIR);
+  EXPECT_EQ(disk_.RemoveDir("nope"), Errno::kENOENT);
+  ASSERT_EQ(disk_.Unlink("b/f"), Errno::kOk);
+  EXPECT_EQ(disk_.Rename("a", "b"), Errno::kOk);  // onto an empty directory
+  EXPECT_EQ(disk_.RemoveDir("b"), Errno::kOk);
+  EXPECT_EQ(*disk_.List(""), std::vector<std::string>{"file"});
+}
+
+// A file whose directory entry never became durable is gone after a crash,
+// even if its own name was synced into that directory.
+TEST_F(DiskTest, EntriesOfANonDurableDirectoryDoNotSurviveACrash) {
+  ASSERT_EQ(disk_.MakeDir("d"), Errno::kOk);
+  InodeId f = Create("d/f");
+  Put(f, 0, "x");
+  ASSERT_EQ(disk_.Sync(f), Errno::kOk);
+  ASSERT_EQ(disk_.SyncDir("d"), Errno::kOk);  // but "" is never synced
+  disk_.Release(f);
+  disk_.Crash();
+  EXPECT_EQ(Get("d/f"), "<ENOENT>");
+  EXPECT_TRUE(disk_.List("").ok());
+  EXPECT_TRUE(disk_.List("")->empty());
+}
+
 TEST_F(DiskTest, UnlinkWithoutDirectoryFsyncIsUndoneByCrash) {
   InodeId f = Create("f");
   Put(f, 0, "x");

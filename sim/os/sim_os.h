@@ -90,6 +90,7 @@ class SimOs final : public os::Os {
   os::Errno Rename(std::string_view from, std::string_view to) override;
   os::Errno Unlink(std::string_view path) override;
   os::Errno MakeDir(std::string_view path) override;
+  os::Errno RemoveDir(std::string_view path) override;
   os::Result<os::FileStat> Stat(std::string_view path) override;
   os::Result<std::vector<std::string>> ListDir(std::string_view dir) override;
 

@@ -61,6 +61,7 @@ os::Errno SimOs::Rename(std::string_view from, std::string_view to) {
 }
 os::Errno SimOs::Unlink(std::string_view path) { return host_.disk().Unlink(path); }
 os::Errno SimOs::MakeDir(std::string_view path) { return host_.disk().MakeDir(path); }
+os::Errno SimOs::RemoveDir(std::string_view path) { return host_.disk().RemoveDir(path); }
 os::Result<os::FileStat> SimOs::Stat(std::string_view path) {
   return host_.disk().Stat(path);
 }
