@@ -25,6 +25,14 @@ class DiskTest : public ::testing::Test {
                                       reinterpret_cast<const uint8_t*>(s.data()), s.size()));
     ASSERT_TRUE(r.ok());
   }
+  // A file with durable data and a durable name (its directory synced).
+  void CreateDurable(const std::string& dir, const std::string& name, const std::string& data) {
+    InodeId f = Create(dir + "/" + name);
+    Put(f, 0, data);
+    ASSERT_EQ(disk_.Sync(f), Errno::kOk);
+    ASSERT_EQ(disk_.SyncDir(dir), Errno::kOk);
+    disk_.Release(f);
+  }
   std::string Get(std::string_view path) {
     os::Result<InodeId> id = disk_.Open(path, os::kOpenRead);
     if (!id.ok()) return "<" + std::string(os::ErrnoName(id.error())) + ">";
@@ -63,11 +71,7 @@ TEST_F(DiskTest, CreateWithoutDirectoryFsyncIsUndoneByCrash) {
 TEST_F(DiskTest, RenameWithoutDirectoryFsyncIsUndoneByCrash) {
   ASSERT_EQ(disk_.MakeDir("pg_wal"), Errno::kOk);
   ASSERT_EQ(disk_.SyncDir(""), Errno::kOk);
-  InodeId f = Create("pg_wal/xlogtemp");
-  Put(f, 0, "segment");
-  ASSERT_EQ(disk_.Sync(f), Errno::kOk);
-  ASSERT_EQ(disk_.SyncDir("pg_wal"), Errno::kOk);
-  disk_.Release(f);
+  CreateDurable("pg_wal", "xlogtemp", "segment");
   ASSERT_EQ(disk_.Rename("pg_wal/xlogtemp", "pg_wal/000000010000000000000001"),
             Errno::kOk);
   EXPECT_EQ(*disk_.List("pg_wal"), std::vector<std::string>{"000000010000000000000001"});
@@ -88,11 +92,7 @@ TEST_F(DiskTest, RenamingADirectoryMovesItsEntries) {
   ASSERT_EQ(disk_.SyncDir(""), Errno::kOk);
   ASSERT_EQ(disk_.MakeDir("pg_replslot/s.tmp"), Errno::kOk);
   ASSERT_EQ(disk_.SyncDir("pg_replslot"), Errno::kOk);
-  InodeId f = Create("pg_replslot/s.tmp/state");
-  Put(f, 0, "slot");
-  ASSERT_EQ(disk_.Sync(f), Errno::kOk);
-  ASSERT_EQ(disk_.SyncDir("pg_replslot/s.tmp"), Errno::kOk);
-  disk_.Release(f);
+  CreateDurable("pg_replslot/s.tmp", "state", "slot");
 
   ASSERT_EQ(disk_.Rename("pg_replslot/s.tmp", "pg_replslot/s"), Errno::kOk);
   EXPECT_EQ(*disk_.List("pg_replslot"), std::vector<std::string>{"s"});
