@@ -87,6 +87,24 @@ constexpr std::string_view ErrnoName(Errno e) {
   return "E?";
 }
 
+// strerror(): the text PostgreSQL's %m prints for the errnos file and
+// socket operations report ("No space left on device"); other values print
+// their name.
+constexpr std::string_view StrError(Errno e) {
+  switch (e) {
+    case Errno::kENOENT: return "No such file or directory";
+    case Errno::kEIO: return "Input/output error";
+    case Errno::kENOSPC: return "No space left on device";
+    case Errno::kEEXIST: return "File exists";
+    case Errno::kEBADF: return "Bad file descriptor";
+    case Errno::kENOTDIR: return "Not a directory";
+    case Errno::kEISDIR: return "Is a directory";
+    case Errno::kENOTEMPTY: return "Directory not empty";
+    case Errno::kEMFILE: return "Too many open files";
+    default: return ErrnoName(e);
+  }
+}
+
 // A value or an error. Constructing from kOk is a programmer error, as is
 // reading value() of an error.
 template <typename T>

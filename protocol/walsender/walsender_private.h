@@ -48,8 +48,6 @@ struct ElogError {
 };
 using MaybeError = std::optional<ElogError>;
 
-// strerror() of a file error, as %m prints it.
-std::string StrError(os::Errno e);
 
 class WalSender {
  public:
@@ -95,7 +93,7 @@ class WalSender {
   os::Task<MaybeError> SendTimeLineHistory(TimeLineID tli);
   os::Task<MaybeError> StartReplication(const wire::StartReplicationCmd& cmd);
   // 9.4+: CREATE_REPLICATION_SLOT name PHYSICAL (slot.h).
-  MaybeError CreateReplicationSlot(const wire::CreateReplicationSlotCmd& cmd);
+  os::Task<MaybeError> CreateReplicationSlot(const wire::CreateReplicationSlotCmd& cmd);
   // ReplicationSlotRelease of MyReplicationSlot, if any.
   void ReleaseMyReplicationSlot();
   void EndReplicationCommand(const std::string& tag);

@@ -16,15 +16,6 @@
 
 namespace replsim::walsender {
 
-std::string StrError(os::Errno e) {
-  switch (e) {
-    case os::Errno::kENOENT: return "No such file or directory";
-    case os::Errno::kEIO: return "Input/output error";
-    case os::Errno::kENOSPC: return "No space left on device";
-    default: return pq::SocketErrorText(e);
-  }
-}
-
 bool WalSender::RecoveryInProgress() const { return shm_->XLogCtl.SharedRecoveryInProgress; }
 
 // GetFlushRecPtr: LogwrtResult.Flush, the WAL fsync'd locally.
@@ -69,7 +60,8 @@ os::Task<absl::StatusOr<wal::TimeLineHistory>> WalSender::ReadTimeLineHistory(Ti
   }
   if (!content.ok()) {
     co_return absl::InternalError(
-        absl::StrFormat("could not read file \"%s\": %s", path, StrError(content.error())));
+        absl::StrFormat("could not read file \"%s\": %s", path,
+                        std::string(os::StrError(content.error()))));
   }
   co_return wal::ParseTimeLineHistory(tli, *content);
 }
@@ -103,7 +95,7 @@ os::Task<MaybeError> WalSender::XLogRead(XLogRecPtr startptr, uint64_t nbytes,
                           absl::StrFormat("could not read from log segment %s, offset %u, "
                                           "length %u: %s",
                                           wal::XLogFileName(curFileTimeLine, segno), off, n,
-                                          StrError(e))};
+                                          std::string(os::StrError(e)))};
     }
     done += n;
   }
