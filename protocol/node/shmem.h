@@ -147,9 +147,8 @@ struct WalSndCtlData {
 };
 
 // One replication slot (replication/slot.h of 9.4), the parts a physical
-// slot uses. Lives only in shared memory here: PostgreSQL also keeps each
-// slot in pg_replslot/<name>/state, which replsim does not model, so a
-// restart or a crash forgets every slot (see protocol/walsender/slot.h).
+// slot uses. Each is also kept in pg_replslot/<name>/state
+// (protocol/replslot/slot_disk.h), which a restart reloads.
 struct ReplicationSlot {
   bool in_use = false;
   // The process that acquired it, 0 when inactive (9.4 kept a bool
@@ -160,6 +159,12 @@ struct ReplicationSlot {
   // InvalidXLogRecPtr until the client first confirms a flush (9.4 has no
   // RESERVE_WAL).
   XLogRecPtr restart_lsn = 0;
+  // Changed since the state file was last written (ReplicationSlotMarkDirty).
+  bool dirty = false;
+  // Reserved by a CREATE_REPLICATION_SLOT writing it to disk: not in use
+  // yet (PostgreSQL holds ReplicationSlotAllocationLock meanwhile, so a
+  // second creation waits and then finds the name taken).
+  bool creating = false;
 };
 
 // ReplicationSlotCtl: max_replication_slots entries (none when it is 0).

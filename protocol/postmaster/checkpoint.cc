@@ -6,6 +6,7 @@
 #include "protocol/os/check.h"
 #include "protocol/postmaster/checkpointer.h"
 #include "protocol/postmaster/walsnd_stopping.h"
+#include "protocol/replslot/slot_disk.h"
 #include "protocol/wal/xlog_records.h"
 #include "protocol/xlog/control_file.h"
 #include "protocol/xlog/xlog_io.h"
@@ -71,8 +72,9 @@ os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
   cp.oldestActiveXid = shutdown ? 0 : static_cast<uint32_t>(cp.nextXid);
 
   // CheckPointGuts: write and fsync everything dirty. Nothing is modelled
-  // but the wait, during which other processes run (and may insert WAL:
-  // RW-10).
+  // but the replication slots and the wait, during which other processes
+  // run (and may insert WAL: RW-10).
+  co_await replslot::CheckPointReplicationSlots(os, shm);
   co_await os.FsyncDir(shm.data_dir);
 
   wal::XLogInsertResult r = xlog::XLogInsert(shm, wal::MakeCheckpointRecord(cp, shutdown));
@@ -111,8 +113,9 @@ os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
     co_return;
   }
   LogCheckpointStart(os, shm, flags, /*restartpoint=*/true);
-  // CheckPointGuts: flushing the buffers raises minRecoveryPoint to the
-  // replay position (UpdateMinRecoveryPoint).
+  // CheckPointGuts: the replication slots; flushing the buffers raises
+  // minRecoveryPoint to the replay position (UpdateMinRecoveryPoint).
+  co_await replslot::CheckPointReplicationSlots(os, shm);
   co_await os.FsyncDir(shm.data_dir);
   if (shm.ControlFile.minRecoveryPoint < x.replayEndRecPtr) {
     shm.ControlFile.minRecoveryPoint = x.replayEndRecPtr;

@@ -1,9 +1,13 @@
 // StartupXLOG (xlog.c, PG 15): recovery, then the switch to production.
 #include "protocol/recovery/startup_xlog.h"
 
+#include <optional>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/recovery/startup.h"
 #include "protocol/recovery/timeline_files.h"
+#include "protocol/replslot/slot_disk.h"
 #include "protocol/wal/xlog_records.h"
 #include "protocol/xlog/control_file.h"
 #include "protocol/xlog/xlog_io.h"
@@ -62,6 +66,16 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
 
   bool wasShutdown = false;
   co_await rec.InitWalRecovery(&wasShutdown);
+  // 9.4+: the slots, before anything could remove what they need.
+  if (shm.behavior.server_version_num >= 90400) {
+    std::optional<replslot::SlotStartupError> err =
+        co_await replslot::StartupReplicationSlots(os, shm);
+    if (err.has_value()) {
+      os.Log(err->elevel, err->hint.empty() ? err->message
+                                            : absl::StrCat(err->message, "\nHINT:  ", err->hint));
+      co_await os.Exit(std::string_view(err->elevel) == "PANIC" ? 2 : 1);
+    }
+  }
   bool performedWalRecovery = false;
   if (rec.InRecovery) {
     const bool awaited_1 = co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk;

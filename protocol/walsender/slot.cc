@@ -23,6 +23,9 @@ std::vector<node::ReplicationSlot>& Slots(node::NodeShmem& shm) {
   return slots;
 }
 
+// A slot being written to disk counts as taken for creation (PostgreSQL's
+// second creator waits for ReplicationSlotAllocationLock, then finds the
+// name in use), but not for acquisition (it is not in_use yet).
 int FindSlot(const std::vector<node::ReplicationSlot>& slots, const std::string& name) {
   for (size_t i = 0; i < slots.size(); ++i) {
     if (slots[i].in_use && slots[i].name == name) return static_cast<int>(i);
@@ -57,17 +60,17 @@ absl::Status ReplicationSlotValidateName(const std::string& name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> ReplicationSlotCreate(node::NodeShmem& shm, const std::string& name,
-                                          os::Pid pid) {
+absl::StatusOr<int> ReplicationSlotReserve(node::NodeShmem& shm, const std::string& name) {
   if (absl::Status s = ReplicationSlotValidateName(name); !s.ok()) return s;
   std::vector<node::ReplicationSlot>& slots = Slots(shm);
   int free_slot = -1;
   for (size_t i = 0; i < slots.size(); ++i) {
-    if (slots[i].in_use && slots[i].name == name) {
+    const bool taken = slots[i].in_use || slots[i].creating;
+    if (taken && slots[i].name == name) {
       return wire::WireError(wire::sqlstate::kDuplicateObject,
                              absl::StrFormat("replication slot \"%s\" already exists", name));
     }
-    if (!slots[i].in_use && free_slot < 0) free_slot = static_cast<int>(i);
+    if (!taken && free_slot < 0) free_slot = static_cast<int>(i);
   }
   if (free_slot < 0) {
     return wire::WireError(wire::sqlstate::kConfigurationLimitExceeded,
@@ -76,9 +79,23 @@ absl::StatusOr<int> ReplicationSlotCreate(node::NodeShmem& shm, const std::strin
   node::ReplicationSlot& s = slots[static_cast<size_t>(free_slot)];
   s = node::ReplicationSlot();
   s.name = name;
+  s.creating = true;
+  return free_slot;
+}
+
+void ReplicationSlotCreated(node::NodeShmem& shm, int index, os::Pid pid) {
+  node::ReplicationSlot& s = SlotAt(shm, index);
+  CHECK(s.creating) << "slot " << index << " was not being created";
+  s.creating = false;
+  s.dirty = false;  // CreateSlotOnDisk wrote it
   s.in_use = true;
   s.active_pid = pid;
-  return free_slot;
+}
+
+void ReplicationSlotAbandon(node::NodeShmem& shm, int index) {
+  node::ReplicationSlot& s = SlotAt(shm, index);
+  CHECK(s.creating) << "slot " << index << " was not being created";
+  s = node::ReplicationSlot();
 }
 
 absl::StatusOr<int> ReplicationSlotAcquire(node::NodeShmem& shm, const std::string& name,
@@ -107,9 +124,12 @@ void ReplicationSlotRelease(node::NodeShmem& shm, int index, os::Pid pid) {
 
 void PhysicalConfirmReceivedLocation(node::NodeShmem& shm, int index, wal::XLogRecPtr flush) {
   if (flush == 0) return;  // only a valid flush position moves it
-  SlotAt(shm, index).restart_lsn = flush;
-  // ReplicationSlotMarkDirty / ReplicationSlotsComputeRequiredLSN: nothing
-  // is saved to disk or retained by it here (see the header).
+  node::ReplicationSlot& s = SlotAt(shm, index);
+  if (s.restart_lsn == flush) return;
+  s.restart_lsn = flush;
+  // ReplicationSlotMarkDirty: the next checkpoint writes it
+  // (CheckPointReplicationSlots). No WAL is retained by it here.
+  s.dirty = true;
 }
 
 wire::ResultSet BuildCreateReplicationSlotResult(const std::string& slot_name,

@@ -6,10 +6,12 @@
 // CREATE_REPLICATION_SLOT result set), over the slot table in node shared
 // memory (node::ReplicationSlotCtlData, max_replication_slots entries).
 //
-//   absl::StatusOr<int> s = ReplicationSlotCreate(shm, "archiver", pid);
+//   absl::StatusOr<int> s = ReplicationSlotReserve(shm, "archiver");
+//   ... co_await replslot::CreateSlotOnDisk(...) ...
+//   ReplicationSlotCreated(shm, *s, pid);           // in use, acquired
 //   ReplicationSlotRelease(shm, *s, pid);           // START_REPLICATION re-acquires
 //   s = ReplicationSlotAcquire(shm, "archiver", pid);
-//   PhysicalConfirmReceivedLocation(shm, *s, flush);  // restart_lsn = flush
+//   PhysicalConfirmReceivedLocation(shm, *s, flush);  // restart_lsn = flush, dirty
 //
 // Contracts:
 // - Errors are WireError statuses with 9.4's text and SQLSTATE:
@@ -28,11 +30,9 @@
 // - A slot index is valid for the shared memory's lifetime; releasing a slot
 //   the process does not hold is a programmer error (CHECK).
 //
-// What a crash keeps: nothing. PostgreSQL writes every slot to
-// pg_replslot/<name>/state (CreateSlotOnDisk, SaveSlotToPath at checkpoints)
-// and reloads them at startup; replsim keeps slots only in shared memory, so a
-// restart forgets them (a deviation; no modelled bug depends on it).
-// Deviations also: the HINT of "all replication slots are in use" ("Free one
+// What a crash keeps: what protocol/replslot/slot_disk.h wrote. A slot exists
+// once CreateSlotOnDisk returned; its restart_lsn as of the last checkpoint.
+// Deviations: the HINT of "all replication slots are in use" ("Free one
 // or increase max_replication_slots.") is not sent (ElogError has no hint);
 // no logical slots, no DROP_REPLICATION_SLOT, no WAL retention by restart_lsn.
 #ifndef REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
@@ -54,10 +54,13 @@ inline constexpr size_t kNameDataLen = 64;
 
 absl::Status ReplicationSlotValidateName(const std::string& name);
 
-// Creates a physical slot (restart_lsn invalid) and marks it acquired by
-// `pid`; returns its index.
-absl::StatusOr<int> ReplicationSlotCreate(node::NodeShmem& shm, const std::string& name,
-                                          os::Pid pid);
+// ReplicationSlotCreate, in three steps around the disk I/O: Reserve checks
+// the name and the limit and takes a free entry for `name` (restart_lsn
+// invalid); CreateSlotOnDisk writes it; Created marks it in use and acquired
+// by `pid`, or Abandon frees the entry if the write failed.
+absl::StatusOr<int> ReplicationSlotReserve(node::NodeShmem& shm, const std::string& name);
+void ReplicationSlotCreated(node::NodeShmem& shm, int index, os::Pid pid);
+void ReplicationSlotAbandon(node::NodeShmem& shm, int index);
 
 // Marks the named slot acquired by `pid`; returns its index.
 absl::StatusOr<int> ReplicationSlotAcquire(node::NodeShmem& shm, const std::string& name,

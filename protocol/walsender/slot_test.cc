@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "protocol/replslot/slot_disk.h"
 #include "protocol/walsender/walsender_test_util.h"
 #include "protocol/wire/result_sets.h"
 #include "protocol/wire/wire_error.h"
@@ -26,6 +27,14 @@ node::NodeShmem SlotShmem(int max_replication_slots) {
 }
 
 std::string Message(const absl::Status& s) { return std::string(s.message()); }
+
+// The table's part of ReplicationSlotCreate (no disk): reserve, created.
+absl::StatusOr<int> ReplicationSlotCreate(node::NodeShmem& shm, const std::string& name,
+                                          os::Pid pid) {
+  absl::StatusOr<int> i = ReplicationSlotReserve(shm, name);
+  if (i.ok()) ReplicationSlotCreated(shm, *i, pid);
+  return i;
+}
 
 TEST(SlotTableTest, CreateAcquireRelease) {
   node::NodeShmem shm = SlotShmem(2);
@@ -142,6 +151,47 @@ TEST(WalSenderSlotTest, CreateThenStreamFromTheSlotAndReleaseAtExit) {
   const node::ReplicationSlot& s = w.shm->ReplicationSlotCtl.replication_slots[0];
   EXPECT_TRUE(s.in_use);
   EXPECT_EQ(s.active_pid, 0);  // released when the walsender exited
+}
+
+// CREATE_REPLICATION_SLOT writes pg_replslot/<name>/state before it answers
+// (CreateSlotOnDisk): the slot would survive a crash from then on.
+TEST(WalSenderSlotTest, CreateWritesTheSlotToDisk) {
+  WalSenderWorld w(5, Profile("pg-15"));
+  w.client.commands = {"CREATE_REPLICATION_SLOT archiver PHYSICAL"};
+  w.Run(os::Seconds(2));
+  ASSERT_TRUE(w.result.errors.empty()) << w.result.errors[0];
+  std::string state;
+  w.cluster.Spawn("primary", "reader", [&](os::Os& os) -> os::Task<> {
+    const std::string path = w.shm->data_dir + "/pg_replslot/archiver/state";
+    os::Result<os::Fd> fd = os.Open(path, os::kOpenRead);
+    if (!fd.ok()) co_return;
+    state.resize(replslot::kReplicationSlotOnDiskSize);
+    os::Result<size_t> n = co_await os.PRead(
+        *fd, absl::MakeSpan(reinterpret_cast<uint8_t*>(state.data()), state.size()), 0);
+    os.Close(*fd);
+    if (n.ok()) state.resize(*n);
+  });
+  w.Run(os::Seconds(3));
+  absl::StatusOr<node::ReplicationSlot> on_disk =
+      replslot::DecodeReplicationSlotOnDisk("state", state);
+  ASSERT_TRUE(on_disk.ok()) << on_disk.status();
+  EXPECT_EQ(on_disk->name, "archiver");
+  EXPECT_EQ(on_disk->restart_lsn, 0u);
+}
+
+// While one CREATE_REPLICATION_SLOT writes the slot, a second one for the
+// same name fails as it would after waiting for the allocation lock, and the
+// slot cannot be acquired yet.
+TEST(SlotTableTest, ASlotBeingWrittenIsTakenButNotThere) {
+  node::NodeShmem shm = SlotShmem(2);
+  absl::StatusOr<int> first = ReplicationSlotReserve(shm, "s");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Message(ReplicationSlotReserve(shm, "s").status()),
+            "replication slot \"s\" already exists");
+  EXPECT_EQ(Message(ReplicationSlotAcquire(shm, "s", kOtherPid).status()),
+            "replication slot \"s\" does not exist");
+  ReplicationSlotAbandon(shm, *first);  // the write failed: nothing left
+  EXPECT_TRUE(ReplicationSlotReserve(shm, "s").ok());
 }
 
 TEST(WalSenderSlotTest, StartReplicationSlotErrors) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "protocol/replslot/slot_disk.h"
 #include "protocol/walsender/slot.h"
 #include "protocol/walsender/syncrep_hook.h"
 #include "protocol/walsender/walsender_private.h"
@@ -76,7 +77,7 @@ os::Task<MaybeError> WalSender::ExecReplicationCommand(const std::string& query)
     MaybeError e = co_await StartReplication(*sr);
     if (e.has_value()) co_return e;
   } else if (auto* cs = std::get_if<wire::CreateReplicationSlotCmd>(&*parsed)) {
-    MaybeError e = CreateReplicationSlot(*cs);
+    MaybeError e = co_await CreateReplicationSlot(*cs);
     if (e.has_value()) co_return e;
   } else {
     co_return ElogError{wire::sqlstate::kFeatureNotSupported,
@@ -119,7 +120,7 @@ os::Task<MaybeError> WalSender::SendTimeLineHistory(TimeLineID tli) {
     co_return ElogError{content.error() == os::Errno::kENOENT ? wire::sqlstate::kUndefinedFile
                                                                : wire::sqlstate::kIoError,
                         absl::StrFormat("could not open file \"%s\": %s", rel,
-                                        StrError(content.error()))};
+                                        std::string(os::StrError(content.error())))};
   }
   wire::ResultSet rs = wire::BuildTimelineHistory({fname, *content}, dialect_);
   SendResultRows(rs);
@@ -128,19 +129,27 @@ os::Task<MaybeError> WalSender::SendTimeLineHistory(TimeLineID tli) {
 
 // CreateReplicationSlot (9.4): create the slot acquired, answer with its
 // result set, release it again for START_REPLICATION to acquire.
-MaybeError WalSender::CreateReplicationSlot(const wire::CreateReplicationSlotCmd& cmd) {
+os::Task<MaybeError> WalSender::CreateReplicationSlot(const wire::CreateReplicationSlotCmd& cmd) {
   if (cmd.logical || cmd.temporary || !cmd.options.empty()) {
-    return ElogError{wire::sqlstate::kFeatureNotSupported,
-                     "only CREATE_REPLICATION_SLOT name PHYSICAL is modelled by replsim"};
+    co_return ElogError{wire::sqlstate::kFeatureNotSupported,
+                        "only CREATE_REPLICATION_SLOT name PHYSICAL is modelled by replsim"};
   }
-  absl::StatusOr<int> created = ReplicationSlotCreate(*shm_, cmd.slot_name, os_.MyPid());
-  if (!created.ok()) return FromStatus(created.status());
-  my_replication_slot_ = *created;
+  absl::StatusOr<int> reserved = ReplicationSlotReserve(*shm_, cmd.slot_name);
+  if (!reserved.ok()) co_return FromStatus(reserved.status());
+  // CreateSlotOnDisk writes a copy: the entry itself stays reserved.
+  node::ReplicationSlot on_disk = shm_->ReplicationSlotCtl.replication_slots[*reserved];
+  const absl::Status written = co_await replslot::CreateSlotOnDisk(os_, shm_->data_dir, on_disk);
+  if (!written.ok()) {
+    ReplicationSlotAbandon(*shm_, *reserved);
+    co_return ElogError{wire::sqlstate::kIoError, std::string(written.message())};
+  }
+  ReplicationSlotCreated(*shm_, *reserved, os_.MyPid());
+  my_replication_slot_ = *reserved;
   // A physical slot's confirmed_flush is invalid: "0/0".
   SendResultRows(BuildCreateReplicationSlotResult(cmd.slot_name, 0,
                                                   shm_->behavior.server_version_num));
   ReleaseMyReplicationSlot();
-  return std::nullopt;
+  co_return std::nullopt;
 }
 
 os::Task<MaybeError> WalSender::StartReplication(const wire::StartReplicationCmd& cmd) {

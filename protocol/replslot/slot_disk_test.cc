@@ -1,0 +1,170 @@
+// Slots on disk: the state file is PostgreSQL 15's byte for byte; a damaged
+// one is refused with RestoreSlotFromDisk's messages; a created slot survives
+// a crash, and so does the restart_lsn of the last checkpoint, but not a
+// restart_lsn confirmed after it; a directory left half-created is removed.
+#include "protocol/replslot/slot_disk.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "sim/os/cluster.h"
+
+namespace replsim::replslot {
+namespace {
+
+std::string ReadTestFile(const std::string& name) {
+  std::ifstream in("protocol/replslot/testdata/" + name, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+node::ReplicationSlot Slot(const std::string& name, wal::XLogRecPtr restart_lsn) {
+  node::ReplicationSlot s;
+  s.name = name;
+  s.restart_lsn = restart_lsn;
+  return s;
+}
+
+TEST(SlotDiskTest, StateFileIsPostgres15sByteForByte) {
+  for (const auto& [file, slot] : {std::pair{"pg15_slot_s1_state.bin", Slot("s1", 0)},
+                                   std::pair{"pg15_slot_s2_state.bin", Slot("s2", 0x1500718)}}) {
+    const std::string real = ReadTestFile(file);
+    ASSERT_EQ(real.size(), kReplicationSlotOnDiskSize) << file;
+    EXPECT_TRUE(EncodeReplicationSlotOnDisk(slot) == real) << file;
+    absl::StatusOr<node::ReplicationSlot> back = DecodeReplicationSlotOnDisk(file, real);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(back->name, slot.name);
+    EXPECT_EQ(back->restart_lsn, slot.restart_lsn);
+  }
+}
+
+TEST(SlotDiskTest, DamagedStateFilesAreRefusedAsRestoreSlotFromDiskDoes) {
+  const std::string good = EncodeReplicationSlotOnDisk(Slot("s", 0x3000000));
+  std::string bad_magic = good;
+  bad_magic[0] = 0;
+  std::string bad_version = good;
+  bad_version[8] = 9;
+  std::string bad_crc = good;
+  bad_crc[100] ^= 1;  // a bit of restart_lsn
+  EXPECT_EQ(DecodeReplicationSlotOnDisk("p", bad_magic).status().message(),
+            "replication slot file \"p\" has wrong magic number: 17112064 instead of 17112225");
+  EXPECT_EQ(DecodeReplicationSlotOnDisk("p", bad_version).status().message(),
+            "replication slot file \"p\" has unsupported version 9");
+  EXPECT_TRUE(absl::StartsWith(DecodeReplicationSlotOnDisk("p", bad_crc).status().message(),
+                               "checksum mismatch for replication slot file \"p\": is "));
+  EXPECT_EQ(DecodeReplicationSlotOnDisk("p", good.substr(0, 10)).status().message(),
+            "could not read file \"p\": read 10 of 16");
+}
+
+struct Fixture {
+  sim::World world{1, true};
+  sim::os_sim::Cluster cluster{world};
+  node::NodeShmem shm;
+  Fixture() {
+    cluster.AddHost("h");
+    shm.data_dir = "/pgdata";
+    shm.gucs.max_replication_slots = 4;
+  }
+  void Spawn(std::function<os::Task<>(os::Os&)> body) {
+    cluster.Spawn("h", "p", std::move(body));
+    world.Run({.until = world.now() + os::Seconds(10)});
+  }
+  // A restart after a crash: fresh shared memory, the slots from disk.
+  std::vector<node::ReplicationSlot> CrashAndRestore() {
+    cluster.CrashHost("h");
+    cluster.RestartHost("h");
+    shm.ReplicationSlotCtl.replication_slots.clear();
+    std::optional<SlotStartupError> err;
+    Spawn([&](os::Os& os) -> os::Task<> { err = co_await StartupReplicationSlots(os, shm); });
+    EXPECT_FALSE(err.has_value()) << err->message;
+    std::vector<node::ReplicationSlot> in_use;
+    for (const node::ReplicationSlot& s : shm.ReplicationSlotCtl.replication_slots) {
+      if (s.in_use) in_use.push_back(s);
+    }
+    return in_use;
+  }
+};
+
+os::Task<> MakeDataDir(os::Os& os) {
+  os.MakeDir("/pgdata");
+  co_await os.FsyncDir("/");
+  co_await os.FsyncDir("/pgdata");
+}
+
+TEST(SlotDiskTest, ACreatedSlotSurvivesACrashWithItsCheckpointedRestartLsn) {
+  Fixture f;
+  f.Spawn([&](os::Os& os) -> os::Task<> {
+    co_await MakeDataDir(os);
+    node::ReplicationSlot s = Slot("archiver", 0);
+    const absl::Status st = co_await CreateSlotOnDisk(os, f.shm.data_dir, s);
+    EXPECT_TRUE(st.ok()) << st;
+    s.in_use = true;
+    f.shm.ReplicationSlotCtl.replication_slots = {s};
+  });
+  std::vector<node::ReplicationSlot> slots = f.CrashAndRestore();
+  ASSERT_EQ(slots.size(), 1u);
+  EXPECT_EQ(slots[0].name, "archiver");
+  EXPECT_EQ(slots[0].restart_lsn, 0u);
+  EXPECT_EQ(slots[0].active_pid, 0);
+
+  // A confirmation only dirties the slot: a crash before the next
+  // checkpoint loses it, a checkpoint keeps it.
+  node::ReplicationSlot& s = f.shm.ReplicationSlotCtl.replication_slots[0];
+  s.restart_lsn = 0x3000000;
+  s.dirty = true;
+  slots = f.CrashAndRestore();
+  ASSERT_EQ(slots.size(), 1u);
+  EXPECT_EQ(slots[0].restart_lsn, 0u);
+
+  f.shm.ReplicationSlotCtl.replication_slots[0].restart_lsn = 0x3000000;
+  f.shm.ReplicationSlotCtl.replication_slots[0].dirty = true;
+  f.Spawn([&](os::Os& os) -> os::Task<> { co_await CheckPointReplicationSlots(os, f.shm); });
+  EXPECT_FALSE(f.shm.ReplicationSlotCtl.replication_slots[0].dirty);
+  slots = f.CrashAndRestore();
+  ASSERT_EQ(slots.size(), 1u);
+  EXPECT_EQ(slots[0].restart_lsn, 0x3000000u);
+}
+
+TEST(SlotDiskTest, AHalfCreatedSlotIsRemovedAtStartup) {
+  Fixture f;
+  f.Spawn([&](os::Os& os) -> os::Task<> {
+    co_await MakeDataDir(os);
+    os.MakeDir("/pgdata/pg_replslot");
+    os.MakeDir("/pgdata/pg_replslot/half.tmp");
+    co_await os.FsyncDir("/pgdata");
+    co_await os.FsyncDir("/pgdata/pg_replslot");
+  });
+  EXPECT_TRUE(f.CrashAndRestore().empty());
+  bool gone = false;
+  f.Spawn([&](os::Os& os) -> os::Task<> {
+    gone = !os.Stat("/pgdata/pg_replslot/half.tmp").ok();
+    co_return;
+  });
+  EXPECT_TRUE(gone);
+}
+
+TEST(SlotDiskTest, MoreSlotsOnDiskThanMaxReplicationSlotsIsFatal) {
+  Fixture f;
+  f.Spawn([&](os::Os& os) -> os::Task<> {
+    co_await MakeDataDir(os);
+    for (const char* name : {"a", "b"}) {
+      node::ReplicationSlot s = Slot(name, 0);
+      (void)co_await CreateSlotOnDisk(os, f.shm.data_dir, s);
+    }
+  });
+  f.shm.gucs.max_replication_slots = 1;
+  std::optional<SlotStartupError> err;
+  f.Spawn([&](os::Os& os) -> os::Task<> { err = co_await StartupReplicationSlots(os, f.shm); });
+  ASSERT_TRUE(err.has_value());
+  EXPECT_STREQ(err->elevel, "FATAL");
+  EXPECT_EQ(err->message, "too many replication slots active before shutdown");
+  EXPECT_EQ(err->hint, "Increase max_replication_slots and try again.");
+}
+
+}  // namespace
+}  // namespace replsim::replslot
