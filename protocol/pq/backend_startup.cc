@@ -79,9 +79,10 @@ os::Task<os::Errno> SendStartupResponse(PqComm& comm, const StartupResponse& res
 os::Task<os::Errno> SendErrorResponse(PqComm& comm, absl::string_view severity,
                                       absl::string_view sqlstate,
                                       absl::string_view message,
-                                      absl::string_view detail) {
+                                      absl::string_view detail,
+                                      absl::string_view hint) {
   comm.PutRaw(wire::Encode(
-      wire::ErrorResponse{wire::ErrorFields::Make(severity, sqlstate, message, detail)}));
+      wire::ErrorResponse{wire::ErrorFields::Make(severity, sqlstate, message, detail, hint)}));
   co_return co_await comm.Flush();
 }
 

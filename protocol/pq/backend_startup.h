@@ -55,11 +55,12 @@ std::vector<std::pair<std::string, std::string>> DefaultParameterStatus(
 
 os::Task<os::Errno> SendStartupResponse(PqComm& comm, const StartupResponse& response);
 
-// ErrorResponse with S/V = severity, C, M (and D when non-empty), flushed.
+// ErrorResponse with S/V = severity, C, M (and D, H when non-empty), flushed.
 os::Task<os::Errno> SendErrorResponse(PqComm& comm, absl::string_view severity,
                                       absl::string_view sqlstate,
                                       absl::string_view message,
-                                      absl::string_view detail = "");
+                                      absl::string_view detail = "",
+                                      absl::string_view hint = "");
 
 }  // namespace replsim::pq
 

@@ -54,7 +54,9 @@ absl::Status ReplicationSlotValidateName(const std::string& name) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
       return wire::WireError(
           kInvalidName,
-          absl::StrFormat("replication slot name \"%s\" contains invalid character", name));
+          absl::StrFormat("replication slot name \"%s\" contains invalid character", name),
+          "Replication slot names may only contain lower case letters, numbers, and the "
+          "underscore character.");
     }
   }
   return absl::OkStatus();
@@ -74,7 +76,8 @@ absl::StatusOr<int> ReplicationSlotReserve(node::NodeShmem& shm, const std::stri
   }
   if (free_slot < 0) {
     return wire::WireError(wire::sqlstate::kConfigurationLimitExceeded,
-                           "all replication slots are in use");
+                           "all replication slots are in use",
+                           "Free one or increase max_replication_slots.");
   }
   node::ReplicationSlot& s = slots[static_cast<size_t>(free_slot)];
   s = node::ReplicationSlot();

@@ -32,9 +32,9 @@
 //
 // What a crash keeps: what protocol/replslot/slot_disk.h wrote. A slot exists
 // once CreateSlotOnDisk returned; its restart_lsn as of the last checkpoint.
-// Deviations: the HINT of "all replication slots are in use" ("Free one
-// or increase max_replication_slots.") is not sent (ElogError has no hint);
-// no logical slots, no DROP_REPLICATION_SLOT, no WAL retention by restart_lsn.
+// The HINTs go with the errors ("Free one or increase max_replication_slots.",
+// and the allowed characters for a bad name). Deviations: no logical slots,
+// no DROP_REPLICATION_SLOT, no WAL retention by restart_lsn.
 #ifndef REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
 #define REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
 

@@ -75,6 +75,7 @@ TEST(SlotTableTest, NamesAndLimits) {
   EXPECT_EQ(wire::SqlStateOf(dup.status()), "42710");
   absl::StatusOr<int> full = ReplicationSlotCreate(shm, "second", kOtherPid);
   EXPECT_EQ(Message(full.status()), "all replication slots are in use");
+  EXPECT_EQ(wire::HintOf(full.status()), "Free one or increase max_replication_slots.");
   EXPECT_EQ(wire::SqlStateOf(full.status()), "53400");
 }
 
@@ -223,6 +224,7 @@ TEST(WalSenderSlotTest, MaxReplicationSlotsZero) {
   w.Run(os::Seconds(2));
   ASSERT_EQ(w.result.errors.size(), 2u);
   EXPECT_EQ(w.result.errors[0], "all replication slots are in use");
+  EXPECT_TRUE(w.WalSenderLogged("HINT: Free one or increase max_replication_slots."));
   EXPECT_EQ(w.result.errors[1], "replication slot \"archiver\" does not exist");
 }
 

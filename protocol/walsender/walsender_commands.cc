@@ -25,7 +25,7 @@ namespace {
 std::string Lsn(XLogRecPtr p) { return wal::LsnToString(p); }
 
 ElogError FromStatus(const absl::Status& s) {
-  return ElogError{wire::SqlStateOf(s), std::string(s.message())};
+  return ElogError{wire::SqlStateOf(s), std::string(s.message()), "", wire::HintOf(s)};
 }
 
 }  // namespace

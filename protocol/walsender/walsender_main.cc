@@ -156,8 +156,10 @@ os::Task<> WalSender::HandleError(const ElogError* err) {
   const ElogError& e = *err;
   os_.Log("ERROR", e.message);
   if (!e.detail.empty()) os_.Log("DETAIL", e.detail);
+  if (!e.hint.empty()) os_.Log("HINT", e.hint);
   if (!output_off_) {
-    (void)co_await pq::SendErrorResponse(*conn_, "ERROR", e.sqlstate, e.message, e.detail);
+    (void)co_await pq::SendErrorResponse(*conn_, "ERROR", e.sqlstate, e.message, e.detail,
+                                         e.hint);
   }
   co_await WalSndErrorCleanup();
 }

@@ -45,6 +45,7 @@ struct ElogError {
   std::string sqlstate;
   std::string message;
   std::string detail;
+  std::string hint;
 };
 using MaybeError = std::optional<ElogError>;
 

@@ -19,11 +19,15 @@
 
 namespace replsim::wire {
 
-// An InvalidArgument status with `message` and `sqlstate` attached.
-absl::Status WireError(absl::string_view sqlstate, absl::string_view message);
+// An InvalidArgument status with `message` and `sqlstate` (and the errhint
+// PostgreSQL adds, if any) attached.
+absl::Status WireError(absl::string_view sqlstate, absl::string_view message,
+                       absl::string_view hint = "");
 
 // The SQLSTATE attached by WireError, or "" when there is none (including OK).
 std::string SqlStateOf(const absl::Status& status);
+// The hint attached by WireError, or "".
+std::string HintOf(const absl::Status& status);
 
 }  // namespace replsim::wire
 
