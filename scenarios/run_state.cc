@@ -87,7 +87,9 @@ bool RunState::StartReceiveXlog(const std::string& node) {
   receivexlog::ReceiveXlogOptions o;
   o.conninfo = absl::StrCat("host=", upstream_[node], " port=5432");
   for (const Node& n : s_.nodes()) {
-    if (n.name() != node || n.slot_name().empty()) continue;
+    if (n.name() != node) continue;
+    o.loop = n.reconnect();  // no -n
+    if (n.slot_name().empty()) continue;
     o.slot_name = n.slot_name();
     o.create_slot = n.create_slot();
   }

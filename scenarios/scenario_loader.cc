@@ -100,8 +100,10 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
       return c.Error(root, s, "nodes", i, "expected role: PRIMARY, STANDBY or RECEIVEXLOG");
     }
     primaries += n.role() == Node::PRIMARY;
-    if (n.role() != Node::RECEIVEXLOG && (!n.slot_name().empty() || n.create_slot())) {
-      return c.Error(root, s, "nodes", i, "slot_name and create_slot are for RECEIVEXLOG nodes");
+    if (n.role() != Node::RECEIVEXLOG &&
+        (!n.slot_name().empty() || n.create_slot() || n.reconnect())) {
+      return c.Error(root, s, "nodes", i,
+                     "slot_name, create_slot and reconnect are for RECEIVEXLOG nodes");
     }
     if (n.create_slot() && n.slot_name().empty()) {
       return c.Error(nt, n, "create_slot", -1, "create_slot needs a slot_name");

@@ -55,7 +55,7 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "nodes { name: \"s\" role: STANDBY upstream: \"x\" }\n",
        "t.textproto:4:33: unknown upstream \"x\""},
       {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY slot_name: \"s\" }\n",
-       "t.textproto:3:1: slot_name and create_slot are for RECEIVEXLOG nodes"},
+       "t.textproto:3:1: slot_name, create_slot and reconnect are for RECEIVEXLOG nodes"},
       {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
        "nodes { name: \"a\" role: RECEIVEXLOG upstream: \"p\" create_slot: true }\n",
        "t.textproto:4:51: create_slot needs a slot_name"},
