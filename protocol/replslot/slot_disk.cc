@@ -176,6 +176,22 @@ os::Task<absl::Status> CreateSlotOnDisk(os::Os& os, const std::string& data_dir,
   co_return absl::OkStatus();
 }
 
+os::Task<absl::Status> DropSlotOnDisk(os::Os& os, const std::string& data_dir,
+                                      const std::string& name) {
+  const std::string base = ReplSlotDir(data_dir);
+  const std::string path = absl::StrCat(base, "/", name);
+  const std::string tmppath = absl::StrCat(path, ".tmp");
+  if (const os::Errno e = os.Rename(path, tmppath); e != os::Errno::kOk) {
+    co_return absl::InternalError(absl::StrFormat("could not rename file \"%s\" to \"%s\": %s",
+                                                  path, tmppath, std::string(os::StrError(e))));
+  }
+  (void)co_await os.FsyncDir(tmppath);
+  (void)co_await os.FsyncDir(base);
+  const bool removed = co_await RemoveSlotDir(os, tmppath);
+  if (!removed) os.Log("WARNING", absl::StrFormat("could not remove directory \"%s\"", tmppath));
+  co_return absl::OkStatus();
+}
+
 os::Task<> CheckPointReplicationSlots(os::Os& os, node::NodeShmem& shm) {
   std::vector<node::ReplicationSlot>& slots = shm.ReplicationSlotCtl.replication_slots;
   for (size_t i = 0; i < slots.size(); ++i) {

@@ -66,6 +66,14 @@ absl::StatusOr<node::ReplicationSlot> DecodeReplicationSlotOnDisk(std::string_vi
 os::Task<absl::Status> CreateSlotOnDisk(os::Os& os, const std::string& data_dir,
                                         node::ReplicationSlot& slot);
 
+// ReplicationSlotDropAcquired's disk part: rename pg_replslot/<name> to
+// <name>.tmp and fsync both directories (from then on a crash does not bring
+// the slot back), then remove the .tmp directory (a failure there is only a
+// WARNING: StartupReplicationSlots removes it later). The error carries the
+// text of the ereport(ERROR) of a failed rename.
+os::Task<absl::Status> DropSlotOnDisk(os::Os& os, const std::string& data_dir,
+                                      const std::string& name);
+
 // CheckPointGuts' CheckPointReplicationSlots. Failures are LOG lines; the
 // checkpoint goes on.
 os::Task<> CheckPointReplicationSlots(os::Os& os, node::NodeShmem& shm);

@@ -130,6 +130,25 @@ TEST(SlotDiskTest, ACreatedSlotSurvivesACrashWithItsCheckpointedRestartLsn) {
   EXPECT_EQ(slots[0].restart_lsn, 0x3000000u);
 }
 
+TEST(SlotDiskTest, ADroppedSlotStaysDroppedAfterACrash) {
+  Fixture f;
+  f.Spawn([&](os::Os& os) -> os::Task<> {
+    co_await MakeDataDir(os);
+    node::ReplicationSlot s = Slot("gone", 0);
+    (void)co_await CreateSlotOnDisk(os, f.shm.data_dir, s);
+    const absl::Status dropped = co_await DropSlotOnDisk(os, f.shm.data_dir, "gone");
+    EXPECT_TRUE(dropped.ok()) << dropped;
+  });
+  EXPECT_TRUE(f.CrashAndRestore().empty());
+  absl::Status missing;
+  f.Spawn([&](os::Os& os) -> os::Task<> {
+    missing = co_await DropSlotOnDisk(os, f.shm.data_dir, "gone");
+  });
+  EXPECT_EQ(missing.message(),
+            "could not rename file \"/pgdata/pg_replslot/gone\" to "
+            "\"/pgdata/pg_replslot/gone.tmp\": No such file or directory");
+}
+
 TEST(SlotDiskTest, AHalfCreatedSlotIsRemovedAtStartup) {
   Fixture f;
   f.Spawn([&](os::Os& os) -> os::Task<> {

@@ -112,11 +112,21 @@ absl::StatusOr<int> ReplicationSlotAcquire(node::NodeShmem& shm, const std::stri
   }
   node::ReplicationSlot& s = slots[static_cast<size_t>(index)];
   if (s.active_pid != 0) {
-    return wire::WireError(wire::sqlstate::kObjectInUse,
-                           absl::StrFormat("replication slot \"%s\" is already active", name));
+    // From 10 on (at the latest; no 9.5/9.6 profile) the error names the holder.
+    return wire::WireError(
+        wire::sqlstate::kObjectInUse,
+        shm.behavior.server_version_num >= 100000
+            ? absl::StrFormat("replication slot \"%s\" is active for PID %d", name, s.active_pid)
+            : absl::StrFormat("replication slot \"%s\" is already active", name));
   }
   s.active_pid = pid;
   return index;
+}
+
+void ReplicationSlotDropped(node::NodeShmem& shm, int index, os::Pid pid) {
+  node::ReplicationSlot& s = SlotAt(shm, index);
+  CHECK(s.in_use && s.active_pid == pid) << "dropping slot " << index << " not held by " << pid;
+  s = node::ReplicationSlot();
 }
 
 void ReplicationSlotRelease(node::NodeShmem& shm, int index, os::Pid pid) {

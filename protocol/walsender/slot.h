@@ -2,7 +2,7 @@
 //
 // Physical replication slots as 9.4 introduced them (replication/slot.c:
 // ReplicationSlotValidateName, ReplicationSlotCreate, ReplicationSlotAcquire,
-// ReplicationSlotRelease; walsender.c: PhysicalConfirmReceivedLocation and the
+// ReplicationSlotRelease, ReplicationSlotDropAcquired; walsender.c: PhysicalConfirmReceivedLocation and the
 // CREATE_REPLICATION_SLOT result set), over the slot table in node shared
 // memory (node::ReplicationSlotCtlData, max_replication_slots entries).
 //
@@ -16,11 +16,12 @@
 // Contracts:
 // - Errors are WireError statuses with 9.4's text and SQLSTATE:
 //   "replication slot \"%s\" does not exist" (42704), "replication slot \"%s\"
-//   is already active" (55006), "replication slot \"%s\" already exists"
-//   (42710), "all replication slots are in use" (53400), and the name checks
-//   ("is too short" / "is too long" / "contains invalid character": only
-//   [a-z0-9_], under NAMEDATALEN). With max_replication_slots = 0 there is no
-//   table: creation finds no free entry ("all replication slots are in use")
+//   is already active" (55006; 15: "is active for PID %d"),
+//   "replication slot \"%s\" already exists" (42710), "all replication slots
+//   are in use" (53400), and the name checks ("is too short" / "is too
+//   long" / "contains invalid character": only [a-z0-9_], under NAMEDATALEN).
+//   With max_replication_slots = 0 there is no table: creation finds no free
+//   entry ("all replication slots are in use")
 //   and acquisition finds no slot ("does not exist"), as 9.4's walsender does;
 //   9.4 raised "replication slots can only be used if max_replication_slots >
 //   0" only from the SQL functions (CheckSlotRequirements), which replsim
@@ -34,7 +35,7 @@
 // once CreateSlotOnDisk returned; its restart_lsn as of the last checkpoint.
 // The HINTs go with the errors ("Free one or increase max_replication_slots.",
 // and the allowed characters for a bad name). Deviations: no logical slots,
-// no DROP_REPLICATION_SLOT, no WAL retention by restart_lsn.
+// no WAIT for DROP_REPLICATION_SLOT, no WAL retention by restart_lsn.
 #ifndef REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
 #define REPLSIM_PROTOCOL_WALSENDER_SLOT_H_
 
@@ -65,6 +66,10 @@ void ReplicationSlotAbandon(node::NodeShmem& shm, int index);
 // Marks the named slot acquired by `pid`; returns its index.
 absl::StatusOr<int> ReplicationSlotAcquire(node::NodeShmem& shm, const std::string& name,
                                            os::Pid pid);
+
+// ReplicationSlotDropAcquired's shared-memory part: slot `index`, held by
+// `pid` and already renamed away on disk, is free again.
+void ReplicationSlotDropped(node::NodeShmem& shm, int index, os::Pid pid);
 
 // Marks slot `index`, held by `pid`, inactive again.
 void ReplicationSlotRelease(node::NodeShmem& shm, int index, os::Pid pid);

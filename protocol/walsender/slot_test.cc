@@ -21,6 +21,7 @@ constexpr os::Pid kOtherPid = 200;
 
 node::NodeShmem SlotShmem(int max_replication_slots) {
   node::NodeShmem shm;
+  shm.behavior.server_version_num = 90400;
   shm.gucs = node::Gucs::Defaults(90400);
   shm.gucs.max_replication_slots = max_replication_slots;
   return shm;
@@ -178,6 +179,36 @@ TEST(WalSenderSlotTest, CreateWritesTheSlotToDisk) {
   ASSERT_TRUE(on_disk.ok()) << on_disk.status();
   EXPECT_EQ(on_disk->name, "archiver");
   EXPECT_EQ(on_disk->restart_lsn, 0u);
+}
+
+// DROP_REPLICATION_SLOT: the slot's directory is gone and its entry free;
+// a missing slot and one held by another walsender are errors.
+TEST(WalSenderSlotTest, DropRemovesTheSlotFromDiskAndTable) {
+  WalSenderWorld w(6, Profile("pg-15"));
+  w.prepare = [](os::Os& os, WalSenderWorld& w) -> os::Task<> {
+    (void)ReplicationSlotCreate(*w.shm, "busy", 4242);
+    co_return;
+  };
+  w.client.commands = {"CREATE_REPLICATION_SLOT archiver PHYSICAL",
+                       "DROP_REPLICATION_SLOT archiver", "DROP_REPLICATION_SLOT archiver",
+                       "DROP_REPLICATION_SLOT busy"};
+  w.Run(os::Seconds(2));
+  ASSERT_EQ(w.result.errors.size(), 2u);
+  EXPECT_EQ(w.result.errors[0], "replication slot \"archiver\" does not exist");
+  EXPECT_EQ(w.result.errors[1], "replication slot \"busy\" is active for PID 4242");  // 15
+  bool dir_gone = false;
+  w.cluster.Spawn("primary", "reader", [&](os::Os& os) -> os::Task<> {
+    dir_gone = !os.Stat(w.shm->data_dir + "/pg_replslot/archiver").ok() &&
+               !os.Stat(w.shm->data_dir + "/pg_replslot/archiver.tmp").ok();
+    co_return;
+  });
+  w.Run(os::Seconds(3));
+  EXPECT_TRUE(dir_gone);
+  int in_use = 0;
+  for (const node::ReplicationSlot& s : w.shm->ReplicationSlotCtl.replication_slots) {
+    in_use += s.in_use ? 1 : 0;
+  }
+  EXPECT_EQ(in_use, 1);  // "busy" only
 }
 
 // While one CREATE_REPLICATION_SLOT writes the slot, a second one for the

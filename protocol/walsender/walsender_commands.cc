@@ -79,6 +79,9 @@ os::Task<MaybeError> WalSender::ExecReplicationCommand(const std::string& query)
   } else if (auto* cs = std::get_if<wire::CreateReplicationSlotCmd>(&*parsed)) {
     MaybeError e = co_await CreateReplicationSlot(*cs);
     if (e.has_value()) co_return e;
+  } else if (auto* ds = std::get_if<wire::DropReplicationSlotCmd>(&*parsed)) {
+    MaybeError e = co_await DropReplicationSlot(*ds);
+    if (e.has_value()) co_return e;
   } else {
     co_return ElogError{wire::sqlstate::kFeatureNotSupported,
                         absl::StrCat("replication command not modelled by replsim: ", query)};
@@ -233,6 +236,25 @@ os::Task<MaybeError> WalSender::StartReplication(const wire::StartReplicationCmd
     SendResultRows(rs);
   }
   EndReplicationCommand("START_STREAMING");
+  co_return std::nullopt;
+}
+
+// DropReplicationSlot (9.4): ReplicationSlotAcquire, then
+// ReplicationSlotDropAcquired (the directory renamed away and removed, the
+// entry freed).
+os::Task<MaybeError> WalSender::DropReplicationSlot(const wire::DropReplicationSlotCmd& cmd) {
+  if (cmd.wait) {
+    co_return ElogError{wire::sqlstate::kFeatureNotSupported,
+                        "DROP_REPLICATION_SLOT ... WAIT is not modelled by replsim"};
+  }
+  absl::StatusOr<int> acquired = ReplicationSlotAcquire(*shm_, cmd.slot_name, os_.MyPid());
+  if (!acquired.ok()) co_return FromStatus(acquired.status());
+  my_replication_slot_ = *acquired;
+  const absl::Status dropped =
+      co_await replslot::DropSlotOnDisk(os_, shm_->data_dir, cmd.slot_name);
+  if (!dropped.ok()) co_return ElogError{wire::sqlstate::kIoError, std::string(dropped.message())};
+  ReplicationSlotDropped(*shm_, *acquired, os_.MyPid());
+  my_replication_slot_ = -1;
   co_return std::nullopt;
 }
 

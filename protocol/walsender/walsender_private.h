@@ -95,6 +95,8 @@ class WalSender {
   os::Task<MaybeError> StartReplication(const wire::StartReplicationCmd& cmd);
   // 9.4+: CREATE_REPLICATION_SLOT name PHYSICAL (slot.h).
   os::Task<MaybeError> CreateReplicationSlot(const wire::CreateReplicationSlotCmd& cmd);
+  // 9.4+: DROP_REPLICATION_SLOT name (without 15's WAIT).
+  os::Task<MaybeError> DropReplicationSlot(const wire::DropReplicationSlotCmd& cmd);
   // ReplicationSlotRelease of MyReplicationSlot, if any.
   void ReleaseMyReplicationSlot();
   void EndReplicationCommand(const std::string& tag);
