@@ -159,8 +159,11 @@ struct ReplicationSlot {
   // InvalidXLogRecPtr until the client first confirms a flush (9.4 has no
   // RESERVE_WAL).
   XLogRecPtr restart_lsn = 0;
-  // Changed since the state file was last written (ReplicationSlotMarkDirty).
+  // Changed since the state file was last written (ReplicationSlotMarkDirty),
+  // and changed again while a save was writing it (the save then leaves it
+  // dirty for the next one).
   bool dirty = false;
+  bool just_dirtied = false;
   // Reserved by a CREATE_REPLICATION_SLOT writing it to disk: not in use
   // yet (PostgreSQL holds ReplicationSlotAllocationLock meanwhile, so a
   // second creation waits and then finds the name taken).

@@ -64,11 +64,12 @@ os::Task<bool> RemoveSlotDir(os::Os& os, const std::string& dir) {
 os::Task<absl::Status> SaveSlotToPath(os::Os& os, const std::string& data_dir,
                                       node::ReplicationSlot& slot, const std::string& dir) {
   if (!slot.dirty) co_return absl::OkStatus();
+  slot.just_dirtied = false;
   const std::string tmppath = absl::StrCat(dir, "/state.tmp");
   const std::string path = absl::StrCat(dir, "/state");
   os::Result<os::Fd> fd = os.Open(tmppath, os::kOpenReadWrite | os::kOpenCreate | os::kOpenExclusive);
   if (!fd.ok()) co_return absl::InternalError(FileError("create file", tmppath, fd.error()));
-  const std::string bytes = EncodeReplicationSlotOnDisk(slot);
+  const std::string bytes = EncodeReplicationSlotOnDisk(slot);  // the copy written
   os::Result<size_t> w = co_await os.PWrite(
       *fd, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), 0);
   if (!w.ok() || *w != bytes.size()) {
@@ -87,11 +88,17 @@ os::Task<absl::Status> SaveSlotToPath(os::Os& os, const std::string& data_dir,
   (void)co_await FsyncFile(os, path);
   (void)co_await os.FsyncDir(dir);
   (void)co_await os.FsyncDir(ReplSlotDir(data_dir));
-  slot.dirty = false;
+  // Clean unless dirtied again while the I/O above waited.
+  if (!slot.just_dirtied) slot.dirty = false;
   co_return absl::OkStatus();
 }
 
 }  // namespace
+
+void ReplicationSlotMarkDirty(node::ReplicationSlot& slot) {
+  slot.just_dirtied = true;
+  slot.dirty = true;
+}
 
 std::string ReplSlotDir(const std::string& data_dir) { return absl::StrCat(data_dir, "/pg_replslot"); }
 

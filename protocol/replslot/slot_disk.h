@@ -61,6 +61,10 @@ std::string EncodeReplicationSlotOnDisk(const node::ReplicationSlot& slot);
 absl::StatusOr<node::ReplicationSlot> DecodeReplicationSlotOnDisk(std::string_view path,
                                                                   std::string_view bytes);
 
+// ReplicationSlotMarkDirty: the next checkpoint writes the slot, even if a
+// save is writing an older copy of it right now.
+void ReplicationSlotMarkDirty(node::ReplicationSlot& slot);
+
 // CreateSlotOnDisk for a slot not yet in use. The error carries the text of
 // the ereport(ERROR) that stopped it.
 os::Task<absl::Status> CreateSlotOnDisk(os::Os& os, const std::string& data_dir,

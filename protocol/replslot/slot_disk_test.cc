@@ -61,6 +61,12 @@ TEST(SlotDiskTest, DamagedStateFilesAreRefusedAsRestoreSlotFromDiskDoes) {
             "could not read file \"p\": read 10 of 16");
 }
 
+os::Task<> MakeDataDir(os::Os& os) {
+  os.MakeDir("/pgdata");
+  co_await os.FsyncDir("/");
+  co_await os.FsyncDir("/pgdata");
+}
+
 struct Fixture {
   sim::World world{1, true};
   sim::os_sim::Cluster cluster{world};
@@ -73,6 +79,17 @@ struct Fixture {
   void Spawn(std::function<os::Task<>(os::Os&)> body) {
     cluster.Spawn("h", "p", std::move(body));
     world.Run({.until = world.now() + os::Seconds(10)});
+  }
+  // A data directory holding one slot, created on disk and in use.
+  void CreateInUse(const std::string& name, wal::XLogRecPtr restart_lsn) {
+    Spawn([this, name, restart_lsn](os::Os& os) -> os::Task<> {
+      co_await MakeDataDir(os);
+      node::ReplicationSlot s = Slot(name, restart_lsn);
+      const absl::Status st = co_await CreateSlotOnDisk(os, shm.data_dir, s);
+      EXPECT_TRUE(st.ok()) << st;
+      s.in_use = true;
+      shm.ReplicationSlotCtl.replication_slots = {s};
+    });
   }
   // A restart after a crash: fresh shared memory, the slots from disk.
   std::vector<node::ReplicationSlot> CrashAndRestore() {
@@ -90,22 +107,9 @@ struct Fixture {
   }
 };
 
-os::Task<> MakeDataDir(os::Os& os) {
-  os.MakeDir("/pgdata");
-  co_await os.FsyncDir("/");
-  co_await os.FsyncDir("/pgdata");
-}
-
 TEST(SlotDiskTest, ACreatedSlotSurvivesACrashWithItsCheckpointedRestartLsn) {
   Fixture f;
-  f.Spawn([&](os::Os& os) -> os::Task<> {
-    co_await MakeDataDir(os);
-    node::ReplicationSlot s = Slot("archiver", 0);
-    const absl::Status st = co_await CreateSlotOnDisk(os, f.shm.data_dir, s);
-    EXPECT_TRUE(st.ok()) << st;
-    s.in_use = true;
-    f.shm.ReplicationSlotCtl.replication_slots = {s};
-  });
+  f.CreateInUse("archiver", 0);
   std::vector<node::ReplicationSlot> slots = f.CrashAndRestore();
   ASSERT_EQ(slots.size(), 1u);
   EXPECT_EQ(slots[0].name, "archiver");
@@ -132,10 +136,8 @@ TEST(SlotDiskTest, ACreatedSlotSurvivesACrashWithItsCheckpointedRestartLsn) {
 
 TEST(SlotDiskTest, ADroppedSlotStaysDroppedAfterACrash) {
   Fixture f;
+  f.CreateInUse("gone", 0);
   f.Spawn([&](os::Os& os) -> os::Task<> {
-    co_await MakeDataDir(os);
-    node::ReplicationSlot s = Slot("gone", 0);
-    (void)co_await CreateSlotOnDisk(os, f.shm.data_dir, s);
     const absl::Status dropped = co_await DropSlotOnDisk(os, f.shm.data_dir, "gone");
     EXPECT_TRUE(dropped.ok()) << dropped;
   });
@@ -147,6 +149,33 @@ TEST(SlotDiskTest, ADroppedSlotStaysDroppedAfterACrash) {
   EXPECT_EQ(missing.message(),
             "could not rename file \"/pgdata/pg_replslot/gone\" to "
             "\"/pgdata/pg_replslot/gone.tmp\": No such file or directory");
+}
+
+// A confirmation arriving while a checkpoint writes the slot (the
+// checkpoint's copy is older) leaves the slot dirty: the next checkpoint
+// writes the new restart_lsn (SaveSlotToPath's just_dirtied).
+TEST(SlotDiskTest, AConfirmationDuringASaveIsSavedByTheNextCheckpoint) {
+  Fixture f;
+  f.CreateInUse("archiver", 0x3000000);
+  node::ReplicationSlot& slot = f.shm.ReplicationSlotCtl.replication_slots[0];
+  ReplicationSlotMarkDirty(slot);
+  slot.restart_lsn = 0x4000000;
+  f.cluster.Spawn("h", "checkpointer", [&](os::Os& os) -> os::Task<> {
+    co_await CheckPointReplicationSlots(os, f.shm);
+  });
+  f.cluster.Spawn("h", "walsender", [&](os::Os& os) -> os::Task<> {
+    co_await os.Sleep(os::Microseconds(300));  // the save is still in its I/O
+    slot.restart_lsn = 0x5000000;
+    ReplicationSlotMarkDirty(slot);
+  });
+  f.world.Run({.until = f.world.now() + os::Seconds(10)});
+  EXPECT_TRUE(slot.dirty);  // 0/5000000 is not on disk yet
+
+  f.Spawn([&](os::Os& os) -> os::Task<> { co_await CheckPointReplicationSlots(os, f.shm); });
+  EXPECT_FALSE(f.shm.ReplicationSlotCtl.replication_slots[0].dirty);
+  std::vector<node::ReplicationSlot> slots = f.CrashAndRestore();
+  ASSERT_EQ(slots.size(), 1u);
+  EXPECT_EQ(slots[0].restart_lsn, 0x5000000u);
 }
 
 TEST(SlotDiskTest, AHalfCreatedSlotIsRemovedAtStartup) {

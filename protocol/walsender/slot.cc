@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
+#include "protocol/replslot/slot_disk.h"
 #include "protocol/wire/backend_messages.h"
 #include "protocol/wire/sqlstate.h"
 #include "protocol/wire/wire_error.h"
@@ -140,9 +141,9 @@ void PhysicalConfirmReceivedLocation(node::NodeShmem& shm, int index, wal::XLogR
   node::ReplicationSlot& s = SlotAt(shm, index);
   if (s.restart_lsn == flush) return;
   s.restart_lsn = flush;
-  // ReplicationSlotMarkDirty: the next checkpoint writes it
-  // (CheckPointReplicationSlots). No WAL is retained by it here.
-  s.dirty = true;
+  // The next checkpoint writes it (CheckPointReplicationSlots). No WAL is
+  // retained by it here.
+  replslot::ReplicationSlotMarkDirty(s);
 }
 
 wire::ResultSet BuildCreateReplicationSlotResult(const std::string& slot_name,
