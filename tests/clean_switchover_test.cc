@@ -50,7 +50,7 @@ class CleanSwitchoverTest : public ::testing::Test {
 };
 
 TEST_F(CleanSwitchoverTest, BeforeTheFixSomeSeedsLoseTheTailForTheRealReason) {
-  // About 1 seed in 500 loses the tail (0.12% of the first 10,000).
+  // About 1 seed in 1,200 loses the tail (84 of the first 100,000).
   const uint64_t seeds = SeedsFromEnv(4000);
   SweepCount c = Sweep(scenario_, "pg-9.3beta2", seeds);
   std::printf("pg-9.3beta2: %lu of %lu seeds fail; first %lu\n",
