@@ -68,31 +68,41 @@ TraceBuilder Trace::Emit(os::Instant time, std::string_view host,
                       process, kind, severity);
 }
 
+TraceEvent* Trace::AcquireScratch() {
+  if (scratch_depth_ == scratch_.size()) {
+    scratch_.push_back(std::make_unique<TraceEvent>());
+  }
+  TraceEvent* e = scratch_[scratch_depth_++].get();
+  e->fields.clear();
+  return e;
+}
+
 TraceBuilder::TraceBuilder(Trace* trace, bool materialize, os::Instant time,
                            std::string_view host, std::string_view process,
                            std::string_view kind, Severity severity)
-    : trace_(trace), keep_(materialize), severity_(severity) {
+    : trace_(trace),
+      severity_(severity),
+      event_(materialize ? trace->AcquireScratch() : nullptr) {
   hash_.AddI64(time.nanos());
   hash_.AddU64(static_cast<uint64_t>(severity));
   hash_.AddString(host);
   hash_.AddString(process);
   hash_.AddString(kind);
-  if (keep_) {
-    event_.time = time;
-    event_.severity = severity;
-    event_.host = std::string(host);
-    event_.process = std::string(process);
-    event_.kind = std::string(kind);
+  if (event_ != nullptr) {
+    event_->time = time;
+    event_->severity = severity;
+    event_->host.assign(host);
+    event_->process.assign(process);
+    event_->kind.assign(kind);
   }
 }
 
 TraceField* TraceBuilder::Add(std::string_view key, TraceField::Type t) {
   hash_.AddString(key);
   hash_.AddU64(static_cast<uint64_t>(t));
-  if (!keep_) return nullptr;
-  event_.fields.emplace_back();
-  TraceField& f = event_.fields.back();
-  f.key = std::string(key);
+  if (event_ == nullptr) return nullptr;
+  TraceField& f = event_->fields.emplace_back();
+  f.key.assign(key);
   f.type = t;
   return &f;
 }
@@ -110,7 +120,7 @@ TraceBuilder& TraceBuilder::Uint(std::string_view key, uint64_t v) {
 }
 
 TraceBuilder& TraceBuilder::Str(std::string_view key, std::string_view v) {
-  if (TraceField* f = Add(key, TraceField::Type::kString)) f->s = std::string(v);
+  if (TraceField* f = Add(key, TraceField::Type::kString)) f->s.assign(v);
   hash_.AddString(v);
   return *this;
 }
@@ -134,17 +144,17 @@ TraceBuilder& TraceBuilder::Dur(std::string_view key, os::Duration d) {
 }
 
 TraceBuilder::~TraceBuilder() {
-  trace_->Commit(hash_.Finish(), severity_, &event_, keep_);
+  trace_->Commit(hash_.Finish(), severity_, event_);
 }
 
-void Trace::Commit(uint64_t event_hash, Severity severity, TraceEvent* event,
-                   bool materialized) {
+void Trace::Commit(uint64_t event_hash, Severity severity, TraceEvent* event) {
   hash_.AddU64(event_hash);
   ++count_;
   if (severity == Severity::kError) ++errors_;
-  if (!materialized) return;
+  if (event == nullptr) return;
   if (sink_ != nullptr && (sink_kind_.empty() || event->kind == sink_kind_)) sink_(*event);
   if (keep_events_) events_.push_back(std::move(*event));
+  --scratch_depth_;
 }
 
 }  // namespace replsim::sim

@@ -19,6 +19,7 @@
 #define REPLSIM_SIM_TRACE_H_
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -82,10 +83,11 @@ class TraceBuilder {
   TraceField* Add(std::string_view key, TraceField::Type t);
 
   Trace* trace_;
-  bool keep_;
   Severity severity_;
   TraceHasher hash_;
-  TraceEvent event_;
+  // The event being materialized (one of Trace's scratch events), or null
+  // when the event is only hashed.
+  TraceEvent* event_;
 };
 
 class Trace {
@@ -116,8 +118,11 @@ class Trace {
 
  private:
   friend class TraceBuilder;
-  void Commit(uint64_t event_hash, Severity severity, TraceEvent* event,
-              bool materialized);
+  // A scratch event to materialize into, reused so that an event nobody
+  // keeps costs no allocation; a stack because a field's value may itself be
+  // computed by code that emits.
+  TraceEvent* AcquireScratch();
+  void Commit(uint64_t event_hash, Severity severity, TraceEvent* event);
 
   bool keep_events_;
   Sink sink_;
@@ -126,6 +131,8 @@ class Trace {
   uint64_t count_ = 0;
   uint64_t errors_ = 0;
   std::vector<TraceEvent> events_;
+  std::vector<std::unique_ptr<TraceEvent>> scratch_;
+  size_t scratch_depth_ = 0;
 };
 
 }  // namespace replsim::sim
