@@ -78,6 +78,7 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
   // Scenario-level draws come from their own stream, independent of the world's.
   sim::Rng scenario_rng = sim::Rng::ForStream(seed, "scenario");
   Harness t(seed, *behavior, ClusterConfigFor(s, scenario_rng), options.keep_trace);
+  t.world().trace().set_hashing(options.fingerprint);
   if (s.faults().disk_latency_us().max() > 0) {
     sim::host::HostConfig hc;
     hc.disk.sync_min = os::Microseconds(s.faults().disk_latency_us().min());
@@ -106,7 +107,7 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
   r.violations = run.TakeViolations();
   std::stable_sort(r.violations.begin(), r.violations.end(),
                    [](const Violation& a, const Violation& b) { return a.time < b.time; });
-  r.fingerprint = t.world().Fingerprint();
+  r.fingerprint = options.fingerprint ? t.world().Fingerprint() : 0;
   r.unseed = t.world().Unseed();
   r.events = t.world().queue().events_run();
   r.end_time = t.world().now();

@@ -34,13 +34,17 @@ struct RunOptions {
   std::string profile;        // overrides the scenario's, if set
   std::string switches;       // "985bd7d497=off,..." on top of the profile
   bool keep_trace = false;    // keep every event (replay, --trace)
+  // Hash the trace into RunReport::fingerprint. Off, the fingerprint is 0 and
+  // the run is otherwise identical (sweeps, which rerun a failing seed with it
+  // on to report its fingerprint).
+  bool fingerprint = true;
   std::function<void(const sim::TraceEvent&)> sink;  // sees each event as it happens
 };
 
 struct RunReport {
   uint64_t seed = 0;
   std::string profile;        // with overrides, e.g. "pg-9.2.4 +985bd7d497"
-  uint64_t fingerprint = 0;
+  uint64_t fingerprint = 0;   // 0 when RunOptions::fingerprint is off
   uint64_t unseed = 0;
   uint64_t events = 0;
   os::Instant end_time;

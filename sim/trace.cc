@@ -82,12 +82,15 @@ TraceBuilder::TraceBuilder(Trace* trace, bool materialize, os::Instant time,
                            std::string_view kind, Severity severity)
     : trace_(trace),
       severity_(severity),
+      hashing_(trace->hashing_),
       event_(materialize ? trace->AcquireScratch() : nullptr) {
-  hash_.AddI64(time.nanos());
-  hash_.AddU64(static_cast<uint64_t>(severity));
-  hash_.AddString(host);
-  hash_.AddString(process);
-  hash_.AddString(kind);
+  if (hashing_) {
+    hash_.AddI64(time.nanos());
+    hash_.AddU64(static_cast<uint64_t>(severity));
+    hash_.AddString(host);
+    hash_.AddString(process);
+    hash_.AddString(kind);
+  }
   if (event_ != nullptr) {
     event_->time = time;
     event_->severity = severity;
@@ -98,8 +101,10 @@ TraceBuilder::TraceBuilder(Trace* trace, bool materialize, os::Instant time,
 }
 
 TraceField* TraceBuilder::Add(std::string_view key, TraceField::Type t) {
-  hash_.AddString(key);
-  hash_.AddU64(static_cast<uint64_t>(t));
+  if (hashing_) {
+    hash_.AddString(key);
+    hash_.AddU64(static_cast<uint64_t>(t));
+  }
   if (event_ == nullptr) return nullptr;
   TraceField& f = event_->fields.emplace_back();
   f.key.assign(key);
@@ -109,46 +114,46 @@ TraceField* TraceBuilder::Add(std::string_view key, TraceField::Type t) {
 
 TraceBuilder& TraceBuilder::Int(std::string_view key, int64_t v) {
   if (TraceField* f = Add(key, TraceField::Type::kInt)) f->i = v;
-  hash_.AddI64(v);
+  if (hashing_) hash_.AddI64(v);
   return *this;
 }
 
 TraceBuilder& TraceBuilder::Uint(std::string_view key, uint64_t v) {
   if (TraceField* f = Add(key, TraceField::Type::kUint)) f->u = v;
-  hash_.AddU64(v);
+  if (hashing_) hash_.AddU64(v);
   return *this;
 }
 
 TraceBuilder& TraceBuilder::Str(std::string_view key, std::string_view v) {
   if (TraceField* f = Add(key, TraceField::Type::kString)) f->s.assign(v);
-  hash_.AddString(v);
+  if (hashing_) hash_.AddString(v);
   return *this;
 }
 
 TraceBuilder& TraceBuilder::Bool(std::string_view key, bool v) {
   if (TraceField* f = Add(key, TraceField::Type::kBool)) f->u = v ? 1 : 0;
-  hash_.AddBool(v);
+  if (hashing_) hash_.AddBool(v);
   return *this;
 }
 
 TraceBuilder& TraceBuilder::Lsn(std::string_view key, uint64_t lsn) {
   if (TraceField* f = Add(key, TraceField::Type::kLsn)) f->u = lsn;
-  hash_.AddU64(lsn);
+  if (hashing_) hash_.AddU64(lsn);
   return *this;
 }
 
 TraceBuilder& TraceBuilder::Dur(std::string_view key, os::Duration d) {
   if (TraceField* f = Add(key, TraceField::Type::kDuration)) f->i = d.nanos();
-  hash_.AddI64(d.nanos());
+  if (hashing_) hash_.AddI64(d.nanos());
   return *this;
 }
 
 TraceBuilder::~TraceBuilder() {
-  trace_->Commit(hash_.Finish(), severity_, event_);
+  trace_->Commit(hashing_ ? hash_.Finish() : 0, severity_, event_);
 }
 
 void Trace::Commit(uint64_t event_hash, Severity severity, TraceEvent* event) {
-  hash_.AddU64(event_hash);
+  if (hashing_) hash_.AddU64(event_hash);
   ++count_;
   if (severity == Severity::kError) ++errors_;
   if (event == nullptr) return;

@@ -84,6 +84,7 @@ class TraceBuilder {
 
   Trace* trace_;
   Severity severity_;
+  bool hashing_;  // the trace is fingerprinting (see Trace::set_hashing)
   TraceHasher hash_;
   // The event being materialized (one of Trace's scratch events), or null
   // when the event is only hashed.
@@ -110,6 +111,12 @@ class Trace {
     sink_kind_ = std::move(only_kind);
   }
   void set_keep_events(bool keep) { keep_events_ = keep; }
+  // Off, events are counted (and materialized for the sink or when kept) but
+  // not hashed, and fingerprint() means nothing. Sweeps turn it off and rerun
+  // a failing seed with it on: no other seed's fingerprint is ever shown, and
+  // hashing is 7 % of a seed's time. Nothing a run does depends on it.
+  void set_hashing(bool on) { hashing_ = on; }
+  bool hashing() const { return hashing_; }
 
   uint64_t fingerprint() const { return hash_.Finish(); }
   uint64_t event_count() const { return count_; }
@@ -125,6 +132,7 @@ class Trace {
   void Commit(uint64_t event_hash, Severity severity, TraceEvent* event);
 
   bool keep_events_;
+  bool hashing_ = true;
   Sink sink_;
   std::string sink_kind_;
   TraceHasher hash_;

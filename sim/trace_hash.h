@@ -2,8 +2,8 @@
 //
 // The hash behind trace fingerprints. Like StableHasher (sim/stable_hash.h) its
 // value is fixed by this file alone, on every machine, compiler and run; unlike
-// it, it is built for speed, because every trace event of every seed passes
-// through it (about 15 words per event, ~2,000 events per seed): one 64x64->128
+// it, it is built for speed, because every trace event of a fingerprinted run
+// passes through it (about 15 words per event): one 64x64->128
 // multiply per word ("mum", as in wyhash), where StableHasher spends three
 // dependent multiplies. Named RNG streams keep StableHasher, so changing this
 // file changes fingerprints and nothing a run does.

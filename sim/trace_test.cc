@@ -75,5 +75,36 @@ TEST(TraceTest, SinkSeesEventsAndErrorsAreCounted) {
   EXPECT_EQ(quiet.error_count(), 1u) << "errors count even when not kept";
 }
 
+TEST(TraceTest, WithoutHashingEventsAreCountedAndSeenButNotHashed) {
+  Trace a, b, hashed;
+  a.set_hashing(false);
+  b.set_hashing(false);
+  std::vector<std::string> seen;
+  a.set_sink([&](const TraceEvent& e) { seen.push_back(FormatTraceEvent(e)); });
+  EmitSample(a, 0x3000000);
+  EmitSample(b, 0x3000001);
+  EmitSample(hashed, 0x3000000);
+  EXPECT_EQ(a.event_count(), 1u);
+  ASSERT_EQ(seen.size(), 1u) << "the sink still sees the whole event";
+  EXPECT_NE(seen[0].find("start=0/3000000 bytes=8192"), std::string::npos) << seen[0];
+  EXPECT_EQ(a.fingerprint(), b.fingerprint()) << "nothing was hashed";
+  EXPECT_NE(a.fingerprint(), hashed.fingerprint());
+}
+
+TEST(TraceTest, AnEventEmittedWhileAnotherIsBeingBuiltKeepsBothIntact) {
+  Trace t(true);
+  auto inner = [&t] {
+    t.Emit(Instant(), "h", "p", "inner").Int("n", 2);
+    return std::string("outer value");
+  };
+  t.Emit(Instant(), "h", "p", "outer").Int("n", 1).Str("s", inner());
+  t.Emit(Instant(), "h", "p", "after").Int("n", 3);
+  ASSERT_EQ(t.events().size(), 3u);
+  EXPECT_EQ(FormatTraceEvent(t.events()[0]), "     0.000000000 h p inner n=2");
+  EXPECT_EQ(FormatTraceEvent(t.events()[1]),
+            "     0.000000000 h p outer n=1 s=\"outer value\"");
+  EXPECT_EQ(FormatTraceEvent(t.events()[2]), "     0.000000000 h p after n=3");
+}
+
 }  // namespace
 }  // namespace replsim::sim

@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -36,8 +38,13 @@ std::string FingerprintOf(const std::string& out) {
 constexpr char kScenario[] = "scenarios/clean_switchover.textproto";
 
 TEST(CliTest, SweepFindsAFailingSeedThatRunAndReplayReproduce) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string failures = std::string(tmp != nullptr ? tmp : "/tmp") + "/cli_failures";
+  std::remove(failures.c_str());
+  std::remove((failures + ".progress").c_str());
   Result sweep = Replsim(std::string("sweep ") + kScenario +
-                         " --seeds 1..2000 --jobs 2 --profile pg-9.3beta2");
+                         " --seeds 1..2000 --jobs 2 --profile pg-9.3beta2 --failures " +
+                         failures);
   EXPECT_EQ(sweep.code, 1) << sweep.out;
   const size_t at = sweep.out.find("replay the first: ");
   ASSERT_NE(at, std::string::npos) << sweep.out;
@@ -55,6 +62,16 @@ TEST(CliTest, SweepFindsAFailingSeedThatRunAndReplayReproduce) {
   EXPECT_TRUE(absl::StrContains(replay.out, "walsender exiting at shutdown")) << replay.out;
   EXPECT_EQ(FingerprintOf(replay.out), FingerprintOf(r.out));
   EXPECT_FALSE(FingerprintOf(r.out).empty());
+  // The sweep ran seeds without hashing their traces and reran the failing
+  // one with it: the fingerprint it recorded is the one run reports.
+  std::ifstream in(failures);
+  std::string line, recorded;
+  while (std::getline(in, line)) {
+    if (!absl::StrContains(line, " seed=" + seed + " ")) continue;
+    const size_t f = line.find("fingerprint=");
+    if (f != std::string::npos) recorded = line.substr(f + 12, 16);
+  }
+  EXPECT_EQ(recorded, FingerprintOf(r.out)) << "failures file: " << failures;
 }
 
 TEST(CliTest, RunOfAFixedProfileIsOk) {

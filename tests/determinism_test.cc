@@ -52,5 +52,27 @@ TEST(DeterminismTest, SameSeedSameRunInThisProcessAndAnother) {
   EXPECT_NE(RunOnce(*s, 1, "pg-15").first, RunOnce(*s, 2, "pg-15").first);
 }
 
+TEST(DeterminismTest, FingerprintingChangesNothingButTheFingerprint) {
+  auto s = LoadScenarioFile("scenarios/clean_switchover.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  for (uint64_t seed : {3, 1705}) {  // 1705 fails under pg-9.3beta2
+    RunOptions on, off;
+    off.fingerprint = false;
+    auto a = RunScenario(*s, seed, on);
+    auto b = RunScenario(*s, seed, off);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_NE(a->fingerprint, 0u);
+    EXPECT_EQ(b->fingerprint, 0u);
+    EXPECT_EQ(a->unseed, b->unseed) << "seed " << seed;
+    EXPECT_EQ(a->events, b->events) << "seed " << seed;
+    EXPECT_EQ(a->end_time, b->end_time) << "seed " << seed;
+    ASSERT_EQ(a->violations.size(), b->violations.size()) << "seed " << seed;
+    for (size_t i = 0; i < a->violations.size(); ++i) {
+      EXPECT_EQ(a->violations[i].message, b->violations[i].message);
+      EXPECT_EQ(a->violations[i].evidence, b->violations[i].evidence);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace replsim::scenarios

@@ -48,10 +48,10 @@ absl::Status ShardFromFlagOrEnv(const std::string& flag, int* index, int* count)
   return absl::OkStatus();
 }
 
-SeedOutcome RunSeed(const scenarios::Scenario& s, uint64_t seed,
-                    const scenarios::RunOptions& options) {
+namespace {
+
+SeedOutcome OutcomeOf(const absl::StatusOr<scenarios::RunReport>& r) {
   SeedOutcome o;
-  auto r = scenarios::RunScenario(s, seed, options);
   if (!r.ok()) {
     o.kind = SeedOutcome::Kind::kSafety;
     o.violation = std::string(r.status().message());
@@ -64,6 +64,41 @@ SeedOutcome RunSeed(const scenarios::Scenario& s, uint64_t seed,
                                   v->time.nanos() / 1e9, v->message);
   }
   return o;
+}
+
+}  // namespace
+
+SeedOutcome RunSeed(const scenarios::Scenario& s, uint64_t seed,
+                    const scenarios::RunOptions& options) {
+  return RunSeedWith(
+      [&](const scenarios::RunOptions& o) { return scenarios::RunScenario(s, seed, o); },
+      options);
+}
+
+SeedOutcome RunSeedWith(const ScenarioRun& run, const scenarios::RunOptions& options) {
+  // A sweep shows the fingerprint of failing seeds only, so a seed runs
+  // without one and only a failing seed runs again with it. The second run
+  // must find exactly what the first did, which checks determinism for free.
+  scenarios::RunOptions unhashed = options;
+  unhashed.fingerprint = false;
+  auto first = run(unhashed);
+  SeedOutcome o = OutcomeOf(first);
+  if (!first.ok() || o.kind == SeedOutcome::Kind::kOk) return o;
+  scenarios::RunOptions hashed = options;
+  hashed.fingerprint = true;
+  auto again = run(hashed);
+  SeedOutcome o2 = OutcomeOf(again);
+  const uint64_t events_again = again.ok() ? again->events : 0;
+  if (o2.kind != o.kind || o2.violation != o.violation || events_again != first->events) {
+    o.kind = SeedOutcome::Kind::kSafety;
+    o.violation = absl::StrFormat(
+        "NONDETERMINISM: this seed ran twice in one process and differed: %d events, "
+        "\"%s\"; then %d events, \"%s\"",
+        first->events, OutcomeOf(first).violation, events_again, o2.violation);
+    o.fingerprint = o2.fingerprint;
+    return o;
+  }
+  return o2;
 }
 
 std::string ReplayCommand(const std::string& file, uint64_t seed,

@@ -7,9 +7,11 @@
 #ifndef REPLSIM_TOOLS_CLI_COMMON_H_
 #define REPLSIM_TOOLS_CLI_COMMON_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario.pb.h"
@@ -32,9 +34,14 @@ bool StderrIsTerminal();
 // TEST_SHARD_STATUS_FILE, as Bazel asks), else 0/1.
 absl::Status ShardFromFlagOrEnv(const std::string& flag, int* index, int* count);
 
-// One seed as a sweep sees it.
+// One seed as a sweep sees it: run without a fingerprint; a failing seed is
+// run again with one, and a rerun that finds anything else is reported as
+// NONDETERMINISM (a replsim bug, never a PostgreSQL one).
 SeedOutcome RunSeed(const scenarios::Scenario& s, uint64_t seed,
                     const scenarios::RunOptions& options);
+using ScenarioRun =
+    std::function<absl::StatusOr<scenarios::RunReport>(const scenarios::RunOptions&)>;
+SeedOutcome RunSeedWith(const ScenarioRun& run, const scenarios::RunOptions& options);
 std::string ReplayCommand(const std::string& file, uint64_t seed,
                           const scenarios::RunOptions& options);
 
