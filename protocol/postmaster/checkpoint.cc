@@ -22,11 +22,9 @@ os::Task<> Panic(os::Os& os, std::string message) {
 }
 
 os::Task<> UpdateControlFileOrPanic(os::Os& os, node::NodeShmem& shm) {
-  os::Errno e = co_await xlog::UpdateControlFile(os, shm);
-  if (e != os::Errno::kOk) {
-    co_await Panic(os, absl::StrCat("could not fsync file \"global/pg_control\": ",
-                                    std::string(os::ErrnoName(e))));
-  }
+  // UpdateControlFile has logged its PANIC.
+  const os::Errno failed = co_await xlog::UpdateControlFile(os, shm);
+  if (failed != os::Errno::kOk) co_await os.Exit(2);
 }
 
 // LogCheckpointStart (log_checkpoints is on by default from 15).
@@ -78,11 +76,9 @@ os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
   co_await os.FsyncDir(shm.data_dir);
 
   wal::XLogInsertResult r = xlog::XLogInsert(shm, wal::MakeCheckpointRecord(cp, shutdown));
-  os::Errno e = co_await xlog::XLogFlush(os, shm, r.EndRecPtr);
-  if (e != os::Errno::kOk) {
-    co_await Panic(os, absl::StrCat("could not fsync write-ahead log file: ",
-                                    std::string(os::ErrnoName(e))));
-  }
+  // XLogFlush has logged its PANIC.
+  const os::Errno failed = co_await xlog::XLogFlush(os, shm, r.EndRecPtr);
+  if (failed != os::Errno::kOk) co_await os.Exit(2);
   if (shutdown && r.ReadRecPtr != cp.redo) {
     co_await Panic(os, shm.behavior.server_version_num >= 100000
                            ? "concurrent write-ahead log activity while database "

@@ -19,9 +19,9 @@ wal::TimestampTz GetCurrentTimestamp(const os::Os& os) {
   return os.WallClockMicros() - kPostgresEpochOffsetSecs * 1000000;
 }
 
-os::Task<os::Errno> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& shm,
-                                        TimeLineID endTLI, XLogRecPtr endOfLog,
-                                        TimeLineID newTLI) {
+os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& shm,
+                                           TimeLineID endTLI, XLogRecPtr endOfLog,
+                                           TimeLineID newTLI) {
   CHECK_NE(endTLI, newTLI);
   const wal::XLogSegNo endLogSegNo = wal::XLByteToPrevSeg(endOfLog);
   const wal::XLogSegNo startLogSegNo = wal::XLByteToSeg(endOfLog);
@@ -33,11 +33,14 @@ os::Task<os::Errno> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& shm,
     bytes.resize(wal::XLogSegmentOffset(endOfLog));
     os::Errno e = co_await xlog::XLogRead(os, shm.data_dir, endTLI,
                                           endOfLog - bytes.size(), absl::MakeSpan(bytes));
-    if (e != os::Errno::kOk) co_return e;
+    if (e != os::Errno::kOk) {
+      co_return absl::InternalError(absl::StrCat(
+          "could not read file \"", xlog::XLogFilePath(shm.data_dir, endTLI, endLogSegNo),
+          "\": ", std::string(os::StrError(e))));
+    }
   }
-  absl::Status st = co_await WriteFileDurably(
+  co_return co_await WriteFileDurably(
       os, shm.data_dir, xlog::XLogFilePath(shm.data_dir, newTLI, startLogSegNo), bytes);
-  co_return st.ok() ? os::Errno::kOk : os::Errno::kEIO;
 }
 
 os::Task<os::Errno> CreateEndOfRecoveryRecord(os::Os& os, node::NodeShmem& shm) {

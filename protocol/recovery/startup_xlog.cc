@@ -78,10 +78,9 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
   }
   bool performedWalRecovery = false;
   if (rec.InRecovery) {
-    const bool awaited_1 = co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk;
-    if (awaited_1) {
-      co_await rec.Panic("could not write to file \"global/pg_control\"");
-    }
+    // UpdateControlFile has logged its PANIC.
+    const os::Errno failed = co_await xlog::UpdateControlFile(os, shm);
+    if (failed != os::Errno::kOk) co_await os.Exit(2);
     // InitRecoveryTransactionEnvironment after a clean stop: the snapshot
     // is complete at once.
     if (rec.ArchiveRecoveryRequested && wasShutdown) rec.standbySnapshotReady = true;
@@ -102,10 +101,9 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     if (!newest.ok()) co_await rec.Fatal(std::string(newest.status().message()));
     newTLI = *newest + 1;
     os.Log("LOG", absl::StrFormat("selected new timeline ID: %u", newTLI));
-    const bool awaited_2 = co_await XLogInitNewTimeline(os, shm, info.endOfLogTLI, EndOfLog, newTLI) != os::Errno::kOk;
-    if (awaited_2) {
-      co_await rec.Panic(absl::StrFormat("could not copy WAL segment to timeline %u", newTLI));
-    }
+    absl::Status copied =
+        co_await XLogInitNewTimeline(os, shm, info.endOfLogTLI, EndOfLog, newTLI);
+    if (!copied.ok()) co_await rec.Panic(std::string(copied.message()));
     // durable_unlink of the signal file.
     const char* signal_file = info.standby_signal_file_found ? node::kStandbySignal
                               : info.recovery_signal_file_found ? node::kRecoverySignal
@@ -134,17 +132,13 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     } else {
       e = co_await EndOfRecoveryCheckpoint(os, shm, rec);
     }
-    if (e != os::Errno::kOk) {
-      co_await rec.Panic(absl::StrFormat("could not write end-of-recovery WAL: %s",
-                                         std::string(os::ErrnoName(e))));
-    }
+    // XLogFlush or UpdateControlFile has logged its PANIC.
+    if (e != os::Errno::kOk) co_await os.Exit(2);
   }
   shm.ControlFile.state = node::DBState::DB_IN_PRODUCTION;
   shm.XLogCtl.SharedRecoveryInProgress = false;
-  const bool awaited_3 = co_await xlog::UpdateControlFile(os, shm) != os::Errno::kOk;
-  if (awaited_3) {
-    co_await rec.Panic("could not write to file \"global/pg_control\"");
-  }
+  const os::Errno failed = co_await xlog::UpdateControlFile(os, shm);
+  if (failed != os::Errno::kOk) co_await os.Exit(2);
   xlog::WalSndWakeup(shm);
   // After a promotion, a checkpoint is requested without waiting.
   if (promoted && shm.CheckpointerShmem.checkpointer_pid != 0) {

@@ -14,7 +14,7 @@ namespace {
 absl::Status FileError(const std::string& what, const std::string& path,
                        os::Errno e) {
   return absl::InternalError(
-      absl::StrCat("could not ", what, " file \"", path, "\": ", std::string(os::ErrnoName(e))));
+      absl::StrCat("could not ", what, " file \"", path, "\": ", std::string(os::StrError(e))));
 }
 
 absl::Span<const uint8_t> AsBytes(const std::string& s) {

@@ -214,10 +214,9 @@ os::Task<const wal::WalRecord*> XLogRecovery::ReadRecord(Elevel emode,
         shm_.ControlFile.minRecoveryPoint = end;
         shm_.ControlFile.minRecoveryPointTLI = replayTLI;
       }
-      const bool awaited_2 = co_await xlog::UpdateControlFile(os_, shm_) != os::Errno::kOk;
-      if (awaited_2) {
-        co_await Panic("could not write to file \"global/pg_control\"");
-      }
+      // UpdateControlFile has logged its PANIC.
+      const os::Errno failed = co_await xlog::UpdateControlFile(os_, shm_);
+      if (failed != os::Errno::kOk) co_await os_.Exit(2);
       minRecoveryPoint = end;
       minRecoveryPointTLI = replayTLI;
       CheckRecoveryConsistency();

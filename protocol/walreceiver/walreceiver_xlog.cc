@@ -64,13 +64,13 @@ os::Task<> WalReceiverProcess::XLogWalRcvFlush(bool dying, TimeLineID tli) {
   // so only the open one holds unsynced bytes.
   if (recvFileOpen_) {
     const XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(recvSegNo_, 0);
+    xlog::XLogIoFailure failure;
     const os::Errno e = co_await xlog::XLogFsyncRange(
         os_, s_.data_dir, recvFileTLI_, std::max(LogstreamResult.Flush, seg_start),
-        LogstreamResult.Write);
+        LogstreamResult.Write, &failure);
     if (e != os::Errno::kOk) {
-      co_return co_await Panic(
-          absl::StrFormat("could not fsync file \"%s\": %s",
-                          wal::XLogFileName(recvFileTLI_, recvSegNo_), FileErrorText(e)));
+      co_return co_await Panic(xlog::XLogIoFailureText(s_.behavior.server_version_num,
+                                                       recvFileTLI_, failure, e));
     }
   }
   LogstreamResult.Flush = LogstreamResult.Write;

@@ -1,6 +1,7 @@
 #include "protocol/xlog/control_file.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "protocol/wal/byte_codec.h"
 #include "protocol/wal/crc32c.h"
 #include "protocol/wal/xlog_records.h"
@@ -89,7 +90,38 @@ os::Task<os::Errno> WriteControlFile(os::Os& os, const std::string& data_dir,
 }
 
 os::Task<os::Errno> UpdateControlFile(os::Os& os, const node::NodeShmem& shm) {
-  co_return co_await WriteControlFile(os, shm.data_dir, shm.ControlFile);
+  // WriteControlFile's steps, each PANICking with its release's text.
+  const bool v15 = shm.behavior.server_version_num >= 150000;
+  const std::string path = ControlFilePath(shm.data_dir);
+  auto panic = [&](const char* what, os::Errno e) {
+    const std::string_view m = os::StrError(e);
+    std::string text;
+    if (std::string_view(what) == "open") {
+      text = v15 ? absl::StrFormat("could not open file \"%s\": %s", path, m)
+                 : absl::StrFormat("could not open control file \"%s\": %s",
+                                   "global/pg_control", m);
+    } else if (std::string_view(what) == "write") {
+      text = v15 ? absl::StrFormat("could not write file \"%s\": %s", path, m)
+                 : absl::StrFormat("could not write to control file: %s", m);
+    } else {
+      text = v15 ? absl::StrFormat("could not fsync file \"%s\": %s", path, m)
+                 : absl::StrFormat("could not fsync control file: %s", m);
+    }
+    os.Log("PANIC", text);
+    return e;
+  };
+  const std::vector<uint8_t> bytes = EncodeControlFile(shm.ControlFile);
+  os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
+  if (!fd.ok()) co_return panic("open", fd.error());
+  os::Result<size_t> w = co_await os.PWrite(*fd, bytes, 0);
+  if (!w.ok()) {
+    os.Close(*fd);
+    co_return panic("write", w.error());
+  }
+  os::Errno e = co_await os.Fsync(*fd);
+  os.Close(*fd);
+  if (e != os::Errno::kOk) co_return panic("fsync", e);
+  co_return os::Errno::kOk;
 }
 
 os::Task<os::Result<node::ControlFileData>> ReadControlFile(

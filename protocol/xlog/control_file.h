@@ -30,7 +30,9 @@ std::vector<uint8_t> EncodeControlFile(const node::ControlFileData& c);
 absl::StatusOr<node::ControlFileData> DecodeControlFile(
     absl::Span<const uint8_t> bytes);
 
-// Writes shm.ControlFile to pg_control and fsyncs it.
+// Writes shm.ControlFile to pg_control and fsyncs it. A failure is logged as
+// the PANIC PostgreSQL raises there (update_controlfile in 15,
+// UpdateControlFile in 9.x) and returned; the caller then exits.
 os::Task<os::Errno> UpdateControlFile(os::Os& os, const node::NodeShmem& shm);
 os::Task<os::Errno> WriteControlFile(os::Os& os, const std::string& data_dir,
                                      const node::ControlFileData& c);

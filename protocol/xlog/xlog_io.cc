@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
 
 namespace replsim::xlog {
@@ -58,9 +59,36 @@ SegmentPiece PieceAt(XLogRecPtr start, uint64_t done, uint64_t len) {
 
 }  // namespace
 
+std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
+                              const XLogIoFailure& f, os::Errno e) {
+  const std::string name = wal::XLogFileName(tli, f.segno);
+  const std::string_view m = os::StrError(e);
+  switch (f.op) {
+    case XLogIoFailure::Op::kOpen:
+      return absl::StrFormat("could not open file \"pg_wal/%s\": %s", name, m);
+    case XLogIoFailure::Op::kWrite:
+      return absl::StrFormat("could not write to log file %s at offset %u, length %u: %s",
+                             name, f.offset, f.length, m);
+    case XLogIoFailure::Op::kFsyncDir:
+      return absl::StrFormat("could not fsync file \"pg_wal\": %s", m);
+    case XLogIoFailure::Op::kFsync:
+      return server_version_num >= 150000
+                 ? absl::StrFormat("could not fdatasync file \"%s\": %s", name, m)
+                 : absl::StrFormat("could not fdatasync log file %s: %s", name, m);
+  }
+  return "";
+}
+
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
                                  TimeLineID tli, XLogRecPtr start,
-                                 absl::Span<const uint8_t> bytes) {
+                                 absl::Span<const uint8_t> bytes,
+                                 XLogIoFailure* failure) {
+  auto fail = [&](XLogIoFailure::Op op, const SegmentPiece& piece, os::Errno e) {
+    if (failure != nullptr) {
+      *failure = {op, piece.segno, piece.off, static_cast<size_t>(piece.n)};
+    }
+    return e;
+  };
   for (uint64_t done = 0; done < bytes.size();) {
     const SegmentPiece piece = PieceAt(start, done, bytes.size());
     const std::string path = XLogFilePath(data_dir, tli, piece.segno);
@@ -68,14 +96,14 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
     // is created, not at every flush.
     const bool creating = !os.Stat(path).ok();
     os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
-    if (!fd.ok()) co_return fd.error();
+    if (!fd.ok()) co_return fail(XLogIoFailure::Op::kOpen, piece, fd.error());
     os::Result<size_t> w = co_await os.PWrite(*fd, bytes.subspan(done, piece.n), piece.off);
     os.Close(*fd);
-    if (!w.ok()) co_return w.error();
+    if (!w.ok()) co_return fail(XLogIoFailure::Op::kWrite, piece, w.error());
     if (creating) {
       const std::string dir = XLogDir(data_dir);
       const os::Errno e = co_await os.FsyncDir(dir);
-      if (e != os::Errno::kOk) co_return e;
+      if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kFsyncDir, piece, e);
     }
     done += piece.n;
   }
@@ -83,14 +111,19 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
 }
 
 os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
-                                   TimeLineID tli, XLogRecPtr from, XLogRecPtr to) {
+                                   TimeLineID tli, XLogRecPtr from, XLogRecPtr to,
+                                   XLogIoFailure* failure) {
   if (to <= from) co_return os::Errno::kOk;
   for (wal::XLogSegNo s = wal::XLByteToSeg(from); s <= wal::XLByteToSeg(to - 1); ++s) {
     os::Result<os::Fd> fd = os.Open(XLogFilePath(data_dir, tli, s), os::kOpenReadWrite);
-    if (!fd.ok()) co_return fd.error();
-    os::Errno e = co_await os.Fdatasync(*fd);
-    os.Close(*fd);
-    if (e != os::Errno::kOk) co_return e;
+    os::Errno e = fd.ok() ? co_await os.Fdatasync(*fd) : fd.error();
+    if (fd.ok()) os.Close(*fd);
+    if (e != os::Errno::kOk) {
+      if (failure != nullptr) {
+        *failure = {fd.ok() ? XLogIoFailure::Op::kFsync : XLogIoFailure::Op::kOpen, s, 0, 0};
+      }
+      co_return e;
+    }
   }
   co_return os::Errno::kOk;
 }
@@ -104,8 +137,14 @@ os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
   std::vector<uint8_t> bytes(upto - from);
   CHECK(x.buffers.Read(from, absl::MakeSpan(bytes)))
       << "WAL buffers lack " << wal::LsnToString(from);
-  os::Errno e = co_await XLogWriteRaw(os, shm.data_dir, x.ThisTimeLineID, from, bytes);
-  if (e != os::Errno::kOk) co_return e;
+  XLogIoFailure failure;
+  os::Errno e =
+      co_await XLogWriteRaw(os, shm.data_dir, x.ThisTimeLineID, from, bytes, &failure);
+  if (e != os::Errno::kOk) {
+    os.Log("PANIC", XLogIoFailureText(shm.behavior.server_version_num, x.ThisTimeLineID,
+                                      failure, e));
+    co_return e;
+  }
   // Another process may have written further meanwhile.
   if (upto > x.pos.LogwrtResult.Write) x.pos.MarkWritten(upto);
   // Whole pages before the write pointer are in the files now.
@@ -122,8 +161,13 @@ os::Task<os::Errno> XLogFlush(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
   if (e != os::Errno::kOk) co_return e;
   const XLogRecPtr from = x.pos.LogwrtResult.Flush;
   if (upto <= from) co_return os::Errno::kOk;  // flushed by someone else meanwhile
-  e = co_await XLogFsyncRange(os, shm.data_dir, x.ThisTimeLineID, from, upto);
-  if (e != os::Errno::kOk) co_return e;
+  XLogIoFailure failure;
+  e = co_await XLogFsyncRange(os, shm.data_dir, x.ThisTimeLineID, from, upto, &failure);
+  if (e != os::Errno::kOk) {
+    os.Log("PANIC", XLogIoFailureText(shm.behavior.server_version_num, x.ThisTimeLineID,
+                                      failure, e));
+    co_return e;
+  }
   if (upto > x.pos.LogwrtResult.Flush) x.pos.MarkFlushed(upto);
   // Bytes below the flush point are in the files now.
   WalSndWakeup(shm);

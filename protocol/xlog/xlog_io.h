@@ -17,8 +17,11 @@
 // memory here (reads past the written end return zeros, as from a
 // zero-filled file).
 //
-// Errors: a failed write or fsync is returned; the caller PANICs as
-// PostgreSQL does ("could not write to log file", "could not fsync file").
+// Errors: XLogWrite and XLogFlush log PostgreSQL's PANIC where it raises it
+// (XLogWrite's "could not write to log file", issue_xlog_fsync's "could not
+// fdatasync ...") and return the errno; the caller then exits as a PANIC does,
+// without a message of its own. XLogWriteRaw and XLogFsyncRange only report
+// what failed (XLogIoFailure) for their callers' own texts.
 #ifndef REPLSIM_PROTOCOL_XLOG_XLOG_IO_H_
 #define REPLSIM_PROTOCOL_XLOG_XLOG_IO_H_
 
@@ -55,6 +58,23 @@ void StartXLogInsert(NodeShmem& shm, TimeLineID tli, XLogRecPtr end_of_log,
 // and ends. CHECKs that insertion was started (not in recovery).
 wal::XLogInsertResult XLogInsert(NodeShmem& shm, const wal::WalRecord& rec);
 
+// What a WAL write or fsync was doing when it failed.
+struct XLogIoFailure {
+  enum class Op { kOpen, kWrite, kFsyncDir, kFsync };
+  Op op = Op::kWrite;
+  wal::XLogSegNo segno = 0;
+  uint32_t offset = 0;  // kWrite: within the segment
+  size_t length = 0;    // kWrite
+};
+
+// PostgreSQL's PANIC text for `f` failing with `e` on timeline `tli`, as
+// XLogWrite, XLogFileInit and issue_xlog_fsync raise it. fsync is Linux's
+// default wal_sync_method, fdatasync: 9.x says "could not fdatasync log file
+// %s", 15 "could not fdatasync file \"%s\"" (the text changed in between,
+// where no profile is).
+std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
+                              const XLogIoFailure& f, os::Errno e);
+
 // Writes buffered WAL up to `upto` (<= Insert) to the segment files of the
 // insert timeline. No fsync.
 os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto);
@@ -78,9 +98,11 @@ os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir,
 // touched segments is XLogFsyncSegments.
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
                                  TimeLineID tli, XLogRecPtr start,
-                                 absl::Span<const uint8_t> bytes);
+                                 absl::Span<const uint8_t> bytes,
+                                 XLogIoFailure* failure = nullptr);
 os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
-                                   TimeLineID tli, XLogRecPtr from, XLogRecPtr to);
+                                   TimeLineID tli, XLogRecPtr from, XLogRecPtr to,
+                                   XLogIoFailure* failure = nullptr);
 
 }  // namespace replsim::xlog
 

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "protocol/wal/wal_reader.h"
 #include "protocol/wal/xlog_records.h"
@@ -207,6 +208,66 @@ TEST(XLogIoTest, InitDbLeavesADurableShutDownClusterAtTheBootstrapCheckpoint) {
   auto cp = wal::DecodeCheckPoint((*rec)->main_data);
   ASSERT_TRUE(cp.ok());
   EXPECT_EQ(cp->redo, kBootstrapCheckPoint);
+}
+
+// A failed WAL write or fsync, and a failed pg_control fsync, PANIC where
+// PostgreSQL raises them, with the text of the release.
+std::vector<std::string> Panics(sim::World& w) {
+  std::vector<std::string> out;
+  for (const sim::TraceEvent& e : w.trace().events()) {
+    const sim::TraceField* k = e.Find("kind");
+    const sim::TraceField* m = e.Find("message");
+    if (e.kind == "log" && k != nullptr && k->s == "PANIC" && m != nullptr) out.push_back(m->s);
+  }
+  return out;
+}
+
+std::vector<std::string> FailWalAndControlFileIo(int server_version_num, uint32_t* offset,
+                                                 uint32_t* length) {
+  Fixture f;
+  f.shm.behavior.server_version_num = server_version_num;
+  sim::disk::Disk& disk = f.cluster.host("h").disk();
+  f.cluster.Spawn("h", "backend", [&](os::Os& os) -> os::Task<> {
+    co_await MakeDataDir(os);
+    StartXLogInsert(f.shm, 1, 0x3000000, 0x2FFFF00);
+    XLogInsert(f.shm, Insert(1));
+    EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kOk);
+    disk.FailNextFsync();
+    XLogInsert(f.shm, Insert(2));
+    EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kEIO);
+    disk.Fill();
+    for (uint32_t x = 3; x < 300; ++x) XLogInsert(f.shm, Insert(x));
+    const XLogRecPtr from = f.shm.XLogCtl.pos.LogwrtResult.Write;
+    *offset = static_cast<uint32_t>(from % wal::kWalSegSize);
+    *length = static_cast<uint32_t>(f.shm.XLogCtl.pos.Insert - from);
+    EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kENOSPC);
+    EXPECT_EQ(f.shm.XLogCtl.pos.LogwrtResult.Write, from) << "nothing was written";
+    disk.Free();
+    EXPECT_EQ(co_await UpdateControlFile(os, f.shm), os::Errno::kOk);
+    disk.FailNextFsync();
+    EXPECT_EQ(co_await UpdateControlFile(os, f.shm), os::Errno::kEIO);
+  });
+  f.Run();
+  return Panics(f.world);
+}
+
+TEST(XLogIoTest, FailedWalAndControlFileIoPanicWithTheReleasesText) {
+  uint32_t off = 0, len = 0;
+  auto write_failure = [](uint32_t o, uint32_t l) {
+    return absl::StrFormat("could not write to log file 000000010000000000000003 "
+                           "at offset %u, length %u: No space left on device", o, l);
+  };
+  std::vector<std::string> v93 = FailWalAndControlFileIo(90300, &off, &len);
+  EXPECT_EQ(v93, (std::vector<std::string>{
+                     "could not fdatasync log file 000000010000000000000003: Input/output error",
+                     write_failure(off, len),
+                     "could not fsync control file: Input/output error"}));
+  std::vector<std::string> v15 = FailWalAndControlFileIo(150000, &off, &len);
+  EXPECT_EQ(v15, (std::vector<std::string>{
+                     "could not fdatasync file \"000000010000000000000003\": Input/output error",
+                     write_failure(off, len),
+                     "could not fsync file \"/pgdata/global/pg_control\": Input/output error"}));
+  EXPECT_GT(len, 8192u);
 }
 
 }  // namespace
