@@ -292,6 +292,20 @@ void RunState::PlaySteps() {
                          !p.one_way());
         break;
       }
+      case Step::kDiskFault: {
+        sim::fault::FaultPlan plan(t_.cluster());
+        const std::string& node = st.disk_fault().node();
+        switch (st.disk_fault().kind()) {
+          case DiskFault::FAIL_NEXT_FSYNC: plan.FailFsyncAt(t_.world().now(), node); break;
+          default: break;
+        }
+        break;
+      }
+      case Step::kDropConnections: {
+        sim::fault::FaultPlan plan(t_.cluster());
+        plan.DropConnectionsAt(t_.world().now(), st.drop_connections().node());
+        break;
+      }
       case Step::kWaitForCatchUp: go_on = AwaitCatchUp(st.wait_for_catch_up()); break;
       case Step::kStopWorkload: {
         const size_t want = static_cast<size_t>(s_.workload().sessions()) * kWorkloadTransactions;

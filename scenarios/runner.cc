@@ -79,10 +79,28 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
   sim::Rng scenario_rng = sim::Rng::ForStream(seed, "scenario");
   Harness t(seed, *behavior, ClusterConfigFor(s, scenario_rng), options.keep_trace);
   t.world().trace().set_hashing(options.fingerprint);
-  if (s.faults().disk_latency_us().max() > 0) {
+  {
+    // Disk faults, the same on every host. A range is drawn only when set, so
+    // a scenario without it keeps its draws (and fingerprints).
+    const FaultModel& f = s.faults();
     sim::host::HostConfig hc;
-    hc.disk.sync_min = os::Microseconds(s.faults().disk_latency_us().min());
-    hc.disk.sync_max = os::Microseconds(s.faults().disk_latency_us().max());
+    if (f.disk_latency_us().max() > 0) {
+      hc.disk.sync_min = os::Microseconds(f.disk_latency_us().min());
+      hc.disk.sync_max = os::Microseconds(f.disk_latency_us().max());
+    }
+    if (f.fsync_eio_per_million().max() > 0) {
+      hc.disk.fsync_eio = {static_cast<uint64_t>(sim::UniformInt(
+                               scenario_rng, f.fsync_eio_per_million().min(),
+                               f.fsync_eio_per_million().max())),
+                           1'000'000};
+    }
+    if (f.crash_sector_persist_percent().max() > 0) {
+      hc.disk.crash_sector_persist = {
+          static_cast<uint64_t>(sim::UniformInt(scenario_rng,
+                                                f.crash_sector_persist_percent().min(),
+                                                f.crash_sector_persist_percent().max())),
+          100};
+    }
     t.set_host_config(hc);
   }
   if (options.sink != nullptr) {

@@ -8,6 +8,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "protocol/node/behavior.h"
+#include "protocol/os/signal.h"
 
 namespace replsim::scenarios {
 namespace {
@@ -142,7 +143,31 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
       case Step::kBaseBackup:
         refs = {st.base_backup().node(), st.base_backup().upstream()};
         break;
-      case Step::kKill: refs = {st.kill().node()}; break;
+      case Step::kKill: {
+        refs = {st.kill().node()};
+        bool known_signal = false;
+        for (os::Signal sig : os::kAllSignals) known_signal |= os::SignalName(sig) == st.kill().signal();
+        if (!known_signal) {
+          return c.Error(c.Child(t, st, "kill", -1), st.kill(), "signal", -1,
+                         absl::StrCat("unknown signal \"", st.kill().signal(),
+                                      "\": expected SIGTERM, SIGKILL, SIGQUIT, SIGINT, SIGHUP, "
+                                      "SIGUSR1, SIGUSR2, ..."));
+        }
+        if (st.kill().process().empty()) {
+          return c.Error(t, st, "kill", -1,
+                         "expected process: a PostgreSQL process name (\"walreceiver\", "
+                         "\"postmaster\", ...)");
+        }
+        break;
+      }
+      case Step::kDiskFault:
+        refs = {st.disk_fault().node()};
+        if (st.disk_fault().kind() == DiskFault::KIND_UNSPECIFIED) {
+          return c.Error(t, st, "disk_fault", -1,
+                         "expected kind: FAIL_NEXT_FSYNC");
+        }
+        break;
+      case Step::kDropConnections: refs = {st.drop_connections().node()}; break;
       case Step::kCrash: refs = {st.crash().node()}; break;
       case Step::kPartition:
         refs = {st.partition().a(), st.partition().b()};
@@ -165,11 +190,20 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
     }
   }
   const auto* ft = c.Child(root, s, "faults", -1);
-  for (const char* f : {"latency_us", "bandwidth_bytes_per_ms", "disk_latency_us"}) {
+  for (const char* f : {"latency_us", "bandwidth_bytes_per_ms", "disk_latency_us",
+                        "fsync_eio_per_million", "crash_sector_persist_percent"}) {
     const Message& fm = s.faults();
     const Range& r = *static_cast<const Range*>(&fm.GetReflection()->GetMessage(
         fm, fm.GetDescriptor()->FindFieldByName(f)));
     if (absl::Status st = CheckRange(c, ft, fm, f, r); !st.ok()) return st;
+  }
+  if (s.faults().fsync_eio_per_million().max() > 1'000'000) {
+    return c.Error(ft, s.faults(), "fsync_eio_per_million", -1,
+                   "fsync_eio_per_million: max is at most 1000000");
+  }
+  if (s.faults().crash_sector_persist_percent().max() > 100) {
+    return c.Error(ft, s.faults(), "crash_sector_persist_percent", -1,
+                   "crash_sector_persist_percent: max is at most 100");
   }
   for (int i = 0; i < s.expect_size(); ++i) {
     const Expectation& e = s.expect(i);

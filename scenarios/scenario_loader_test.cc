@@ -59,6 +59,26 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
       {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
        "nodes { name: \"a\" role: RECEIVEXLOG upstream: \"p\" create_slot: true }\n",
        "t.textproto:4:51: create_slot needs a slot_name"},
+      {std::string(kGood) + "steps { disk_fault { node: \"s\" } }\n",
+       "t.textproto:6:9: expected kind: FAIL_NEXT_FSYNC"},
+      {std::string(kGood) + "steps { disk_fault { node: \"x\" kind: FAIL_NEXT_FSYNC } }\n",
+       "t.textproto:6:1: unknown node \"x\""},
+      {std::string(kGood) + "steps { drop_connections { node: \"x\" } }\n",
+       "t.textproto:6:1: unknown node \"x\""},
+      {std::string(kGood) +
+           "steps { kill { node: \"s\" process: \"walreceiver\" signal: \"SIGFOO\" } }\n",
+       "t.textproto:6:49: unknown signal \"SIGFOO\": expected SIGTERM, SIGKILL, SIGQUIT, "
+       "SIGINT, SIGHUP, SIGUSR1, SIGUSR2, ..."},
+      {std::string(kGood) + "steps { kill { node: \"s\" signal: \"SIGKILL\" } }\n",
+       "t.textproto:6:9: expected process: a PostgreSQL process name (\"walreceiver\", "
+       "\"postmaster\", ...)"},
+      {std::string(kGood) + "faults { crash_sector_persist_percent { min: 5 max: 101 } }\n",
+       "t.textproto:6:10: crash_sector_persist_percent: max is at most 100"},
+      {std::string(kGood) + "faults { fsync_eio_per_million { min: 9 max: 1 } }\n",
+       "t.textproto:6:10: fsync_eio_per_million: min 9 is greater than max 1"},
+      {std::string(kGood) + "faults { fault_points: true }\n",
+       "t.textproto:6:22: Message type \"replsim.scenarios.FaultModel\" has no field named "
+       "\"fault_points\"."},
   };
   for (const BadCase& c : kCases) {
     auto s = ParseScenario(c.text, "t.textproto");

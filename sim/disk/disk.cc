@@ -1,6 +1,7 @@
 #include "sim/disk/disk.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
@@ -307,8 +308,15 @@ void Disk::Crash() {
 }
 
 void Disk::Fill() {
+  if (capacity_before_fill_ < 0) capacity_before_fill_ = config_.capacity;
   config_.capacity = used_;
   Emit("fault_disk_full", Severity::kWarning).Int("capacity", used_);
+}
+
+void Disk::Free() {
+  if (capacity_before_fill_ < 0) return;
+  config_.capacity = std::exchange(capacity_before_fill_, -1);
+  Emit("fault_disk_freed").Int("capacity", config_.capacity);
 }
 
 }  // namespace replsim::sim::disk

@@ -22,7 +22,8 @@
 //   new bytes, a crash loses them, and the next Sync succeeds. The error is
 //   reported once.
 // - ENOSPC: a write that would grow the disk past `capacity` bytes fails with
-//   ENOSPC and writes nothing. Fill() sets the capacity to what is used now.
+//   ENOSPC and writes nothing. Fill() sets the capacity to what is used now,
+//   Free() gives the space back.
 // - Latency: every operation takes a time drawn from the disk's stream
 //   ("disk/<host>"); the caller (the process's Os) waits it out.
 // Every fault that fires and every durability step is traced (process "disk").
@@ -83,6 +84,8 @@ class Disk {
   // The host lost power: keep only what is durable (see the fault model).
   void Crash();
   void Fill();
+  // Space is freed again: the capacity the disk had before Fill.
+  void Free();
   void FailNextFsync() { fail_next_fsync_ = true; }
   void set_fsync_eio(Ratio r) { config_.fsync_eio = r; }
   void set_crash_sector_persist(Ratio r) { config_.crash_sector_persist = r; }
@@ -116,6 +119,7 @@ class Disk {
   Rng* rng_ = nullptr;
   int64_t used_ = 0;
   bool fail_next_fsync_ = false;
+  int64_t capacity_before_fill_ = -1;  // -1: not filled
   // Inode `id` is inodes_[id - 1], null once freed: ids count up and are
   // never reused.
   std::vector<std::unique_ptr<Inode>> inodes_;

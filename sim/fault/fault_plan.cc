@@ -61,6 +61,11 @@ void FaultPlan::FillDiskAt(os::Instant at, std::string host) {
   At(at, "fill_disk", host, [c, host] { c->host(host).disk().Fill(); });
 }
 
+void FaultPlan::FreeDiskAt(os::Instant at, std::string host) {
+  os_sim::Cluster* c = &cluster_;
+  At(at, "free_disk", host, [c, host] { c->host(host).disk().Free(); });
+}
+
 void FaultPlan::FailFsyncAt(os::Instant at, std::string host) {
   os_sim::Cluster* c = &cluster_;
   At(at, "fail_fsync", host, [c, host] { c->host(host).disk().FailNextFsync(); });

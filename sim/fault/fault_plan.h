@@ -50,6 +50,8 @@ class FaultPlan {
   void DropConnectionsAt(os::Instant at, std::string host);
   // The disk of `host` is full from `at` on.
   void FillDiskAt(os::Instant at, std::string host);
+  // The disk of `host` has space again from `at` on (heals FillDiskAt).
+  void FreeDiskAt(os::Instant at, std::string host);
   // The next fsync on `host` after `at` fails with EIO.
   void FailFsyncAt(os::Instant at, std::string host);
   // Per-operation probabilities for the disk of `host`, from now on.

@@ -75,6 +75,24 @@ TEST_F(FaultPlanTest, FillDiskAndFailFsync) {
   EXPECT_EQ(Count("fault_enospc"), 1);
 }
 
+TEST_F(FaultPlanTest, FreeDiskGivesTheSpaceBack) {
+  std::vector<os::Errno> errs;
+  cluster_.Spawn("a", "p", [&](os::Os& os) -> os::Task<> {
+    os::Fd f = *os.Open("f", os::kOpenCreate | os::kOpenReadWrite);
+    std::vector<uint8_t> b(10, 'x');
+    for (int i = 0; i < 3; ++i) {
+      co_await os.Sleep(os::Seconds(2));
+      auto w = co_await os.PWrite(f, b, 10 * i);
+      errs.push_back(w.ok() ? os::Errno::kOk : w.error());
+    }
+  });
+  plan_.FillDiskAt(os::Instant() + os::Seconds(3), "a");
+  plan_.FreeDiskAt(os::Instant() + os::Seconds(5), "a");
+  RunUntil(os::Seconds(8));
+  EXPECT_EQ(errs, (std::vector<os::Errno>{os::Errno::kOk, os::Errno::kENOSPC, os::Errno::kOk}));
+  EXPECT_EQ(Count("fault_disk_freed"), 1);
+}
+
 TEST_F(FaultPlanTest, DropConnectionsResetsBothEnds) {
   os::Errno seen = os::Errno::kOk;
   cluster_.Spawn("b", "server", [&](os::Os& os) -> os::Task<> {
