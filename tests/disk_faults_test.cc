@@ -81,6 +81,12 @@ TEST(DiskFaultsTest, AFailedFsyncOnTheStandbyPanicsItsWalreceiverAndItRecovers) 
     bool reinit = false;
     for (const std::string& l : log) reinit |= absl::StrContains(l, "reinitializing");
     EXPECT_TRUE(reinit) << profile << ": the postmaster restarts after the PANIC";
+    bool aborted = false;
+    for (const std::string& l : log) {
+      aborted |= absl::StrContains(l, "WAL receiver process (PID ") &&
+                 absl::StrContains(l, ") was terminated by signal 6: Aborted");
+    }
+    EXPECT_TRUE(aborted) << profile << ": a PANIC ends the process with abort()";
     EXPECT_TRUE(r.violations.empty()) << profile << ": " << r.violations[0].message;
   }
 }

@@ -127,6 +127,10 @@ class Os {
   virtual bool PostmasterIsAlive() const = 0;
   // proc_exit(code): never resumes.
   virtual Task<> Exit(int code) = 0;
+  // abort(3): the process ends as killed by SIGABRT, which no PostgreSQL
+  // process catches. errfinish does this after a PANIC is logged, so the
+  // postmaster sees "terminated by signal 6: Aborted". Never resumes.
+  virtual Task<> Abort() = 0;
 
   // ---- Sockets (TCP) ----
   virtual Result<Fd> Listen(int port, int backlog) = 0;

@@ -23,6 +23,7 @@ enum class Signal : int {
   kSIGHUP = 1,
   kSIGINT = 2,
   kSIGQUIT = 3,
+  kSIGABRT = 6,  // abort(3), which is how a PANIC ends a process
   kSIGKILL = 9,
   kSIGUSR1 = 10,
   kSIGUSR2 = 12,
@@ -34,7 +35,7 @@ enum class Signal : int {
 
 // Every signal above, in number order (for iterating pending bits).
 inline constexpr Signal kAllSignals[] = {
-    Signal::kSIGHUP,  Signal::kSIGINT,  Signal::kSIGQUIT, Signal::kSIGKILL,
+    Signal::kSIGHUP,  Signal::kSIGINT,  Signal::kSIGQUIT, Signal::kSIGABRT, Signal::kSIGKILL,
     Signal::kSIGUSR1, Signal::kSIGUSR2, Signal::kSIGPIPE, Signal::kSIGALRM,
     Signal::kSIGTERM, Signal::kSIGCHLD,
 };
@@ -44,6 +45,7 @@ constexpr std::string_view SignalName(Signal s) {
     case Signal::kSIGHUP: return "SIGHUP";
     case Signal::kSIGINT: return "SIGINT";
     case Signal::kSIGQUIT: return "SIGQUIT";
+    case Signal::kSIGABRT: return "SIGABRT";
     case Signal::kSIGKILL: return "SIGKILL";
     case Signal::kSIGUSR1: return "SIGUSR1";
     case Signal::kSIGUSR2: return "SIGUSR2";

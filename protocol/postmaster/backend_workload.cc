@@ -88,7 +88,7 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
       wal::XLogInsertResult c =
           xlog::XLogInsert(shm, wal::MakeCommitRecord(static_cast<uint32_t>(xid), now_ts));
       os::Errno e = co_await xlog::XLogFlush(os, shm, c.EndRecPtr);
-      if (e != os::Errno::kOk) co_await os.Exit(2);  // XLogFlush logged its PANIC
+      if (e != os::Errno::kOk) co_await os.Abort();  // XLogFlush logged its PANIC
 
       SyncRepWaitResult r = co_await SyncRepWaitForLSN(os, shm, c.EndRecPtr, *interrupts);
       if (r == SyncRepWaitResult::kTerminated) {

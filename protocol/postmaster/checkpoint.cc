@@ -18,13 +18,13 @@ using node::DBState;
 
 os::Task<> Panic(os::Os& os, std::string message) {
   os.Log("PANIC", message);
-  co_await os.Exit(2);
+  co_await os.Abort();
 }
 
 os::Task<> UpdateControlFileOrPanic(os::Os& os, node::NodeShmem& shm) {
   // UpdateControlFile has logged its PANIC.
   const os::Errno failed = co_await xlog::UpdateControlFile(os, shm);
-  if (failed != os::Errno::kOk) co_await os.Exit(2);
+  if (failed != os::Errno::kOk) co_await os.Abort();
 }
 
 // LogCheckpointStart (log_checkpoints is on by default from 15).
@@ -78,7 +78,7 @@ os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
   wal::XLogInsertResult r = xlog::XLogInsert(shm, wal::MakeCheckpointRecord(cp, shutdown));
   // XLogFlush has logged its PANIC.
   const os::Errno failed = co_await xlog::XLogFlush(os, shm, r.EndRecPtr);
-  if (failed != os::Errno::kOk) co_await os.Exit(2);
+  if (failed != os::Errno::kOk) co_await os.Abort();
   if (shutdown && r.ReadRecPtr != cp.redo) {
     co_await Panic(os, shm.behavior.server_version_num >= 100000
                            ? "concurrent write-ahead log activity while database "

@@ -16,6 +16,7 @@ const char* SignalText(int sig) {
   switch (sig) {
     case 2: return "Interrupt";
     case 3: return "Quit";
+    case 6: return "Aborted";
     case 9: return "Killed";
     case 10: return "User defined signal 1";
     case 12: return "User defined signal 2";

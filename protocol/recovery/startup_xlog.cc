@@ -73,14 +73,15 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     if (err.has_value()) {
       os.Log(err->elevel, err->hint.empty() ? err->message
                                             : absl::StrCat(err->message, "\nHINT:  ", err->hint));
-      co_await os.Exit(std::string_view(err->elevel) == "PANIC" ? 2 : 1);
+      if (std::string_view(err->elevel) == "PANIC") co_await os.Abort();
+      co_await os.Exit(1);
     }
   }
   bool performedWalRecovery = false;
   if (rec.InRecovery) {
     // UpdateControlFile has logged its PANIC.
     const os::Errno failed = co_await xlog::UpdateControlFile(os, shm);
-    if (failed != os::Errno::kOk) co_await os.Exit(2);
+    if (failed != os::Errno::kOk) co_await os.Abort();
     // InitRecoveryTransactionEnvironment after a clean stop: the snapshot
     // is complete at once.
     if (rec.ArchiveRecoveryRequested && wasShutdown) rec.standbySnapshotReady = true;
@@ -133,12 +134,12 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
       e = co_await EndOfRecoveryCheckpoint(os, shm, rec);
     }
     // XLogFlush or UpdateControlFile has logged its PANIC.
-    if (e != os::Errno::kOk) co_await os.Exit(2);
+    if (e != os::Errno::kOk) co_await os.Abort();
   }
   shm.ControlFile.state = node::DBState::DB_IN_PRODUCTION;
   shm.XLogCtl.SharedRecoveryInProgress = false;
   const os::Errno failed = co_await xlog::UpdateControlFile(os, shm);
-  if (failed != os::Errno::kOk) co_await os.Exit(2);
+  if (failed != os::Errno::kOk) co_await os.Abort();
   xlog::WalSndWakeup(shm);
   // After a promotion, a checkpoint is requested without waiting.
   if (promoted && shm.CheckpointerShmem.checkpointer_pid != 0) {

@@ -216,7 +216,7 @@ os::Task<const wal::WalRecord*> XLogRecovery::ReadRecord(Elevel emode,
       }
       // UpdateControlFile has logged its PANIC.
       const os::Errno failed = co_await xlog::UpdateControlFile(os_, shm_);
-      if (failed != os::Errno::kOk) co_await os_.Exit(2);
+      if (failed != os::Errno::kOk) co_await os_.Abort();
       minRecoveryPoint = end;
       minRecoveryPointTLI = replayTLI;
       CheckRecoveryConsistency();

@@ -30,7 +30,7 @@ os::Task<> XLogRecovery::Fatal(std::string message, std::string detail) {
 
 os::Task<> XLogRecovery::Panic(std::string message) {
   os_.Log("PANIC", message);
-  co_await os_.Exit(2);
+  co_await os_.Abort();
 }
 
 os::Task<> XLogRecovery::HandleStartupProcInterrupts() {

@@ -36,7 +36,7 @@ os::Task<> WalReceiverProcess::ProcExit(int code) {
 
 os::Task<> WalReceiverProcess::Panic(std::string message) {
   os_.Log("PANIC", message);
-  co_await os_.Exit(2);
+  co_await os_.Abort();
   CHECK(false) << "exit after PANIC returned";
 }
 

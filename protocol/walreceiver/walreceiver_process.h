@@ -59,7 +59,7 @@ class WalReceiverProcess {
   os::Task<> Fatal(std::string message, std::string detail = "");
   // proc_exit(code): WalRcvDie (once registered), then exit.
   os::Task<> ProcExit(int code);
-  // ereport(PANIC): no exit callbacks, exit code 2.
+  // ereport(PANIC): no exit callbacks; errfinish abort()s (SIGABRT).
   os::Task<> Panic(std::string message);
   os::Task<> WalRcvDie();
   // WakeupRecovery: SetLatch(XLogCtl.recoveryWakeupLatch).

@@ -181,6 +181,21 @@ TEST_F(ProcessTest, SigkillEndsAProcessMidWait) {
   EXPECT_EQ(cluster_.exit_status(pid)->signal, 9);
 }
 
+TEST_F(ProcessTest, AbortEndsTheProcessAsKilledBySigabrtEvenWithAHandler) {
+  bool after = false;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGTERM, [] {});
+    co_await os.Sleep(os::Milliseconds(5));
+    co_await os.Abort();
+    after = true;
+  });
+  RunUntil(os::Seconds(1));
+  EXPECT_FALSE(after);
+  EXPECT_FALSE(cluster_.IsAlive(pid));
+  EXPECT_EQ(cluster_.exit_status(pid)->signal, 6);
+  EXPECT_EQ(cluster_.exit_status(pid)->code, 0);
+}
+
 TEST_F(ProcessTest, ParentExitIsPostmasterDeathForChildren) {
   int rc = 0;
   os::Pid exiter = 0;

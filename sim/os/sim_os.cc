@@ -213,6 +213,8 @@ std::optional<os::ChildExit> SimOs::WaitChild() {
 
 os::Task<> SimOs::Exit(int code) { co_await ctx_->Exit(code); }
 
+os::Task<> SimOs::Abort() { co_await DieBySignal(os::Signal::kSIGABRT); }
+
 // ---- Faults and logging ----
 
 bool SimOs::FaultPoint(std::string_view name) {

@@ -65,6 +65,7 @@ class SimOs final : public os::Os {
   std::optional<os::ChildExit> WaitChild() override;
   bool PostmasterIsAlive() const override { return !parent_death_.is_set(); }
   os::Task<> Exit(int code) override;
+  os::Task<> Abort() override;
 
   os::Result<os::Fd> Listen(int port, int backlog) override;
   os::Result<os::Fd> TryAccept(os::Fd listener) override;
