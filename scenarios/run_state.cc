@@ -297,6 +297,8 @@ void RunState::PlaySteps() {
         const std::string& node = st.disk_fault().node();
         switch (st.disk_fault().kind()) {
           case DiskFault::FAIL_NEXT_FSYNC: plan.FailFsyncAt(t_.world().now(), node); break;
+          case DiskFault::FILL: plan.FillDiskAt(t_.world().now(), node); break;
+          case DiskFault::FREE: plan.FreeDiskAt(t_.world().now(), node); break;
           default: break;
         }
         break;

@@ -164,7 +164,7 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
         refs = {st.disk_fault().node()};
         if (st.disk_fault().kind() == DiskFault::KIND_UNSPECIFIED) {
           return c.Error(t, st, "disk_fault", -1,
-                         "expected kind: FAIL_NEXT_FSYNC");
+                         "expected kind: FAIL_NEXT_FSYNC, FILL or FREE");
         }
         break;
       case Step::kDropConnections: refs = {st.drop_connections().node()}; break;

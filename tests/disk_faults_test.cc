@@ -108,6 +108,46 @@ TEST(DiskFaultsTest, DroppedConnectionsMakeTheWalreceiverReconnect) {
   EXPECT_TRUE(r.violations.empty()) << r.violations[0].message;
 }
 
+TEST(DiskFaultsTest, AFullDiskFailsANewSegmentNotWritesIntoOne) {
+  // The standby's disk fills while it streams: its walreceiver keeps
+  // writing into the segment it has (its 16 MiB were taken when it was
+  // made), but promotion needs the new timeline's first segment, and
+  // XLogFileCopy's zero-fill fails: the startup process exits FATAL and the
+  // postmaster shuts down. With the space freed first, promotion completes.
+  const std::string steps =
+      "steps { disk_fault { node: \"standby\" kind: FILL } }\n"
+      "steps { delay_ms { min: 50 max: 50 } stop { node: \"primary\" mode: FAST } }\n"
+      "steps { promote { node: \"standby\" } }\n";
+  RunReport r = RunWithTrace(Parse("pg-15", steps), 1);
+  EXPECT_TRUE(Logs(r, "standby", "PANIC").empty()) << Logs(r, "standby", "PANIC")[0];
+  std::vector<std::string> fatal = Logs(r, "standby", "FATAL");
+  bool zero_fill = false;
+  for (const std::string& l : fatal) {
+    zero_fill |= absl::StartsWith(l, "startup: could not write to file \"pg_wal/xlogtemp.") &&
+                 absl::EndsWith(l, "\": No space left on device");
+  }
+  EXPECT_TRUE(zero_fill) << "FATAL lines: " << fatal.size();
+  bool shut_down = false;
+  for (const std::string& l : Logs(r, "standby", "LOG")) {
+    shut_down |= absl::StrContains(l, "shutting down due to startup process failure");
+  }
+  EXPECT_TRUE(shut_down);
+  ASSERT_FALSE(r.violations.empty());
+  EXPECT_TRUE(absl::StrContains(r.violations[0].message, "promotion of standby did not complete"))
+      << r.violations[0].message;
+
+  // Space freed before the promotion: it completes.
+  RunReport healed = RunWithTrace(
+      Parse("pg-15",
+            "steps { disk_fault { node: \"standby\" kind: FILL } }\n"
+            "steps { delay_ms { min: 50 max: 50 } disk_fault { node: \"standby\" kind: FREE } }\n"
+            "steps { stop { node: \"primary\" mode: FAST } }\n"
+            "steps { promote { node: \"standby\" } }\n"),
+      1);
+  EXPECT_TRUE(healed.violations.empty()) << healed.violations[0].message;
+  EXPECT_EQ(Count(healed, "fault_disk_freed"), 1);
+}
+
 TEST(DiskFaultsTest, PerSeedProbabilitiesReachTheDisks) {
   // 2 % of fsyncs fail: some of a seed's several hundred do.
   const Scenario eio =

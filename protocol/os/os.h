@@ -159,6 +159,11 @@ class Os {
   virtual Task<Errno> Fdatasync(Fd fd) = 0;
   virtual Task<Errno> FsyncDir(std::string_view dir) = 0;
   virtual Errno Truncate(Fd fd, int64_t size) = 0;
+  // Takes the disk space a zero-fill of the file to `len` bytes would
+  // (XLogFileInit's 16 MiB), without storing the zeros: replsim's WAL files
+  // hold only what was written, and WAL readers take what lies past it as
+  // zeros. ENOSPC when the disk has no room. Takes a write's time.
+  virtual Task<Errno> ReserveSpace(Fd fd, int64_t len) = 0;
   virtual Errno Rename(std::string_view from, std::string_view to) = 0;
   virtual Errno Unlink(std::string_view path) = 0;
   virtual Errno MakeDir(std::string_view path) = 0;

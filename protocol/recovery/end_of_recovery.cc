@@ -40,7 +40,8 @@ os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& sh
     }
   }
   co_return co_await WriteFileDurably(
-      os, shm.data_dir, xlog::XLogFilePath(shm.data_dir, newTLI, startLogSegNo), bytes);
+      os, shm.data_dir, xlog::XLogFilePath(shm.data_dir, newTLI, startLogSegNo), bytes,
+      wal::kWalSegSize);
 }
 
 os::Task<os::Errno> CreateEndOfRecoveryRecord(os::Os& os, node::NodeShmem& shm) {

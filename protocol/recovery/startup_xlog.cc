@@ -104,7 +104,10 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     os.Log("LOG", absl::StrFormat("selected new timeline ID: %u", newTLI));
     absl::Status copied =
         co_await XLogInitNewTimeline(os, shm, info.endOfLogTLI, EndOfLog, newTLI);
-    if (!copied.ok()) co_await rec.Panic(std::string(copied.message()));
+    // XLogFileCopy's ERROR is FATAL in the startup process; a failed fsync
+    // is a PANIC (data_sync_elevel).
+    if (absl::IsDataLoss(copied)) co_await rec.Panic(std::string(copied.message()));
+    if (!copied.ok()) co_await rec.Fatal(std::string(copied.message()));
     // durable_unlink of the signal file.
     const char* signal_file = info.standby_signal_file_found ? node::kStandbySignal
                               : info.recovery_signal_file_found ? node::kRecoverySignal
@@ -116,6 +119,7 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     absl::Status st = co_await writeTimeLineHistory(os, shm.data_dir, newTLI,
                                                     rec.recoveryTargetTLI, EndOfLog,
                                                     info.recoveryStopReason);
+    if (absl::IsDataLoss(st)) co_await rec.Panic(std::string(st.message()));
     if (!st.ok()) co_await rec.Fatal(std::string(st.message()));
     os.Log("LOG", "archive recovery complete");
   }

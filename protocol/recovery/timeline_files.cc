@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "protocol/os/check.h"
 #include "protocol/wal/segment.h"
 #include "protocol/xlog/xlog_io.h"
@@ -11,10 +12,13 @@
 namespace replsim::recovery {
 namespace {
 
+// PostgreSQL's "could not <what> file" text. A failed fsync is DataLoss: it
+// is raised at data_sync_elevel (PANIC), where other file errors are ERRORs.
 absl::Status FileError(const std::string& what, const std::string& path,
                        os::Errno e) {
-  return absl::InternalError(
-      absl::StrCat("could not ", what, " file \"", path, "\": ", std::string(os::StrError(e))));
+  std::string text =
+      absl::StrCat("could not ", what, " file \"", path, "\": ", std::string(os::StrError(e)));
+  return what == "fsync" ? absl::DataLossError(text) : absl::InternalError(text);
 }
 
 absl::Span<const uint8_t> AsBytes(const std::string& s) {
@@ -114,9 +118,12 @@ os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                       AsBytes(content));
 }
 
-os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
-                                        const std::string& path,
-                                        absl::Span<const uint8_t> content) {
+namespace {
+
+os::Task<absl::Status> WriteFileDurablyAbsolute(os::Os& os, const std::string& data_dir,
+                                                const std::string& path,
+                                                absl::Span<const uint8_t> content,
+                                                int64_t zero_fill_to) {
   const std::string dir = xlog::XLogDir(data_dir);
   const std::string tmppath = absl::StrCat(dir, "/xlogtemp.", os.MyPid());
   os.Unlink(tmppath);
@@ -131,10 +138,31 @@ os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
       co_return FileError("write to", tmppath, w.ok() ? os::Errno::kENOSPC : w.error());
     }
   }
+  if (zero_fill_to > 0) {
+    const os::Errno z = co_await os.ReserveSpace(*fd, zero_fill_to);
+    if (z != os::Errno::kOk) {
+      os.Close(*fd);
+      os.Unlink(tmppath);
+      co_return FileError("write to", tmppath, z);
+    }
+  }
   os::Errno e = co_await os.Fsync(*fd);
   os.Close(*fd);
   if (e != os::Errno::kOk) co_return FileError("fsync", tmppath, e);
   co_return co_await DurableRename(os, tmppath, path, dir);
+}
+
+}  // namespace
+
+os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
+                                        const std::string& path,
+                                        absl::Span<const uint8_t> content,
+                                        int64_t zero_fill_to) {
+  absl::Status st = co_await WriteFileDurablyAbsolute(os, data_dir, path, content, zero_fill_to);
+  if (st.ok()) co_return st;
+  // PostgreSQL names these files relative to the data directory, its cwd.
+  co_return absl::Status(
+      st.code(), absl::StrReplaceAll(st.message(), {{absl::StrCat(data_dir, "/"), ""}}));
 }
 
 os::Task<absl::Status> DurableRename(os::Os& os, const std::string& from,
@@ -149,7 +177,7 @@ os::Task<absl::Status> DurableRename(os::Os& os, const std::string& from,
   if (e != os::Errno::kOk) {
     co_return absl::InternalError(absl::StrCat("could not rename file \"", from,
                                                "\" to \"", to, "\": ",
-                                               std::string(os::ErrnoName(e))));
+                                               std::string(os::StrError(e))));
   }
   fd = os.Open(to, os::kOpenReadWrite);
   if (!fd.ok()) co_return FileError("open", to, fd.error());

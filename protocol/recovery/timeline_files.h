@@ -74,10 +74,13 @@ os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 const std::string& content);
 
 // A file in pg_wal made the way PostgreSQL installs one: "xlogtemp.<pid>"
-// created O_EXCL, written, fsynced, then DurableRename to `path`.
+// created O_EXCL, written, zero-filled to `zero_fill_to` bytes if that is
+// more (the space only, see Os::ReserveSpace: XLogFileCopy pads a segment),
+// fsynced, then DurableRename to `path`. A failed fsync is DataLoss.
 os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
                                         const std::string& path,
-                                        absl::Span<const uint8_t> content);
+                                        absl::Span<const uint8_t> content,
+                                        int64_t zero_fill_to = 0);
 
 // durable_rename (fd.c): fsync `from`, rename, fsync `to`, fsync its
 // directory. Status names the failing step as PostgreSQL's messages do.

@@ -34,8 +34,14 @@ os::Task<> WalReceiverProcess::XLogWalRcvWrite(absl::string_view buf, XLogRecPtr
     }
     const uint32_t startoff = wal::XLogSegmentOffset(recptr);
     const size_t segbytes = std::min<size_t>(nbytes, wal::kWalSegSize - startoff);
+    xlog::XLogIoFailure failure;
     const os::Errno e = co_await xlog::XLogWriteRaw(
-        os_, s_.data_dir, recvFileTLI_, recptr, absl::MakeConstSpan(bytes, segbytes));
+        os_, s_.data_dir, recvFileTLI_, recptr, absl::MakeConstSpan(bytes, segbytes), &failure);
+    if (e != os::Errno::kOk && failure.in_init()) {
+      // XLogFileInit's ERROR, which a walreceiver raises as FATAL.
+      co_return co_await Fatal(xlog::XLogIoFailureText(s_.behavior.server_version_num,
+                                                       recvFileTLI_, failure, e));
+    }
     if (e != os::Errno::kOk) {
       co_return co_await Panic(absl::StrFormat(
           "could not write to log segment %s at offset %u, length %lu: %s",

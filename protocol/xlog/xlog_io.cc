@@ -75,9 +75,55 @@ std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
       return server_version_num >= 150000
                  ? absl::StrFormat("could not fdatasync file \"%s\": %s", name, m)
                  : absl::StrFormat("could not fdatasync log file %s: %s", name, m);
+    case XLogIoFailure::Op::kInitCreate:
+      return absl::StrFormat("could not create file \"%s\": %s", f.path, m);
+    case XLogIoFailure::Op::kInitWrite:
+      return absl::StrFormat("could not write to file \"%s\": %s", f.path, m);
+    case XLogIoFailure::Op::kInitFsync:
+      return absl::StrFormat("could not fsync file \"%s\": %s", f.path, m);
+    case XLogIoFailure::Op::kInitRename:
+      return absl::StrFormat("could not rename file \"%s\" to \"pg_wal/%s\": %s", f.path,
+                             name, m);
   }
   return "";
 }
+
+namespace {
+
+// XLogFileInit (XLogFileInitInternal + InstallXLogFileSegment) for a segment
+// that does not exist yet.
+os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLineID tli,
+                                 wal::XLogSegNo segno, XLogIoFailure* failure) {
+  const std::string dir = XLogDir(data_dir);
+  const std::string tmpname = absl::StrCat("xlogtemp.", os.MyPid());
+  const std::string tmppath = absl::StrCat(dir, "/", tmpname);
+  auto fail = [&](XLogIoFailure::Op op, os::Errno e) {
+    if (failure != nullptr) *failure = {op, segno, 0, 0, absl::StrCat("pg_wal/", tmpname)};
+    return e;
+  };
+  os.Unlink(tmppath);
+  os::Result<os::Fd> fd =
+      os.Open(tmppath, os::kOpenReadWrite | os::kOpenCreate | os::kOpenExclusive);
+  if (!fd.ok()) co_return fail(XLogIoFailure::Op::kInitCreate, fd.error());
+  // The zero-fill; on failure the temp file is removed.
+  os::Errno e = co_await os.ReserveSpace(*fd, wal::kWalSegSize);
+  if (e != os::Errno::kOk) {
+    os.Close(*fd);
+    os.Unlink(tmppath);
+    co_return fail(XLogIoFailure::Op::kInitWrite, e);
+  }
+  e = co_await os.Fsync(*fd);
+  os.Close(*fd);
+  if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kInitFsync, e);
+  e = os.Rename(tmppath, XLogFilePath(data_dir, tli, segno));
+  if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kInitRename, e);
+  // The new name is made durable now, not at every flush.
+  e = co_await os.FsyncDir(dir);
+  if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kFsyncDir, e);
+  co_return os::Errno::kOk;
+}
+
+}  // namespace
 
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
                                  TimeLineID tli, XLogRecPtr start,
@@ -92,19 +138,15 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
   for (uint64_t done = 0; done < bytes.size();) {
     const SegmentPiece piece = PieceAt(start, done, bytes.size());
     const std::string path = XLogFilePath(data_dir, tli, piece.segno);
-    // XLogFileInit: a new segment's directory entry is made durable when it
-    // is created, not at every flush.
-    const bool creating = !os.Stat(path).ok();
-    os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
+    if (!os.Stat(path).ok()) {
+      const os::Errno e = co_await XLogFileInit(os, data_dir, tli, piece.segno, failure);
+      if (e != os::Errno::kOk) co_return e;
+    }
+    os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite);
     if (!fd.ok()) co_return fail(XLogIoFailure::Op::kOpen, piece, fd.error());
     os::Result<size_t> w = co_await os.PWrite(*fd, bytes.subspan(done, piece.n), piece.off);
     os.Close(*fd);
     if (!w.ok()) co_return fail(XLogIoFailure::Op::kWrite, piece, w.error());
-    if (creating) {
-      const std::string dir = XLogDir(data_dir);
-      const os::Errno e = co_await os.FsyncDir(dir);
-      if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kFsyncDir, piece, e);
-    }
     done += piece.n;
   }
   co_return os::Errno::kOk;

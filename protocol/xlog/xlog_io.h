@@ -12,10 +12,12 @@
 //    and the startup process do: it sees written-but-not-fsynced bytes, like
 //    a real read from the page cache.
 //
-// Segment files are created on first write and hold only what was written:
-// PostgreSQL's XLogFileInit zero-fills 16 MiB first, which would only cost
-// memory here (reads past the written end return zeros, as from a
-// zero-filled file).
+// Segment files are created on first write by XLogFileInit, as PostgreSQL's:
+// built as pg_wal/xlogtemp.<pid>, zero-filled to 16 MiB, fsynced, renamed
+// into place and the directory fsynced. The zeros take their disk space
+// (Os::ReserveSpace), so a full disk fails the creation of a segment and
+// never a write into one, but are not stored: a file holds only what was
+// written, and reads past its end count as zeros.
 //
 // Errors: XLogWrite and XLogFlush log PostgreSQL's PANIC where it raises it
 // (XLogWrite's "could not write to log file", issue_xlog_fsync's "could not
@@ -60,11 +62,20 @@ wal::XLogInsertResult XLogInsert(NodeShmem& shm, const wal::WalRecord& rec);
 
 // What a WAL write or fsync was doing when it failed.
 struct XLogIoFailure {
-  enum class Op { kOpen, kWrite, kFsyncDir, kFsync };
+  enum class Op {
+    kOpen, kWrite, kFsyncDir, kFsync,
+    // XLogFileInit, on `path` (pg_wal/xlogtemp.<pid>):
+    kInitCreate, kInitWrite, kInitFsync, kInitRename,
+  };
   Op op = Op::kWrite;
   wal::XLogSegNo segno = 0;
   uint32_t offset = 0;  // kWrite: within the segment
   size_t length = 0;    // kWrite
+  std::string path;     // kInit*: relative to the data directory
+
+  // A failure of XLogFileInit, which PostgreSQL raises as an ERROR (a PANIC
+  // only inside XLogWrite's critical section).
+  bool in_init() const { return op >= Op::kInitCreate; }
 };
 
 // PostgreSQL's PANIC text for `f` failing with `e` on timeline `tli`, as

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "protocol/wal/wal_reader.h"
@@ -222,52 +223,64 @@ std::vector<std::string> Panics(sim::World& w) {
   return out;
 }
 
-std::vector<std::string> FailWalAndControlFileIo(int server_version_num, uint32_t* offset,
-                                                 uint32_t* length) {
+struct IoFailures {
+  std::vector<std::string> panics;
+  os::Pid pid = 0;
+};
+
+// A failed fsync; a full disk, which fails no write into an existing
+// segment (XLogFileInit took its 16 MiB) but fails the next segment's
+// creation; and a failed pg_control fsync.
+IoFailures FailWalAndControlFileIo(int server_version_num) {
   Fixture f;
   f.shm.behavior.server_version_num = server_version_num;
   sim::disk::Disk& disk = f.cluster.host("h").disk();
-  f.cluster.Spawn("h", "backend", [&](os::Os& os) -> os::Task<> {
+  IoFailures out;
+  out.pid = f.cluster.Spawn("h", "backend", [&](os::Os& os) -> os::Task<> {
     co_await MakeDataDir(os);
-    StartXLogInsert(f.shm, 1, 0x3000000, 0x2FFFF00);
+    // 8 KiB before the end of segment 3.
+    StartXLogInsert(f.shm, 1, 0x3FFE000, 0x3FFDF00);
     XLogInsert(f.shm, Insert(1));
     EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kOk);
     disk.FailNextFsync();
     XLogInsert(f.shm, Insert(2));
     EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kEIO);
     disk.Fill();
-    for (uint32_t x = 3; x < 300; ++x) XLogInsert(f.shm, Insert(x));
-    const XLogRecPtr from = f.shm.XLogCtl.pos.LogwrtResult.Write;
-    *offset = static_cast<uint32_t>(from % wal::kWalSegSize);
-    *length = static_cast<uint32_t>(f.shm.XLogCtl.pos.Insert - from);
+    XLogInsert(f.shm, Insert(3));
+    EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kOk)
+        << "segment 3's space was taken when it was created";
+    uint32_t x = 4;
+    while (f.shm.XLogCtl.pos.Insert < 0x4000100) XLogInsert(f.shm, Insert(x++));
     EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kENOSPC);
-    EXPECT_EQ(f.shm.XLogCtl.pos.LogwrtResult.Write, from) << "nothing was written";
+    EXPECT_FALSE(os.Stat("/pgdata/pg_wal/000000010000000000000004").ok());
+    EXPECT_FALSE(os.Stat(absl::StrCat("/pgdata/pg_wal/xlogtemp.", os.MyPid())).ok());
     disk.Free();
+    EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kOk);
+    EXPECT_TRUE(os.Stat("/pgdata/pg_wal/000000010000000000000004").ok());
     EXPECT_EQ(co_await UpdateControlFile(os, f.shm), os::Errno::kOk);
     disk.FailNextFsync();
     EXPECT_EQ(co_await UpdateControlFile(os, f.shm), os::Errno::kEIO);
   });
   f.Run();
-  return Panics(f.world);
+  out.panics = Panics(f.world);
+  return out;
 }
 
 TEST(XLogIoTest, FailedWalAndControlFileIoPanicWithTheReleasesText) {
-  uint32_t off = 0, len = 0;
-  auto write_failure = [](uint32_t o, uint32_t l) {
-    return absl::StrFormat("could not write to log file 000000010000000000000003 "
-                           "at offset %u, length %u: No space left on device", o, l);
-  };
-  std::vector<std::string> v93 = FailWalAndControlFileIo(90300, &off, &len);
-  EXPECT_EQ(v93, (std::vector<std::string>{
-                     "could not fdatasync log file 000000010000000000000003: Input/output error",
-                     write_failure(off, len),
-                     "could not fsync control file: Input/output error"}));
-  std::vector<std::string> v15 = FailWalAndControlFileIo(150000, &off, &len);
-  EXPECT_EQ(v15, (std::vector<std::string>{
-                     "could not fdatasync file \"000000010000000000000003\": Input/output error",
-                     write_failure(off, len),
-                     "could not fsync file \"/pgdata/global/pg_control\": Input/output error"}));
-  EXPECT_GT(len, 8192u);
+  IoFailures v93 = FailWalAndControlFileIo(90300);
+  EXPECT_EQ(v93.panics,
+            (std::vector<std::string>{
+                "could not fdatasync log file 000000010000000000000003: Input/output error",
+                absl::StrFormat("could not write to file \"pg_wal/xlogtemp.%d\": No space left "
+                                "on device", v93.pid),
+                "could not fsync control file: Input/output error"}));
+  IoFailures v15 = FailWalAndControlFileIo(150000);
+  EXPECT_EQ(v15.panics,
+            (std::vector<std::string>{
+                "could not fdatasync file \"000000010000000000000003\": Input/output error",
+                absl::StrFormat("could not write to file \"pg_wal/xlogtemp.%d\": No space left "
+                                "on device", v15.pid),
+                "could not fsync file \"/pgdata/global/pg_control\": Input/output error"}));
 }
 
 }  // namespace

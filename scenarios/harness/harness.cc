@@ -201,21 +201,26 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
   const std::string dst = config_.data_dir;
   RunHelper("pg_basebackup", [files, dst](os::Os& os) -> os::Task<> {
     for (const std::string& d : {dst, dst + "/pg_wal", dst + "/global"}) os.MakeDir(d);
-    auto write_all = [&os](std::string path, const std::string& bytes) -> os::Task<> {
+    auto write_all = [&os](std::string path, const std::string& bytes,
+                           int64_t size) -> os::Task<> {
       os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate |
                                                 os::kOpenTruncate);
       CHECK(fd.ok()) << path;
       std::vector<uint8_t> b(bytes.begin(), bytes.end());
       (void)co_await os.PWrite(*fd, b, 0);
+      // A backed-up segment is a whole 16 MiB file; its zeros take their
+      // space without being stored (Os::ReserveSpace).
+      if (size > static_cast<int64_t>(b.size())) (void)co_await os.ReserveSpace(*fd, size);
       (void)co_await os.Fsync(*fd);
       os.Close(*fd);
     };
     for (const auto& [name, bytes] : files->wal) {
       const std::string path = dst + "/pg_wal/" + name;
-      co_await write_all(path, bytes);
+      const bool segment = name.size() == 24 && name.find('.') == std::string::npos;
+      co_await write_all(path, bytes, segment ? wal::kWalSegSize : 0);
     }
     const std::string control_path = dst + "/global/pg_control";
-    co_await write_all(control_path, files->control);
+    co_await write_all(control_path, files->control, 0);
     for (const std::string& d : {dst + "/pg_wal", dst + "/global", dst, std::string("/")}) {
       (void)co_await os.FsyncDir(d);
     }

@@ -77,7 +77,7 @@ void Disk::MaybeFree(InodeId id) {
       if (ino == id) return;
     }
   }
-  used_ -= n->data.size();
+  used_ -= n->Footprint();
   inodes_[id - 1].reset();
 }
 
@@ -95,9 +95,10 @@ os::Result<InodeId> Disk::Open(std::string_view path, int flags) {
   }
   Inode* n = Get(it->second);
   if (n->is_dir && (flags & os::kOpenReadWrite)) return os::Errno::kEISDIR;
-  if ((flags & os::kOpenTruncate) && !n->data.empty()) {
-    used_ -= n->data.size();
+  if ((flags & os::kOpenTruncate) && n->Footprint() > 0) {
+    used_ -= n->Footprint();
     n->Truncate(0);
+    n->allocated = 0;
   }
   ++n->open_count;
   return it->second;
@@ -124,7 +125,7 @@ os::Result<size_t> Disk::Write(InodeId id, int64_t offset,
   Inode* n = Get(id);
   if (offset < 0) return os::Errno::kEINVAL;
   int64_t end = offset + static_cast<int64_t>(data.size());
-  int64_t growth = std::max<int64_t>(0, end - static_cast<int64_t>(n->data.size()));
+  int64_t growth = std::max<int64_t>(0, end - n->Footprint());
   if (used_ + growth > config_.capacity) {
     Emit("fault_enospc", Severity::kWarning).Int("offset", offset).Uint("bytes", data.size());
     return os::Errno::kENOSPC;
@@ -188,10 +189,27 @@ os::Errno Disk::SyncDir(std::string_view dir) {
 os::Errno Disk::Truncate(InodeId id, int64_t size) {
   Inode* n = Get(id);
   if (size < 0) return os::Errno::kEINVAL;
-  int64_t growth = size - static_cast<int64_t>(n->data.size());
-  if (growth > 0 && used_ + growth > config_.capacity) return os::Errno::kENOSPC;
-  used_ += growth;
+  // Shrinking frees the blocks past `size`, allocated ones too; growing
+  // makes a zero-filled tail (counted as data here).
+  const int64_t before = n->Footprint();
+  const int64_t after = size;
+  if (after > before && used_ + (after - before) > config_.capacity) return os::Errno::kENOSPC;
+  used_ += after - before;
   n->Truncate(size);
+  n->allocated = std::min(n->allocated, size);
+  return os::Errno::kOk;
+}
+
+os::Errno Disk::Allocate(InodeId id, int64_t len) {
+  Inode* n = Get(id);
+  if (len < 0) return os::Errno::kEINVAL;
+  const int64_t growth = std::max<int64_t>(0, len - n->Footprint());
+  if (used_ + growth > config_.capacity) {
+    Emit("fault_enospc", Severity::kWarning).Int("offset", 0).Uint("bytes", len);
+    return os::Errno::kENOSPC;
+  }
+  used_ += growth;
+  n->allocated = std::max(n->allocated, len);
   return os::Errno::kOk;
 }
 
@@ -302,7 +320,7 @@ void Disk::Crash() {
       continue;
     }
     lost += n.Crash([this] { return Bernoulli(rng(), config_.crash_sector_persist); });
-    used_ += n.data.size();
+    used_ += n.Footprint();
   }
   Emit("disk_crash", Severity::kWarning).Int("lost_dirty_pages", lost);
 }

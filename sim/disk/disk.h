@@ -21,8 +21,9 @@
 //   reaching the platter (Linux after a failed writeback): reads still see the
 //   new bytes, a crash loses them, and the next Sync succeeds. The error is
 //   reported once.
-// - ENOSPC: a write that would grow the disk past `capacity` bytes fails with
-//   ENOSPC and writes nothing. Fill() sets the capacity to what is used now,
+// - ENOSPC: a write (or Allocate) that would grow the disk past `capacity`
+//   bytes fails with ENOSPC and writes nothing. Space a file has allocated is
+//   reused by writes into it. Fill() sets the capacity to what is used now,
 //   Free() gives the space back.
 // - Latency: every operation takes a time drawn from the disk's stream
 //   ("disk/<host>"); the caller (the process's Os) waits it out.
@@ -71,6 +72,10 @@ class Disk {
   os::Errno Sync(InodeId id);
   os::Errno SyncDir(std::string_view dir);
   os::Errno Truncate(InodeId id, int64_t size);
+  // Takes `len` bytes of space for the file, as zero-filling it to that size
+  // would, without changing what reads return (the zeros are not stored);
+  // ENOSPC when they do not fit. The space survives a crash with the file.
+  os::Errno Allocate(InodeId id, int64_t len);
   os::Result<int64_t> Size(InodeId id) const;
   os::Errno Rename(std::string_view from, std::string_view to);
   os::Errno Unlink(std::string_view path);

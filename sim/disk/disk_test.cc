@@ -201,6 +201,28 @@ TEST_F(DiskTest, EnospcWhenFullWritesNothing) {
   EXPECT_EQ(Get("f"), "xbc");
 }
 
+TEST_F(DiskTest, AllocatedSpaceIsWrittenIntoWithoutGrowingAndFreedWithTheFile) {
+  InodeId f = Create("f");
+  ASSERT_EQ(disk_.Allocate(f, 1000), Errno::kOk);
+  EXPECT_EQ(disk_.used(), 1000);
+  EXPECT_EQ(Get("f"), "") << "the zeros are not stored";
+  disk_.Fill();
+  Put(f, 990, "0123456789");  // inside the allocation: fits on a full disk
+  EXPECT_EQ(disk_.used(), 1000);
+  std::string more = "x";
+  auto r = disk_.Write(f, 1000, absl::MakeConstSpan(
+                                    reinterpret_cast<const uint8_t*>(more.data()), 1));
+  EXPECT_EQ(r.error(), Errno::kENOSPC) << "past it needs new space";
+  InodeId g = Create("g");
+  EXPECT_EQ(disk_.Allocate(g, 10), Errno::kENOSPC);
+  disk_.Free();
+  ASSERT_EQ(disk_.Unlink("f"), Errno::kOk);
+  disk_.Release(f);
+  EXPECT_EQ(disk_.used(), 0) << "the allocation went with the file";
+  EXPECT_EQ(disk_.Allocate(g, 10), Errno::kOk);
+  disk_.Release(g);
+}
+
 TEST_F(DiskTest, OpenFlagsAndMissingParent) {
   EXPECT_EQ(disk_.Open("nodir/f", os::kOpenCreate).error(), Errno::kENOENT);
   EXPECT_EQ(disk_.Open("f", os::kOpenRead).error(), Errno::kENOENT);

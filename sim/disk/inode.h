@@ -10,6 +10,7 @@
 #ifndef REPLSIM_SIM_DISK_INODE_H_
 #define REPLSIM_SIM_DISK_INODE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -28,6 +29,14 @@ struct Inode {
   std::string durable;
   absl::btree_set<int64_t> dirty_pages;
   bool size_dirty = false;
+  // Bytes of disk space the file holds beyond its data: what a zero-fill
+  // (XLogFileInit's 16 MiB) allocated, kept as a count, not as bytes.
+  int64_t allocated = 0;
+
+  // The disk space the file takes.
+  int64_t Footprint() const {
+    return std::max<int64_t>(static_cast<int64_t>(data.size()), allocated);
+  }
 
   void Write(int64_t offset, const char* bytes, size_t n);
   void Truncate(int64_t size);

@@ -88,6 +88,7 @@ class SimOs final : public os::Os {
   os::Task<os::Errno> Fdatasync(os::Fd fd) override { return Fsync(fd); }
   os::Task<os::Errno> FsyncDir(std::string_view dir) override;
   os::Errno Truncate(os::Fd fd, int64_t size) override;
+  os::Task<os::Errno> ReserveSpace(os::Fd fd, int64_t len) override;
   os::Errno Rename(std::string_view from, std::string_view to) override;
   os::Errno Unlink(std::string_view path) override;
   os::Errno MakeDir(std::string_view path) override;

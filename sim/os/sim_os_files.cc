@@ -50,6 +50,14 @@ os::Task<os::Errno> SimOs::FsyncDir(std::string_view dir) {
   co_return host_.disk().SyncDir(d);
 }
 
+os::Task<os::Errno> SimOs::ReserveSpace(os::Fd fd, int64_t len) {
+  if (FileOf(fd) == nullptr) co_return os::Errno::kEBADF;
+  co_await Pause(host_.disk().IoLatency());
+  const FdEntry* f = FileOf(fd);
+  if (f == nullptr) co_return os::Errno::kEBADF;
+  co_return host_.disk().Allocate(f->id, len);
+}
+
 os::Errno SimOs::Truncate(os::Fd fd, int64_t size) {
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) return os::Errno::kEBADF;
