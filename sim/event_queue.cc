@@ -66,6 +66,13 @@ void EventQueue::MaybeCompact() {
   std::make_heap(heap_.begin(), heap_.end(), Later());
 }
 
+void EventQueue::AdvanceTo(os::Instant t) {
+  CHECK(t >= now_) << "time runs forward";
+  os::Instant next;
+  CHECK(!PeekNextTime(&next) || next >= t) << "an event is due before " << t.nanos();
+  now_ = t;
+}
+
 bool EventQueue::PeekNextTime(os::Instant* at) {
   DropDeadTop();
   if (heap_.empty()) return false;

@@ -57,6 +57,10 @@ class EventQueue {
   bool Cancel(TimerId id);
   bool IsPending(TimerId id) const;
 
+  // Lets virtual time pass with nothing happening: now() becomes `t`, which
+  // must not be before now() nor after the next pending event.
+  void AdvanceTo(os::Instant t);
+
   // Time of the next live event; false if none is pending.
   bool PeekNextTime(os::Instant* at);
 

@@ -128,3 +128,25 @@ TEST(EventQueueTest, SchedulingInThePastIsAProgrammerError) {
 
 }  // namespace
 }  // namespace replsim::sim
+
+namespace replsim::sim {
+namespace {
+
+TEST(EventQueueAdvanceTest, TimePassesWithNothingHappeningUpToTheNextEvent) {
+  EventQueue q;
+  std::vector<int64_t> ran_at;
+  q.Schedule(os::Instant() + os::Milliseconds(10), [&] { ran_at.push_back(q.now().nanos()); });
+  q.AdvanceTo(os::Instant() + os::Milliseconds(4));
+  EXPECT_EQ(q.now(), os::Instant() + os::Milliseconds(4));
+  q.ScheduleAfter(os::Milliseconds(1), [&] { ran_at.push_back(q.now().nanos()); });
+  q.AdvanceTo(q.now());  // a no-op
+  while (q.RunNext()) {
+  }
+  EXPECT_EQ(ran_at, (std::vector<int64_t>{5'000'000, 10'000'000}));
+  EXPECT_DEATH(q.AdvanceTo(os::Instant() + os::Milliseconds(1)), "time runs forward");
+  q.Schedule(os::Instant() + os::Milliseconds(20), [] {});
+  EXPECT_DEATH(q.AdvanceTo(os::Instant() + os::Milliseconds(30)), "an event is due before");
+}
+
+}  // namespace
+}  // namespace replsim::sim

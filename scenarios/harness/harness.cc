@@ -64,7 +64,11 @@ PgNode& Harness::Node(std::string_view name) {
 }
 
 void Harness::RunFor(os::Duration d) {
-  world_->Run({.until = world_->now() + d, .max_events = 50'000'000});
+  const os::Instant until = world_->now() + d;
+  const sim::RunStats st = world_->Run({.until = until, .max_events = 50'000'000});
+  // The whole wait passes, even when nothing happens in it: the next step
+  // starts at `until`, not at the last event before it.
+  if (st.reason != sim::RunStats::StopReason::kEventLimit) world_->queue().AdvanceTo(until);
 }
 
 bool Harness::RunUntil(const std::function<bool()>& pred, os::Duration limit) {
