@@ -105,8 +105,9 @@ os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir,
                              absl::Span<uint8_t> out);
 
 // Writes `bytes` at `start` into timeline `tli`'s segment files, as the
-// walreceiver's XLogWalRcvWrite does (across segment boundaries); fsync of the
-// touched segments is XLogFsyncSegments.
+// walreceiver's XLogWalRcvWrite does (across segment boundaries), creating a
+// missing segment with XLogFileInit first; XLogFsyncRange fdatasyncs the
+// segments a range touches. On failure `*failure` says what failed, where.
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
                                  TimeLineID tli, XLogRecPtr start,
                                  absl::Span<const uint8_t> bytes,
