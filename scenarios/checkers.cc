@@ -12,19 +12,7 @@ namespace replsim::scenarios {
 
 std::optional<std::string> ReadFileDirect(Harness& t, const std::string& host,
                                           const std::string& path) {
-  sim::disk::Disk& disk = t.cluster().host(host).disk();
-  os::Result<sim::disk::InodeId> id = disk.Open(path, os::kOpenRead);
-  if (!id.ok()) return std::nullopt;
-  std::string out;
-  os::Result<int64_t> size = disk.Size(*id);
-  if (size.ok() && *size > 0) {
-    out.resize(*size);
-    os::Result<size_t> n = disk.Read(
-        *id, 0, absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size()));
-    out.resize(n.ok() ? *n : 0);
-  }
-  disk.Release(*id);
-  return out;
+  return ReadHostFile(t.cluster(), host, path);
 }
 
 const LogLine* FindLog(const Harness& t, const std::string& node, const std::string& needle,

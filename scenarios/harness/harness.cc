@@ -11,6 +11,8 @@
 #include "protocol/postmaster/postmaster.h"
 #include "protocol/xlog/control_file.h"
 #include "protocol/xlog/initdb.h"
+#include "protocol/xlog/xlog_io.h"
+#include "sim/disk/disk.h"
 
 namespace replsim::scenarios {
 
@@ -254,26 +256,47 @@ void PgNode::Workload(const WorkloadOptions& w) {
                      });
 }
 
-node::ControlFileData PgNode::ControlFile() {
-  auto out = std::make_shared<node::ControlFileData>();
-  const std::string dir = config_.data_dir;
-  RunHelper("pg_controldata", [dir, out](os::Os& os) -> os::Task<> {
-    os::Result<node::ControlFileData> c = co_await xlog::ReadControlFile(os, dir);
-    CHECK(c.ok());
-    *out = *c;
-  });
-  return *out;
+std::optional<std::string> PgNode::ReadFile(const std::string& path) const {
+  return ReadHostFile(h_.cluster(), config_.name, path);
 }
 
-WalScan PgNode::ScanWal(wal::XLogRecPtr from) {
-  node::ControlFileData cf = ControlFile();
-  auto out = std::make_shared<WalScan>();
-  const std::string dir = config_.data_dir;
-  RunHelper("pg_waldump", [dir, cf, from, out](os::Os& os) -> os::Task<> {
-    *out = co_await ScanLocalWal(os, dir, cf.checkPointCopy.ThisTimeLineID,
-                                 cf.system_identifier, from);
-  });
-  return *out;
+std::optional<std::string> ReadHostFile(sim::os_sim::Cluster& cluster, const std::string& host,
+                                        const std::string& path) {
+  // Straight from the host's disk (what reads there would return now): no
+  // process, no I/O latency and no draw from the host's streams, so looking
+  // does not change the run.
+  sim::disk::Disk& disk = cluster.host(host).disk();
+  os::Result<sim::disk::InodeId> id = disk.Open(path, os::kOpenRead);
+  if (!id.ok()) return std::nullopt;
+  std::string out;
+  os::Result<int64_t> size = disk.Size(*id);
+  if (size.ok() && *size > 0) {
+    out.resize(*size);
+    os::Result<size_t> n = disk.Read(
+        *id, 0, absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size()));
+    out.resize(n.ok() ? *n : 0);
+  }
+  disk.Release(*id);
+  return out;
+}
+
+node::ControlFileData PgNode::ControlFile() const {
+  std::optional<std::string> bytes = ReadFile(xlog::ControlFilePath(config_.data_dir));
+  CHECK(bytes.has_value()) << config_.name << " has no pg_control";
+  absl::StatusOr<node::ControlFileData> c = xlog::DecodeControlFile(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
+  CHECK(c.ok()) << config_.name << ": " << c.status();
+  return *c;
+}
+
+WalScan PgNode::ScanWal(wal::XLogRecPtr from) const {
+  const node::ControlFileData cf = ControlFile();
+  const wal::TimeLineID tli = cf.checkPointCopy.ThisTimeLineID;
+  return ScanWalSegments(
+      [&](wal::XLogSegNo seg) {
+        return ReadFile(xlog::XLogFilePath(config_.data_dir, tli, seg));
+      },
+      tli, cf.system_identifier, from);
 }
 
 bool PgNode::running() const {

@@ -42,6 +42,11 @@ namespace replsim::scenarios {
 
 enum class Shutdown { kSmart, kFast, kImmediate };
 
+// A file of `host`'s disk as a read there would see it now, or nullopt, read
+// without running anything on the host (see PgNode::ReadFile).
+std::optional<std::string> ReadHostFile(sim::os_sim::Cluster& cluster, const std::string& host,
+                                        const std::string& path);
+
 struct LogLine {
   os::Instant time;
   std::string host;
@@ -91,10 +96,13 @@ class PgNode {
   void Workload(const WorkloadOptions& w);
 
   // pg_control as on disk now.
-  node::ControlFileData ControlFile();
+  node::ControlFileData ControlFile() const;
   // The node's local WAL from pg_control's checkpoint on (the current
   // timeline of that checkpoint).
-  WalScan ScanWal(wal::XLogRecPtr from);
+  WalScan ScanWal(wal::XLogRecPtr from) const;
+  // A file of this node's disk as a read would see it now, or nullopt; read
+  // without running anything on the node.
+  std::optional<std::string> ReadFile(const std::string& path) const;
 
   os::Pid postmaster_pid() const { return postmaster_pid_; }
   bool running() const;

@@ -62,6 +62,27 @@ TEST(PostmasterScenarioTest, PrimaryFromInitdbRunsWorkloadAndAcksDurableCommits)
   }
 }
 
+TEST(PostmasterScenarioTest, LookingAtANodeDoesNotChangeTheRun) {
+  // pg_control and the WAL are read straight from the disk: no process runs,
+  // no time passes, nothing is drawn, so the run goes on exactly as if
+  // nobody had looked.
+  auto run = [](bool look) {
+    Harness t(3, "pg-15");
+    PgNode& p = StartedPrimary(t);
+    p.Workload({.sessions = 2, .transactions = 1000, .think_time = os::Milliseconds(5)});
+    for (int i = 0; i < 20; ++i) {
+      t.RunFor(os::Milliseconds(37));
+      if (look) {
+        const os::Instant before = t.world().now();
+        EXPECT_FALSE(p.ScanWal(p.ControlFile().checkPoint).records.empty());
+        EXPECT_EQ(t.world().now(), before);
+      }
+    }
+    return t.world().Fingerprint();
+  };
+  EXPECT_EQ(run(true), run(false));
+}
+
 TEST(PostmasterScenarioTest, FastShutdownWritesTheLastRecord15) {
   Harness t(2, "pg-15");
   PgNode& p = StartedPrimary(t);
