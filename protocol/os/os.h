@@ -109,6 +109,9 @@ class Os {
   virtual void SetSignalHandler(Signal sig, SignalHandler handler) = 0;  // pqsignal
   virtual void IgnoreSignal(Signal sig) = 0;                             // SIG_IGN
   virtual void DefaultSignal(Signal sig) = 0;                            // SIG_DFL
+  // A handler that only _exit()s with `code`, as process_startup_packet_die
+  // (startup_die before 13) does while a backend reads its startup packet.
+  virtual void ExitOnSignal(Signal sig, int code) = 0;
   // kill(pid, sig) to a process on this host: kESRCH if none.
   virtual Errno Kill(Pid pid, Signal sig) = 0;
   // fork() + the child's body: the child's parent is this process.

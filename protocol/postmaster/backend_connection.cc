@@ -30,8 +30,14 @@ std::string ServerVersion(int num) {
 
 os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
                                  CAC_state cac, const EntryPoints& entry) {
+  // BackendInitialize: a SIGTERM (a fast shutdown) while the startup packet
+  // is read ends the process with exit code 1 (startup_die, 15's
+  // process_startup_packet_die), which the postmaster takes as a normal exit.
+  // PostgreSQL then blocks SIGTERM until the walsender's die() is installed;
+  // here the same handler stays until then, so a SIGTERM in between also
+  // ends the process with code 1, without die()'s FATAL line.
+  os.ExitOnSignal(os::Signal::kSIGTERM, 1);
   const bool dead_end = cac != CAC_state::CAC_OK && cac != CAC_state::CAC_WAITBACKUP;
-  if (!dead_end) MarkPostmasterChildActive(os, *shm);
   auto comm = std::make_unique<pq::PqComm>(os, sock);
   absl::StatusOr<wire::StartupPacket> packet = co_await pq::ReadStartupPacket(*comm);
   if (!packet.ok()) {
@@ -67,6 +73,9 @@ os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
   const os::Errno sent = co_await pq::SendStartupResponse(*comm, resp);
   if (sent != os::Errno::kOk) co_await os.Exit(0);
   if (!entry.walsender) co_await os.Exit(1);
+  // InitProcess, once the startup packet is taken: from here an exit that
+  // skips the exit callbacks (which mark the slot inactive again) is a crash.
+  if (!dead_end) MarkPostmasterChildActive(os, *shm);
   co_await entry.walsender(os, shm, std::move(comm), appname);
 }
 

@@ -27,12 +27,14 @@ std::optional<os::Signal> SignalState::TakeNext(Rng& rng) {
 void SignalState::SetHandler(os::Signal sig, os::SignalHandler handler) {
   CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be caught";
   ignored_.erase(static_cast<int>(sig));
+  exit_codes_.erase(static_cast<int>(sig));
   handlers_.insert_or_assign(static_cast<int>(sig), std::move(handler));
 }
 
 void SignalState::Ignore(os::Signal sig) {
   CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be ignored";
   handlers_.erase(static_cast<int>(sig));
+  exit_codes_.erase(static_cast<int>(sig));
   ignored_[static_cast<int>(sig)] = true;
   pending_ &= ~Bit(sig);
 }
@@ -40,10 +42,25 @@ void SignalState::Ignore(os::Signal sig) {
 void SignalState::Default(os::Signal sig) {
   handlers_.erase(static_cast<int>(sig));
   ignored_.erase(static_cast<int>(sig));
+  exit_codes_.erase(static_cast<int>(sig));
+}
+
+void SignalState::ExitOnDelivery(os::Signal sig, int code) {
+  CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be caught";
+  handlers_.erase(static_cast<int>(sig));
+  ignored_.erase(static_cast<int>(sig));
+  exit_codes_.insert_or_assign(static_cast<int>(sig), code);
+}
+
+int SignalState::exit_code(os::Signal sig) const {
+  auto it = exit_codes_.find(static_cast<int>(sig));
+  CHECK(it != exit_codes_.end());
+  return it->second;
 }
 
 SignalState::Action SignalState::action(os::Signal sig) const {
   if (handlers_.contains(static_cast<int>(sig))) return Action::kHandler;
+  if (exit_codes_.contains(static_cast<int>(sig))) return Action::kExit;
   if (ignored_.contains(static_cast<int>(sig))) return Action::kIgnore;
   return sig == os::Signal::kSIGCHLD ? Action::kIgnore : Action::kTerminate;
 }

@@ -25,7 +25,7 @@ namespace replsim::sim::host {
 
 class SignalState {
  public:
-  enum class Action { kTerminate, kIgnore, kHandler };
+  enum class Action { kTerminate, kIgnore, kHandler, kExit };
   enum class RaiseResult { kPending, kCoalesced, kIgnored };
 
   RaiseResult Raise(os::Signal sig);
@@ -36,7 +36,11 @@ class SignalState {
   void SetHandler(os::Signal sig, os::SignalHandler handler);
   void Ignore(os::Signal sig);
   void Default(os::Signal sig);
+  // A handler that does nothing but _exit(code).
+  void ExitOnDelivery(os::Signal sig, int code);
   Action action(os::Signal sig) const;
+  // Only when action(sig) == kExit.
+  int exit_code(os::Signal sig) const;
   // The installed handler; only when action(sig) == kHandler.
   os::SignalHandler& handler(os::Signal sig);
 
@@ -46,6 +50,7 @@ class SignalState {
   uint32_t pending_ = 0;
   absl::btree_map<int, os::SignalHandler> handlers_;
   absl::btree_map<int, bool> ignored_;
+  absl::btree_map<int, int> exit_codes_;
 };
 
 }  // namespace replsim::sim::host

@@ -196,6 +196,21 @@ TEST_F(ProcessTest, AbortEndsTheProcessAsKilledBySigabrtEvenWithAHandler) {
   EXPECT_EQ(cluster_.exit_status(pid)->code, 0);
 }
 
+TEST_F(ProcessTest, ExitOnSignalEndsTheProcessWithThatCodeAtDelivery) {
+  bool after = false;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.ExitOnSignal(Signal::kSIGTERM, 1);
+    co_await os.Sleep(os::Seconds(10));
+    after = true;
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGTERM); });
+  RunUntil(os::Seconds(20));
+  EXPECT_FALSE(after);
+  EXPECT_EQ(cluster_.exit_status(pid)->code, 1);
+  EXPECT_EQ(cluster_.exit_status(pid)->signal, 0) << "an exit, not a death by the signal";
+}
+
 TEST_F(ProcessTest, ParentExitIsPostmasterDeathForChildren) {
   int rc = 0;
   os::Pid exiter = 0;

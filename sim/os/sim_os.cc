@@ -77,6 +77,8 @@ os::Task<bool> SimOs::DeliverPendingSignals() {
       ran = true;
     } else if (a == host::SignalState::Action::kTerminate) {
       co_await DieBySignal(*sig);
+    } else if (a == host::SignalState::Action::kExit) {
+      co_await Exit(signals_.exit_code(*sig));
     }
   }
   signal_arrived_.Reset();
@@ -93,6 +95,7 @@ void SimOs::SetSignalHandler(os::Signal sig, os::SignalHandler handler) {
 }
 void SimOs::IgnoreSignal(os::Signal sig) { signals_.Ignore(sig); }
 void SimOs::DefaultSignal(os::Signal sig) { signals_.Default(sig); }
+void SimOs::ExitOnSignal(os::Signal sig, int code) { signals_.ExitOnDelivery(sig, code); }
 
 os::Errno SimOs::Kill(os::Pid pid, os::Signal sig) {
   return cluster_.Deliver(host_.name(), name_, pid, sig);
