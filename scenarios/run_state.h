@@ -37,10 +37,17 @@ class RunState {
     std::string node;
     wal::XLogRecPtr checkpoint = 0;  // C
     wal::XLogRecPtr end = 0;         // C_end
+    // Empty when every standby of `node` was streaming from it, over links
+    // no fault cut, as the stop began: CLEAN_SWITCHOVER's precondition.
+    // Otherwise why not, and a missed tail is PostgreSQL behaving as
+    // designed: reported as a tolerated outcome, not as a bug.
+    std::string not_streaming;
   };
 
   bool Checking(Invariant i) const;
   void Add(Violation v);
+  // Why `primary`'s standbys could not all be streaming from it now, or "".
+  std::string WhyNotStreaming(const std::string& primary);
   void Liveness(const std::string& what);
   // Each returns false when the run cannot go on.
   bool Start(const std::string& node);

@@ -32,7 +32,13 @@ void RunState::RejoinFailure(const std::string& node, os::Instant since) {
       v.message = absl::StrFormat("the old primary %s cannot rejoin as a standby: %s", node,
                                   l->message);
       v.evidence = FormatLogLine(*l);
+      const bool expected = clean_stop_.has_value() && !clean_stop_->not_streaming.empty();
+      if (expected) {
+        v.message += absl::StrCat("; as expected, since when the stop began ",
+                                  clean_stop_->not_streaming);
+      }
       Add(std::move(v));
+      if (expected) violations_.back().tolerated = true;
       return;
     }
   }
