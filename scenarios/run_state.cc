@@ -140,13 +140,28 @@ std::string RunState::WhyNotStreaming(const std::string& primary) {
     if (net.links().Blocked(primary, standby) || net.links().Blocked(standby, primary)) {
       return absl::StrFormat("the link between %s and %s was cut", primary, standby);
     }
-    // Connected: an established connection that no reset has hit yet, which
-    // the processes at its ends may not have noticed.
+    // Connected: an established connection with neither end closed, reset
+    // or closing, whether or not the processes at its ends have noticed.
+    auto open = [](const sim::net::TcpSocket* s) {
+      return s != nullptr && s->state() == sim::net::TcpSocket::State::kEstablished &&
+             !s->vanished && !s->aborted && !s->fd_closed && !s->fin_sent &&
+             !s->fin_received();
+    };
     bool connected = false;
     for (sim::net::SocketId id : net.LiveConnections(primary)) {
-      connected |= net.Find(id)->peer_host == standby;
+      const sim::net::TcpSocket* s = net.Find(id);
+      connected |= s->peer_host == standby && open(s) && open(net.Find(s->peer));
     }
     if (!connected) return absl::StrFormat("%s had no connection to %s", standby, primary);
+    for (const Kill& k : kills_) {
+      if (k.node == standby && t_.cluster().IsAlive(k.pid)) {
+        return absl::StrFormat("%s's %s (PID %d) had been told to end and had not yet", standby,
+                               k.process, k.pid);
+      }
+    }
+    if (t_.cluster().host(standby).disk().fsync_failure_armed()) {
+      return absl::StrFormat("a failed fsync was armed on %s", standby);
+    }
   }
   int streaming = 0;
   if (shm != nullptr) {
@@ -166,7 +181,12 @@ bool RunState::Stop(const StopNode& st) {
   const Shutdown mode = st.mode() == StopNode::SMART  ? Shutdown::kSmart
                         : st.mode() == StopNode::FAST ? Shutdown::kFast
                                                       : Shutdown::kImmediate;
-  const std::string not_streaming = WhyNotStreaming(st.node());
+  std::string not_streaming = WhyNotStreaming(st.node());
+  // Disk faults that strike a standby during the shutdown count too.
+  absl::btree_map<std::string, uint64_t> faults_before;
+  for (const auto& [standby, up] : upstream_) {
+    if (up == st.node()) faults_before[standby] = t_.cluster().host(standby).disk().faults_fired();
+  }
   n.Stop(mode);
   if (!t_.RunUntilExited(n, SecondsOr(st.timeout_s(), 120))) {
     Liveness(absl::StrFormat("pg_ctl stop -m %s of %s did not complete within %ds",
@@ -175,6 +195,11 @@ bool RunState::Stop(const StopNode& st) {
     return false;
   }
   CheckPingsAnswered(st.node());
+  for (const auto& [standby, before] : faults_before) {
+    if (not_streaming.empty() && t_.cluster().host(standby).disk().faults_fired() != before) {
+      not_streaming = absl::StrFormat("a disk fault struck %s during the shutdown", standby);
+    }
+  }
   if (mode == Shutdown::kImmediate) return true;
   const node::ControlFileData c = n.ControlFile();
   if (c.state != node::DBState::DB_SHUTDOWNED) return true;
@@ -299,7 +324,13 @@ void RunState::PlaySteps() {
       case Step::kKill: {
         const os::Pid pid = t_.cluster().FindByName(st.kill().node(), st.kill().process());
         std::optional<os::Signal> sig = SignalByName(st.kill().signal());
-        if (pid != 0 && sig.has_value()) t_.cluster().SendSignal(pid, *sig);
+        if (pid != 0 && sig.has_value()) {
+          t_.cluster().SendSignal(pid, *sig);
+          if (*sig != os::Signal::kSIGHUP && *sig != os::Signal::kSIGUSR1 &&
+              *sig != os::Signal::kSIGUSR2 && *sig != os::Signal::kSIGCHLD) {
+            kills_.push_back({st.kill().node(), st.kill().process(), pid});
+          }
+        }
         break;
       }
       case Step::kCrash: {

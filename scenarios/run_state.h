@@ -38,7 +38,8 @@ class RunState {
     wal::XLogRecPtr checkpoint = 0;  // C
     wal::XLogRecPtr end = 0;         // C_end
     // Empty when every standby of `node` was streaming from it, over links
-    // no fault cut, as the stop began: CLEAN_SWITCHOVER's precondition.
+    // no fault cut, as the stop began, and no fault struck a standby until
+    // `node` was down: CLEAN_SWITCHOVER's precondition.
     // Otherwise why not, and a missed tail is PostgreSQL behaving as
     // designed: reported as a tolerated outcome, not as a bug.
     std::string not_streaming;
@@ -46,7 +47,8 @@ class RunState {
 
   bool Checking(Invariant i) const;
   void Add(Violation v);
-  // Why `primary`'s standbys could not all be streaming from it now, or "".
+  // Why `primary`'s standbys could not all be streaming from it now, free of
+  // faults in progress (a kill not yet acted on, an armed failed fsync), or "".
   std::string WhyNotStreaming(const std::string& primary);
   void Liveness(const std::string& what);
   // Each returns false when the run cannot go on.
@@ -78,6 +80,13 @@ class RunState {
   absl::btree_map<std::string, Node::Role> roles_;
   absl::btree_map<std::string, std::string> upstream_;  // standby -> upstream
   std::optional<CleanStop> clean_stop_;
+  // Processes a kill step told to end (a terminating signal).
+  struct Kill {
+    std::string node;
+    std::string process;
+    os::Pid pid = 0;
+  };
+  std::vector<Kill> kills_;
   std::set<std::string> rejoining_;  // old primaries restarted as standbys
   std::set<std::string> pings_reported_;  // nodes with an ONE_PING_OUTSTANDING violation
   bool workload_started_ = false;

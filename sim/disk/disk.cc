@@ -127,6 +127,7 @@ os::Result<size_t> Disk::Write(InodeId id, int64_t offset,
   int64_t end = offset + static_cast<int64_t>(data.size());
   int64_t growth = std::max<int64_t>(0, end - n->Footprint());
   if (used_ + growth > config_.capacity) {
+    ++faults_fired_;
     Emit("fault_enospc", Severity::kWarning).Int("offset", offset).Uint("bytes", data.size());
     return os::Errno::kENOSPC;
   }
@@ -139,6 +140,7 @@ os::Errno Disk::Sync(InodeId id) {
   Inode* n = Get(id);
   if (n->dirty_pages.empty() && !n->size_dirty) return os::Errno::kOk;
   if (std::exchange(fail_next_fsync_, false) || Bernoulli(rng(), config_.fsync_eio)) {
+    ++faults_fired_;
     Emit("fault_fsync_eio", Severity::kWarning)
         .Uint("inode", id)
         .Uint("lost_pages", n->dirty_pages.size());
@@ -205,6 +207,7 @@ os::Errno Disk::Allocate(InodeId id, int64_t len) {
   if (len < 0) return os::Errno::kEINVAL;
   const int64_t growth = std::max<int64_t>(0, len - n->Footprint());
   if (used_ + growth > config_.capacity) {
+    ++faults_fired_;
     Emit("fault_enospc", Severity::kWarning).Int("offset", 0).Uint("bytes", len);
     return os::Errno::kENOSPC;
   }

@@ -101,6 +101,11 @@ class Disk {
     return UniformDuration(rng(), config_.sync_min, config_.sync_max);
   }
   int64_t used() const { return used_; }
+  // Faults that have struck so far (a failed fsync, ENOSPC), and whether a
+  // failed fsync is armed (FailNextFsync): for checkers that must tell a
+  // fault's consequences from a bug's.
+  uint64_t faults_fired() const { return faults_fired_; }
+  bool fsync_failure_armed() const { return fail_next_fsync_; }
 
  private:
   static std::string_view Parent(std::string_view path);
@@ -124,6 +129,7 @@ class Disk {
   Rng* rng_ = nullptr;
   int64_t used_ = 0;
   bool fail_next_fsync_ = false;
+  uint64_t faults_fired_ = 0;
   int64_t capacity_before_fill_ = -1;  // -1: not filled
   // Inode `id` is inodes_[id - 1], null once freed: ids count up and are
   // never reused.
