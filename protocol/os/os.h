@@ -140,6 +140,12 @@ class Os {
   virtual Result<Fd> TryAccept(Fd listener) = 0;
   virtual Task<Result<Fd>> Accept(Fd listener) = 0;
   virtual Task<Result<Fd>> Connect(std::string_view host, int port) = 0;
+  // A non-blocking connect(): the socket at once, connecting (EINPROGRESS);
+  // it becomes writable (WL_SOCKET_WRITEABLE) when the connection is made or
+  // has failed, which ConnectResult (getsockopt SO_ERROR) then says: kOk,
+  // kEINPROGRESS while still connecting, or the error.
+  virtual Result<Fd> ConnectStart(std::string_view host, int port) = 0;
+  virtual Errno ConnectResult(Fd sock) = 0;
   // Partial writes happen; kEAGAIN when the send buffer is full.
   virtual Result<size_t> TrySend(Fd sock, absl::Span<const uint8_t> data) = 0;
   // Blocks until all of `data` is queued, or an error.

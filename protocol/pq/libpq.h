@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "protocol/os/os.h"
@@ -61,6 +62,14 @@ struct PgResult {
   std::string sqlstate;
 };
 
+// What a caller's waits inside libpq also watch: its latch, and what to do
+// when the latch is set (libpqwalreceiver's ProcessWalRcvInterrupts, which
+// may end the process). Without it libpq blocks on the socket alone.
+struct Interrupts {
+  os::Latch* latch = nullptr;
+  absl::AnyInvocable<os::Task<>()> check;
+};
+
 class PgConn {
  public:
   // PQconnectdb over a conninfo string ("host=h port=p user=u dbname=d
@@ -68,8 +77,11 @@ class PgConn {
   // values may be single-quoted). Sends SSLRequest (sslmode=prefer), then the
   // StartupMessage, and waits for ReadyForQuery. The error carries
   // PQerrorMessage without the trailing newline.
-  static os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> Connect(os::Os& os,
-                                                                    std::string conninfo);
+  // With `interrupts` (kept for the connection's life) every wait, the TCP
+  // connect included, also wakes on the latch and runs the check, as
+  // libpqrcv_connect's PQconnectPoll loop and libpqrcv_PQgetResult do.
+  static os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> Connect(
+      os::Os& os, std::string conninfo, Interrupts* interrupts = nullptr);
   PgConn(const PgConn&) = delete;
   PgConn& operator=(const PgConn&) = delete;
   ~PgConn();
@@ -109,6 +121,9 @@ class PgConn {
   enum class Async { kIdle, kBusy, kReady, kCopyIn, kCopyOut, kCopyBoth };
 
   PgConn(os::Os& os, os::Fd sock);
+  // WaitLatchOrSocket on the socket for `events`, and on the latch when
+  // there are interrupts (then reset and checked).
+  os::Task<int> WaitSocket(int events);
   os::Task<absl::Status> StartUp(const std::vector<std::pair<std::string, std::string>>& params,
                                  const std::string& where);
 
@@ -134,6 +149,7 @@ class PgConn {
 
   os::Os& os_;
   os::Fd sock_;
+  Interrupts* interrupts_ = nullptr;
   std::string read_buffer_;  // ReadData's scratch space
   wire::FrameDecoder decoder_;
   std::optional<wire::Frame> peeked_;

@@ -71,7 +71,8 @@ std::string Chomp(std::string s) {
 }  // namespace
 
 os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os,
-                                                                   std::string conninfo) {
+                                                                   std::string conninfo,
+                                                                   Interrupts* interrupts) {
   absl::StatusOr<Options> opts = ParseConninfo(conninfo);
   if (!opts.ok()) co_return absl::InvalidArgumentError(Chomp(std::string(opts.status().message())));
   std::string host = Lookup(*opts, "host", "localhost");
@@ -82,13 +83,33 @@ os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os,
   }
   std::string where = absl::StrFormat("connection to server at \"%s\", port %d failed: ", host, port);
 
-  os::Result<os::Fd> sock = co_await os.Connect(host, port);
+  os::Result<os::Fd> sock = os::Errno::kEINPROGRESS;
+  if (interrupts == nullptr) {
+    sock = co_await os.Connect(host, port);
+  } else {
+    // PQconnectPoll's non-blocking connect, waiting on the latch too.
+    sock = os.ConnectStart(host, port);
+    os::Errno e = os::Errno::kEINPROGRESS;
+    while (sock.ok() && (e = os.ConnectResult(*sock)) == os::Errno::kEINPROGRESS) {
+      const int ready = co_await os.WaitLatchOrSocket(
+          interrupts->latch, os::WL_SOCKET_WRITEABLE | os::WL_LATCH_SET, *sock, os::Duration());
+      if ((ready & os::WL_LATCH_SET) != 0) {
+        interrupts->latch->Reset();
+        co_await interrupts->check();
+      }
+    }
+    if (sock.ok() && e != os::Errno::kOk) {
+      os.Close(*sock);
+      sock = e;
+    }
+  }
   if (!sock.ok()) {
     co_return absl::UnavailableError(absl::StrCat(
         where, SocketErrorText(sock.error()),
         "\n\tIs the server running on that host and accepting TCP/IP connections?"));
   }
   std::unique_ptr<PgConn> conn(new PgConn(os, *sock));
+  conn->interrupts_ = interrupts;
 
   // build_startup_packet's order: user, database, replication, then
   // application_name (or the fallback).

@@ -132,8 +132,7 @@ os::Task<int> PgConn::Flush() {
     // Read while waiting so a server blocked on its own output cannot
     // deadlock us (pqSendSome).
     if (ReadData() < 0) co_return -1;
-    int ready = co_await os_.WaitLatchOrSocket(
-        nullptr, os::WL_SOCKET_READABLE | os::WL_SOCKET_WRITEABLE, sock_, os::Duration());
+    int ready = co_await WaitSocket(os::WL_SOCKET_READABLE | os::WL_SOCKET_WRITEABLE);
     if ((ready & os::WL_SOCKET_READABLE) != 0 && ReadData() < 0) co_return -1;
   }
   co_return 0;
@@ -143,9 +142,22 @@ os::Task<int> PgConn::WaitAndRead() {
   for (;;) {
     int r = ReadData();
     if (r != 0) co_return r;
-    (void)co_await os_.WaitLatchOrSocket(nullptr, os::WL_SOCKET_READABLE, sock_,
-                                         os::Duration());
+    (void)co_await WaitSocket(os::WL_SOCKET_READABLE);
   }
+}
+
+os::Task<int> PgConn::WaitSocket(int events) {
+  if (interrupts_ == nullptr) {
+    co_return co_await os_.WaitLatchOrSocket(nullptr, events, sock_, os::Duration());
+  }
+  const int ready = co_await os_.WaitLatchOrSocket(interrupts_->latch,
+                                                   events | os::WL_LATCH_SET, sock_,
+                                                   os::Duration());
+  if ((ready & os::WL_LATCH_SET) != 0) {
+    interrupts_->latch->Reset();
+    co_await interrupts_->check();
+  }
+  co_return ready;
 }
 
 const wire::Frame* PgConn::PeekFrame() {

@@ -41,8 +41,13 @@ struct WalReceiverConn {
   std::unique_ptr<PgConn> streamConn;
 };
 
+// With `interrupts`, every wait of the connection (connect included) also
+// wakes on the walreceiver's latch and runs ProcessWalRcvInterrupts, so a
+// SIGTERM ends it promptly wherever it waits: libpqrcv's latch-aware loops
+// in 15, EnableWalRcvImmediateExit around libpq calls in 9.x.
 os::Task<absl::StatusOr<std::unique_ptr<WalReceiverConn>>> walrcv_connect(
-    os::Os& os, std::string conninfo, std::string appname);
+    os::Os& os, std::string conninfo, std::string appname,
+    Interrupts* interrupts = nullptr);
 
 struct IdentifySystemReply {
   std::string primary_sysid;  // as sent (decimal text)

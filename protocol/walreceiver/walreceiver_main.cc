@@ -84,7 +84,10 @@ os::Task<> WalReceiverProcess::Main() {
   // Establish the connection to the primary for XLOG streaming.
   std::string conninfo = s_.WalRcv.conninfo;
   if (conninfo.empty()) conninfo = s_.gucs.primary_conninfo;
-  auto conn = co_await pq::walrcv_connect(os_, conninfo, kAppName);
+  // Every libpq wait also wakes on our latch and checks for a SIGTERM.
+  interrupts_.latch = &os_.MyLatch();
+  interrupts_.check = [this]() -> os::Task<> { co_await ProcessWalRcvInterrupts(); };
+  auto conn = co_await pq::walrcv_connect(os_, conninfo, kAppName, &interrupts_);
   co_await ProcessWalRcvInterrupts();
   if (!conn.ok()) co_return co_await Fatal(std::string(conn.status().message()));
   wrconn_ = std::move(*conn);

@@ -55,6 +55,8 @@ class WalReceiverProcess {
   // ---- walreceiver_exit.cc ----
   // ProcessWalRcvInterrupts: FATAL on a pending SIGTERM.
   os::Task<> ProcessWalRcvInterrupts();
+  // What the connection's waits watch (see pq::walrcv_connect).
+  pq::Interrupts interrupts_;
   // ereport(ERROR/FATAL): logged as FATAL, then proc_exit(1).
   os::Task<> Fatal(std::string message, std::string detail = "");
   // proc_exit(code): WalRcvDie (once registered), then exit.

@@ -72,6 +72,8 @@ class SimOs final : public os::Os {
   os::Result<os::Fd> TryAccept(os::Fd listener) override;
   os::Task<os::Result<os::Fd>> Accept(os::Fd listener) override;
   os::Task<os::Result<os::Fd>> Connect(std::string_view host, int port) override;
+  os::Result<os::Fd> ConnectStart(std::string_view host, int port) override;
+  os::Errno ConnectResult(os::Fd sock) override;
   os::Result<size_t> TrySend(os::Fd sock, absl::Span<const uint8_t> data) override;
   os::Task<os::Result<size_t>> Send(os::Fd sock, absl::Span<const uint8_t> data) override;
   os::Result<size_t> TryRecv(os::Fd sock, absl::Span<uint8_t> buf) override;

@@ -38,17 +38,30 @@ os::Task<os::Result<os::Fd>> SimOs::Accept(os::Fd listener) {
 }
 
 os::Task<os::Result<os::Fd>> SimOs::Connect(std::string_view host, int port) {
-  net::SocketId id =
-      cluster_.network().StartConnect(host_.name(), std::string(host), port);
-  os::Fd fd = AddFd({true, id});
-  net::TcpSocket* s = cluster_.network().Find(id);
+  os::Fd fd = *ConnectStart(host, port);
+  net::TcpSocket* s = SocketOf(fd);
   while (s->state() == net::TcpSocket::State::kConnecting) {
     co_await BlockOn(s->writable(), std::nullopt);
   }
-  if (s->state() == net::TcpSocket::State::kEstablished) co_return fd;
-  os::Result<size_t> err = s->Recv({});  // takes the pending error
+  const os::Errno e = ConnectResult(fd);
+  if (e == os::Errno::kOk) co_return fd;
   Close(fd);
-  co_return err.ok() ? os::Errno::kECONNREFUSED : err.error();
+  co_return e;
+}
+
+os::Result<os::Fd> SimOs::ConnectStart(std::string_view host, int port) {
+  net::SocketId id =
+      cluster_.network().StartConnect(host_.name(), std::string(host), port);
+  return AddFd({true, id});
+}
+
+os::Errno SimOs::ConnectResult(os::Fd sock) {
+  net::TcpSocket* s = SocketOf(sock);
+  if (s == nullptr) return os::Errno::kEBADF;
+  if (s->state() == net::TcpSocket::State::kConnecting) return os::Errno::kEINPROGRESS;
+  if (s->state() == net::TcpSocket::State::kEstablished) return os::Errno::kOk;
+  os::Result<size_t> err = s->Recv({});  // takes the pending error
+  return err.ok() ? os::Errno::kECONNREFUSED : err.error();
 }
 
 os::Result<size_t> SimOs::TrySend(os::Fd sock, absl::Span<const uint8_t> data) {

@@ -123,6 +123,35 @@ TEST(SocketProcessTest, ConnectRefusedAndBlockingRecvWakesOnData) {
   EXPECT_EQ(got, "hello");
 }
 
+TEST(SocketProcessTest, NonBlockingConnectIsInProgressThenWritableWithItsResult) {
+  World world(2);
+  Cluster cluster(world);
+  cluster.AddHost("a");
+  cluster.AddHost("b");
+  std::vector<os::Errno> results;
+  cluster.Spawn("b", "server", [&](os::Os& os) -> os::Task<> {
+    co_await os.Sleep(os::Seconds(1));
+    os::Fd l = *os.Listen(5432, 8);
+    (void)co_await os.Accept(l);
+    co_await os.Sleep(os::Seconds(5));
+  });
+  cluster.Spawn("a", "client", [&](os::Os& os) -> os::Task<> {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      os::Fd s = *os.ConnectStart("b", 5432);
+      results.push_back(os.ConnectResult(s));  // at once: still connecting
+      const int ready = co_await os.WaitLatchOrSocket(nullptr, os::WL_SOCKET_WRITEABLE, s,
+                                                      os::Duration());
+      EXPECT_NE(ready & os::WL_SOCKET_WRITEABLE, 0);
+      results.push_back(os.ConnectResult(s));
+      os.Close(s);
+      co_await os.Sleep(os::Seconds(2));
+    }
+  });
+  world.Run({.until = os::Instant() + os::Seconds(10)});
+  EXPECT_EQ(results, (std::vector<os::Errno>{os::Errno::kEINPROGRESS, os::Errno::kECONNREFUSED,
+                                             os::Errno::kEINPROGRESS, os::Errno::kOk}));
+}
+
 TEST(SocketProcessTest, KilledProcessWithUnreadInputResetsPeer) {
   World world(3);
   Cluster cluster(world);
