@@ -11,27 +11,16 @@
 #include "gtest/gtest.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario_loader.h"
+#include "tests/streaming_pair.h"
 
 namespace replsim::scenarios {
 namespace {
 
-constexpr char kBase[] = R"(name: "t"
-profile: "PROFILE"
-nodes { name: "primary" role: PRIMARY settings { name: "max_wal_senders" value: "5" } }
-nodes { name: "standby" role: STANDBY upstream: "primary" }
-workload { sessions: 2 think_ms: 5 row_bytes: 100 }
-steps { start { node: "primary" } }
-steps { base_backup { node: "standby" upstream: "primary" } }
-steps { start { node: "standby" } }
-steps { wait_for_catch_up { node: "standby" timeout_s: 60 } }
-invariants: WAL_PREFIX
-invariants: LIVENESS
-)";
 
 Scenario Parse(const std::string& profile, const std::string& more) {
-  std::string text = kBase;
-  text.replace(text.find("PROFILE"), 7, profile);
-  auto s = ParseScenario(text + more, "t.textproto");
+  const std::string text = StreamingPairScenario(profile) +
+                           "invariants: WAL_PREFIX\ninvariants: LIVENESS\n" + more;
+  auto s = ParseScenario(text, "t.textproto");
   EXPECT_TRUE(s.ok()) << s.status();
   return s.ok() ? *s : Scenario();
 }

@@ -12,19 +12,12 @@
 #include "gtest/gtest.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario_loader.h"
+#include "tests/streaming_pair.h"
 
 namespace replsim::scenarios {
 namespace {
 
-constexpr char kScenario[] = R"(name: "t"
-profile: "pg-15"
-nodes { name: "primary" role: PRIMARY settings { name: "max_wal_senders" value: "5" } }
-nodes { name: "standby" role: STANDBY upstream: "primary" }
-workload { sessions: 2 think_ms: 5 row_bytes: 100 }
-steps { start { node: "primary" } }
-steps { base_backup { node: "standby" upstream: "primary" } }
-steps { start { node: "standby" } }
-steps { wait_for_catch_up { node: "standby" timeout_s: 60 } }
+constexpr char kSteps[] = R"(
 steps { delay_ms { min: 0 max: 50 } drop_connections { node: "primary" } }
 steps { delay_ms { min: 0 max: 3 } crash { node: "primary" } }
 steps { delay_ms { min: 0 max: 300 } promote { node: "standby" } }
@@ -33,7 +26,7 @@ invariants: WAL_PREFIX
 )";
 
 TEST(WalreceiverInterruptTest, PromotionEndsAWalreceiverStuckInItsHandshake) {
-  auto s = ParseScenario(kScenario, "t.textproto");
+  auto s = ParseScenario(StreamingPairScenario("pg-15") + kSteps, "t.textproto");
   ASSERT_TRUE(s.ok()) << s.status();
   for (const char* profile : {"pg-15", "pg-9.3.0"}) {
     int interrupted = 0;
