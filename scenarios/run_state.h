@@ -37,9 +37,10 @@ class RunState {
     std::string node;
     wal::XLogRecPtr checkpoint = 0;  // C
     wal::XLogRecPtr end = 0;         // C_end
-    // Empty when every standby of `node` was streaming from it, over links
-    // no fault cut, as the stop began, and no fault struck a standby until
-    // `node` was down: CLEAN_SWITCHOVER's precondition.
+    // Empty when every standby of `node` was streaming from it (caught up
+    // or not), over links no fault cut, as the stop began, and no fault
+    // struck a standby until `node` was down: CLEAN_SWITCHOVER's
+    // precondition.
     // Otherwise why not, and a missed tail is PostgreSQL behaving as
     // designed: reported as a tolerated outcome, not as a bug.
     std::string not_streaming;

@@ -34,8 +34,7 @@ void RunState::RejoinFailure(const std::string& node, os::Instant since) {
       v.evidence = FormatLogLine(*l);
       const bool expected = clean_stop_.has_value() && !clean_stop_->not_streaming.empty();
       if (expected) {
-        v.message += absl::StrCat("; as expected, since when the stop began ",
-                                  clean_stop_->not_streaming);
+        v.message += absl::StrCat("; as expected, since ", clean_stop_->not_streaming);
       }
       Add(std::move(v));
       if (expected) violations_.back().tolerated = true;

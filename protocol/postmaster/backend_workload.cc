@@ -89,7 +89,6 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
           xlog::XLogInsert(shm, wal::MakeCommitRecord(static_cast<uint32_t>(xid), now_ts));
       os::Errno e = co_await xlog::XLogFlush(os, shm, c.EndRecPtr);
       if (e != os::Errno::kOk) co_await os.Abort();  // XLogFlush logged its PANIC
-
       SyncRepWaitResult r = co_await SyncRepWaitForLSN(os, shm, c.EndRecPtr, *interrupts);
       if (r == SyncRepWaitResult::kTerminated) {
         if (req.ledger != nullptr) {

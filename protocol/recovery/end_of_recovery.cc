@@ -35,8 +35,8 @@ os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& sh
                                           endOfLog - bytes.size(), absl::MakeSpan(bytes));
     if (e != os::Errno::kOk) {
       co_return absl::InternalError(absl::StrCat(
-          "could not read file \"", xlog::XLogFilePath(shm.data_dir, endTLI, endLogSegNo),
-          "\": ", std::string(os::StrError(e))));
+          "could not read file \"pg_wal/", wal::XLogFileName(endTLI, endLogSegNo), "\": ",
+          std::string(os::StrError(e))));
     }
   }
   co_return co_await WriteFileDurably(
