@@ -226,8 +226,15 @@ enum class PMSignalReason {
 enum class PMChildState { PM_CHILD_UNUSED = 0, PM_CHILD_ASSIGNED, PM_CHILD_ACTIVE,
                           PM_CHILD_WALSENDER };
 
+// QuitSignalReason (pmsignal.h, 14 and later): why the postmaster sent
+// SIGQUIT, which quickdie tells the client. 9.x has no such field; replsim
+// keeps it in every release, read only where 14's quickdie reads it.
+enum class QuitSignalReason { PMQUIT_NOT_SENT = 0, PMQUIT_FOR_CRASH, PMQUIT_FOR_STOP };
+
 struct PMSignalData {
   bool PMSignalFlags[static_cast<int>(PMSignalReason::kNumReasons)] = {};
+  // SetQuitSignalReason; a new shared memory (reset_shared) clears it.
+  QuitSignalReason sigquit_reason = QuitSignalReason::PMQUIT_NOT_SENT;
   std::vector<PMChildState> PMChildFlags;  // by child slot (1-based in PG)
   int next_child_flag = 0;                 // where the slot search starts
   // replsim: the pid holding each slot. Stands in for the MyPMChildSlot a

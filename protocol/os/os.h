@@ -111,7 +111,10 @@ class Os {
   virtual void DefaultSignal(Signal sig) = 0;                            // SIG_DFL
   // A handler that only _exit()s with `code`, as process_startup_packet_die
   // (startup_die before 13) does while a backend reads its startup packet.
-  virtual void ExitOnSignal(Signal sig, int code) = 0;
+  // `last_words`, if set, runs first and must not wait: quickdie's WARNING
+  // before its exit(2).
+  virtual void ExitOnSignal(Signal sig, int code, SignalHandler last_words) = 0;
+  void ExitOnSignal(Signal sig, int code) { ExitOnSignal(sig, code, nullptr); }
   // kill(pid, sig) to a process on this host: kESRCH if none.
   virtual Errno Kill(Pid pid, Signal sig) = 0;
   // fork() + the child's body: the child's parent is this process.

@@ -1,3 +1,4 @@
+#include "protocol/node/quickdie.h"
 #include "protocol/postmaster/backend_workload.h"
 
 #include <memory>
@@ -64,6 +65,7 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
     interrupts->ProcDiePending = true;
     os.MyLatch().Set();
   });
+  node::InstallQuickDie(os, shm_ref);
   os.SetSignalHandler(os::Signal::kSIGINT, [&os, interrupts] {
     interrupts->QueryCancelPending = true;
     os.MyLatch().Set();

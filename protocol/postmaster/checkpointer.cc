@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "protocol/node/quickdie.h"
 #include "protocol/postmaster/checkpoint.h"
 #include "protocol/postmaster/syncrep.h"
 
@@ -26,6 +27,7 @@ os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
     *shutdown_requested = true;
     os.MyLatch().Set();
   });
+  node::InstallCrashExitHandler(os);  // chkpt_quickdie
   cs.checkpointer_pid = os.MyPid();
   cs.latch = &os.MyLatch();
   SyncRepUpdateSyncStandbysDefined(shm);

@@ -4,7 +4,8 @@
 // checkpoint_timeout and requested ones (CheckpointerShmem.ckpt_flags, set by
 // RequestCheckpoint), restartpoints instead while in recovery, and the
 // shutdown checkpoint on SIGUSR2 (ShutdownXLOG, then exit 0). It ignores
-// SIGTERM (the postmaster stops it last, RW-9); SIGQUIT kills it.
+// SIGTERM (the postmaster stops it last, RW-9); on SIGQUIT it exits with
+// code 2 (node/quickdie.h).
 // It also publishes sync_standbys_defined (SyncRepUpdateSyncStandbysDefined)
 // at start, as PostgreSQL's checkpointer does on start and reload.
 #ifndef REPLSIM_PROTOCOL_POSTMASTER_CHECKPOINTER_H_

@@ -18,6 +18,10 @@ bool CheckPostmasterSignal(NodeShmem& shm, PMSignalReason reason) {
   return true;
 }
 
+void SetQuitSignalReason(NodeShmem& shm, node::QuitSignalReason reason) {
+  shm.PMSignalState.sigquit_reason = reason;
+}
+
 void InitPMChildSlots(NodeShmem& shm, int num_slots) {
   CHECK_GT(num_slots, 0);
   shm.PMSignalState.PMChildFlags.assign(num_slots, PMChildState::PM_CHILD_UNUSED);

@@ -36,6 +36,10 @@ void SendPostmasterSignal(os::Os& os, NodeShmem& shm, PMSignalReason reason);
 // Postmaster side: true (and clears the flag) if `reason` was signalled.
 bool CheckPostmasterSignal(NodeShmem& shm, PMSignalReason reason);
 
+// Postmaster side: why the SIGQUITs about to be sent are sent (quickdie
+// reads it; 14 and later).
+void SetQuitSignalReason(NodeShmem& shm, node::QuitSignalReason reason);
+
 // Postmaster side. Sizes the slot arrays (MaxLivePostmasterChildren).
 void InitPMChildSlots(NodeShmem& shm, int num_slots);
 // A free slot (1-based) marked ASSIGNED, or 0 if none is free.

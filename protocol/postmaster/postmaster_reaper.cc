@@ -125,6 +125,7 @@ void Postmaster::HandleChildCrash(const os::ChildExit& c, const char* procname) 
   if (take_action) {
     LogChildExit("LOG", procname, c);
     os_.Log("LOG", "terminating any other active server processes");
+    SetQuitSignalReason(*shm_, node::QuitSignalReason::PMQUIT_FOR_CRASH);
   }
   for (auto it = BackendList_.begin(); it != BackendList_.end();) {
     if (it->pid == c.pid) {

@@ -53,6 +53,7 @@ void Postmaster::pmdie93(os::Signal sig) {
       break;
     case os::Signal::kSIGQUIT:
       os_.Log("LOG", "received immediate shutdown request");
+      SetQuitSignalReason(*shm_, node::QuitSignalReason::PMQUIT_FOR_STOP);
       SignalChildren(os::Signal::kSIGQUIT);
       if (StartupPID_ != 0) signal_child(StartupPID_, os::Signal::kSIGQUIT);
       if (CheckpointerPID_ != 0) signal_child(CheckpointerPID_, os::Signal::kSIGQUIT);
@@ -93,6 +94,7 @@ void Postmaster::pmdie15(os::Signal sig) {
       if (Shutdown_ >= ShutdownLevel::ImmediateShutdown) break;
       Shutdown_ = ShutdownLevel::ImmediateShutdown;
       os_.Log("LOG", "received immediate shutdown request");
+      SetQuitSignalReason(*shm_, node::QuitSignalReason::PMQUIT_FOR_STOP);
       TerminateChildren(os::Signal::kSIGQUIT);
       SetPMState(PMState::PM_WAIT_BACKENDS);
       AbortStartTime_ = os_.Monotonic();

@@ -2,6 +2,7 @@
 // StartupXLOG, then exit 0.
 #include "protocol/recovery/startup.h"
 
+#include "protocol/node/quickdie.h"
 #include "protocol/recovery/startup_xlog.h"
 #include "protocol/recovery/xlogrecovery.h"
 
@@ -32,6 +33,7 @@ os::Task<> StartupProcessMain(os::Os& os, node::ShmemRef shm_ref) {
   os.SetSignalHandler(os::Signal::kSIGUSR1, [&os] { os.MyLatch().Set(); });
   os.IgnoreSignal(os::Signal::kSIGPIPE);
   os.IgnoreSignal(os::Signal::kSIGINT);
+  node::InstallCrashExitHandler(os);  // startupproc_quickdie
 
   co_await StartupXLOG(os, shm, signals);
 }

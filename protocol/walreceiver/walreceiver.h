@@ -30,7 +30,7 @@
 //   behavior.walrcv_flush_on_exit (34ef02b4d4) it fsyncs what was written
 //   first; then walRcvState = STOPPED, pid 0, disconnect, wake the startup
 //   process. Exit code 1 for FATAL, 0 when told to stop while WAITING, 2
-//   after PANIC (a write or fsync failure).
+//   on SIGQUIT (node/quickdie.h); a PANIC (a write or fsync failure) aborts.
 //
 // Races exposed: RW-2 (bytes read before an RST are written, then the
 // receive error), RW-12 (SIGTERM at promotion: written bytes fsynced by

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "protocol/node/quickdie.h"
 #include "protocol/os/check.h"
 #include "protocol/walreceiver/walreceiver.h"
 #include "protocol/walreceiver/walreceiver_process.h"
@@ -68,8 +69,7 @@ void WalReceiverProcess::InstallSignalHandlers() {
     shutdownRequestPending_ = true;  // SignalHandlerForShutdownRequest
     os_.MyLatch().Set();
   });
-  // SIGQUIT keeps its default action (immediate death, no exit callbacks),
-  // standing in for SignalHandlerForCrashExit's _exit(2).
+  node::InstallCrashExitHandler(os_);  // WalRcvQuickDieHandler: exit(2), no callbacks
   os_.IgnoreSignal(os::Signal::kSIGALRM);
   os_.IgnoreSignal(os::Signal::kSIGPIPE);
   os_.SetSignalHandler(os::Signal::kSIGUSR1, [this] { os_.MyLatch().Set(); });

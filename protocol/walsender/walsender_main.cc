@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "protocol/node/quickdie.h"
 #include "protocol/os/check.h"
 #include "protocol/pq/backend_startup.h"
 #include "protocol/walsender/slot.h"
@@ -110,7 +111,7 @@ void WalSender::WalSndSignals() {
     proc_die_pending_ = true;
     os_.MyLatch().Set();
   });
-  // SIGQUIT keeps its default action: quickdie's _exit(2) without cleanup.
+  node::InstallWalSndQuickDie(os_, shm_);  // exit(2) without cleanup
   os_.IgnoreSignal(os::Signal::kSIGPIPE);
   os_.IgnoreSignal(os::Signal::kSIGALRM);  // no statement timeouts here
   os_.SetSignalHandler(os::Signal::kSIGUSR1, [this] {

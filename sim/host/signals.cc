@@ -28,6 +28,7 @@ void SignalState::SetHandler(os::Signal sig, os::SignalHandler handler) {
   CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be caught";
   ignored_.erase(static_cast<int>(sig));
   exit_codes_.erase(static_cast<int>(sig));
+  last_words_.erase(static_cast<int>(sig));
   handlers_.insert_or_assign(static_cast<int>(sig), std::move(handler));
 }
 
@@ -35,6 +36,7 @@ void SignalState::Ignore(os::Signal sig) {
   CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be ignored";
   handlers_.erase(static_cast<int>(sig));
   exit_codes_.erase(static_cast<int>(sig));
+  last_words_.erase(static_cast<int>(sig));
   ignored_[static_cast<int>(sig)] = true;
   pending_ &= ~Bit(sig);
 }
@@ -43,13 +45,24 @@ void SignalState::Default(os::Signal sig) {
   handlers_.erase(static_cast<int>(sig));
   ignored_.erase(static_cast<int>(sig));
   exit_codes_.erase(static_cast<int>(sig));
+  last_words_.erase(static_cast<int>(sig));
 }
 
-void SignalState::ExitOnDelivery(os::Signal sig, int code) {
+void SignalState::ExitOnDelivery(os::Signal sig, int code, os::SignalHandler last_words) {
   CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be caught";
   handlers_.erase(static_cast<int>(sig));
   ignored_.erase(static_cast<int>(sig));
   exit_codes_.insert_or_assign(static_cast<int>(sig), code);
+  if (last_words) {
+    last_words_.insert_or_assign(static_cast<int>(sig), std::move(last_words));
+  } else {
+    last_words_.erase(static_cast<int>(sig));
+  }
+}
+
+os::SignalHandler* SignalState::last_words(os::Signal sig) {
+  auto it = last_words_.find(static_cast<int>(sig));
+  return it == last_words_.end() ? nullptr : &it->second;
 }
 
 int SignalState::exit_code(os::Signal sig) const {

@@ -36,11 +36,13 @@ class SignalState {
   void SetHandler(os::Signal sig, os::SignalHandler handler);
   void Ignore(os::Signal sig);
   void Default(os::Signal sig);
-  // A handler that does nothing but _exit(code).
-  void ExitOnDelivery(os::Signal sig, int code);
+  // A handler that does nothing but _exit(code), after `last_words` if set.
+  void ExitOnDelivery(os::Signal sig, int code, os::SignalHandler last_words = nullptr);
   Action action(os::Signal sig) const;
   // Only when action(sig) == kExit.
   int exit_code(os::Signal sig) const;
+  // What runs before that exit, or null; only when action(sig) == kExit.
+  os::SignalHandler* last_words(os::Signal sig);
   // The installed handler; only when action(sig) == kHandler.
   os::SignalHandler& handler(os::Signal sig);
 
@@ -51,6 +53,7 @@ class SignalState {
   absl::btree_map<int, os::SignalHandler> handlers_;
   absl::btree_map<int, bool> ignored_;
   absl::btree_map<int, int> exit_codes_;
+  absl::btree_map<int, os::SignalHandler> last_words_;
 };
 
 }  // namespace replsim::sim::host

@@ -211,6 +211,37 @@ TEST_F(ProcessTest, ExitOnSignalEndsTheProcessWithThatCodeAtDelivery) {
   EXPECT_EQ(cluster_.exit_status(pid)->signal, 0) << "an exit, not a death by the signal";
 }
 
+TEST_F(ProcessTest, ExitOnSignalRunsItsLastWordsThenExits) {
+  std::vector<std::string> said;
+  bool after = false;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.ExitOnSignal(Signal::kSIGQUIT, 2, [&] { said.push_back("quickdie"); });
+    co_await os.Sleep(os::Seconds(10));
+    after = true;
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGQUIT); });
+  RunUntil(os::Seconds(20));
+  EXPECT_FALSE(after);
+  EXPECT_EQ(said, std::vector<std::string>{"quickdie"});
+  EXPECT_EQ(cluster_.exit_status(pid)->code, 2);
+  EXPECT_EQ(cluster_.exit_status(pid)->signal, 0);
+}
+
+TEST_F(ProcessTest, ASignalsLastWordsGoWhenItsHandlerIsReplaced) {
+  bool spoke = false;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.ExitOnSignal(Signal::kSIGQUIT, 2, [&] { spoke = true; });
+    os.ExitOnSignal(Signal::kSIGQUIT, 2);
+    co_await os.Sleep(os::Seconds(10));
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGQUIT); });
+  RunUntil(os::Seconds(20));
+  EXPECT_FALSE(spoke);
+  EXPECT_EQ(cluster_.exit_status(pid)->code, 2);
+}
+
 TEST_F(ProcessTest, ParentExitIsPostmasterDeathForChildren) {
   int rc = 0;
   os::Pid exiter = 0;

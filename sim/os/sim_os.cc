@@ -78,6 +78,7 @@ os::Task<bool> SimOs::DeliverPendingSignals() {
     } else if (a == host::SignalState::Action::kTerminate) {
       co_await DieBySignal(*sig);
     } else if (a == host::SignalState::Action::kExit) {
+      if (os::SignalHandler* last_words = signals_.last_words(*sig)) (*last_words)();
       co_await Exit(signals_.exit_code(*sig));
     }
   }
@@ -95,7 +96,9 @@ void SimOs::SetSignalHandler(os::Signal sig, os::SignalHandler handler) {
 }
 void SimOs::IgnoreSignal(os::Signal sig) { signals_.Ignore(sig); }
 void SimOs::DefaultSignal(os::Signal sig) { signals_.Default(sig); }
-void SimOs::ExitOnSignal(os::Signal sig, int code) { signals_.ExitOnDelivery(sig, code); }
+void SimOs::ExitOnSignal(os::Signal sig, int code, os::SignalHandler last_words) {
+  signals_.ExitOnDelivery(sig, code, std::move(last_words));
+}
 
 os::Errno SimOs::Kill(os::Pid pid, os::Signal sig) {
   return cluster_.Deliver(host_.name(), name_, pid, sig);
