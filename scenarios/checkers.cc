@@ -17,8 +17,13 @@ std::optional<std::string> ReadFileDirect(Harness& t, const std::string& host,
 
 const LogLine* FindLog(const Harness& t, const std::string& node, const std::string& needle,
                        os::Instant since) {
-  for (const LogLine& l : t.logs()) {
-    if (l.host == node && l.time >= since && absl::StrContains(l.message, needle)) return &l;
+  // Lines are kept in the order they were logged, so in time order: start
+  // at the first one logged at `since` (run_state waits poll this often).
+  const std::vector<LogLine>& logs = t.logs();
+  auto it = std::partition_point(logs.begin(), logs.end(),
+                                 [since](const LogLine& l) { return l.time < since; });
+  for (; it != logs.end(); ++it) {
+    if (it->host == node && absl::StrContains(it->message, needle)) return &*it;
   }
   return nullptr;
 }

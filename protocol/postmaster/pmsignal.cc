@@ -72,10 +72,11 @@ namespace {
 
 PMChildState& MySlotFlag(os::Os& os, NodeShmem& shm) {
   node::PMSignalData& s = shm.PMSignalState;
+  const os::Pid me = os.MyPid();
   for (size_t i = 0; i < s.PMChildPid.size(); ++i) {
-    if (s.PMChildPid[i] == os.MyPid()) return s.PMChildFlags[i];
+    if (s.PMChildPid[i] == me) return s.PMChildFlags[i];
   }
-  CHECK(false) << "process " << os.MyPid() << " has no postmaster child slot";
+  CHECK(false) << "process " << me << " has no postmaster child slot";
   __builtin_unreachable();
 }
 

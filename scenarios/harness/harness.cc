@@ -43,6 +43,8 @@ void Harness::InstallTraceSink() {
         const sim::TraceField* kind = e.Find("kind");
         const sim::TraceField* message = e.Find("message");
         if (kind == nullptr || message == nullptr) return;
+        // FindLog relies on this order.
+        CHECK(logs_.empty() || logs_.back().time <= e.time) << "log lines out of time order";
         logs_.push_back({e.time, e.host, e.process, kind->s, message->s});
       },
       // Only log lines are needed, unless someone watches every event.
