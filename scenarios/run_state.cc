@@ -129,61 +129,6 @@ bool RunState::Start(const std::string& node) {
   return true;
 }
 
-std::string RunState::WhyNotStreaming(const std::string& primary) {
-  PgNode& n = t_.Node(primary);
-  node::ShmemRef shm = n.shmem();
-  int standbys = 0;
-  sim::net::Network& net = t_.cluster().network();
-  for (const auto& [standby, up] : upstream_) {
-    if (up != primary || roles_[standby] != Node::STANDBY) continue;
-    ++standbys;
-    if (net.links().Blocked(primary, standby) || net.links().Blocked(standby, primary)) {
-      return absl::StrFormat("when the stop began, the link between %s and %s was cut", primary,
-                             standby);
-    }
-    // Connected: an established connection with neither end closed, reset
-    // or closing, whether or not the processes at its ends have noticed.
-    auto open = [](const sim::net::TcpSocket* s) {
-      return s != nullptr && s->state() == sim::net::TcpSocket::State::kEstablished &&
-             !s->vanished && !s->aborted && !s->fd_closed && !s->fin_sent &&
-             !s->fin_received();
-    };
-    bool connected = false;
-    for (sim::net::SocketId id : net.LiveConnections(primary)) {
-      const sim::net::TcpSocket* s = net.Find(id);
-      connected |= s->peer_host == standby && open(s) && open(net.Find(s->peer));
-    }
-    if (!connected) {
-      return absl::StrFormat("when the stop began, %s had no connection to %s", standby, primary);
-    }
-    for (const Kill& k : kills_) {
-      if (k.node == standby && t_.cluster().IsAlive(k.pid)) {
-        return absl::StrFormat("when the stop began, %s's %s (PID %d) had been told to end and "
-                               "had not yet", standby, k.process, k.pid);
-      }
-    }
-    if (t_.cluster().host(standby).disk().fsync_failure_armed()) {
-      return absl::StrFormat("when the stop began, a failed fsync was armed on %s", standby);
-    }
-  }
-  // Streaming: a walsender in START_REPLICATION's COPY mode, caught up or
-  // still catching up (9.0 has no states beyond that; 985bd7d497's wait
-  // covers a standby that lags as much as one that does not).
-  int streaming = 0;
-  if (shm != nullptr) {
-    for (const node::WalSnd& w : shm->WalSndCtl.walsnds) {
-      streaming += w.pid != 0 && (w.state == node::WalSndState::WALSNDSTATE_CATCHUP ||
-                                  w.state == node::WalSndState::WALSNDSTATE_STREAMING ||
-                                  w.state == node::WalSndState::WALSNDSTATE_STOPPING);
-    }
-  }
-  if (streaming < standbys) {
-    return absl::StrFormat("when the stop began, %d of %d standbys of %s were streaming from it",
-                           streaming, standbys, primary);
-  }
-  return "";
-}
-
 bool RunState::Stop(const StopNode& st) {
   PgNode& n = t_.Node(st.node());
   const Shutdown mode = st.mode() == StopNode::SMART  ? Shutdown::kSmart
