@@ -22,6 +22,11 @@
 // replsim client of a backend reads notices, and when a 9.x walsender stopped
 // doing this could not be pinned to a commit here.
 //
+// replsim difference: ending a process destroys its frames, so clean-up kept
+// in destructors (WalSndKill, a sync-rep waiter leaving its queue) still runs.
+// The postmaster treats exit code 2 as a crash and makes new shared memory
+// before any process reads what that clean-up changed.
+//
 // A crash keeps nothing here: the handlers live in the process.
 #ifndef REPLSIM_PROTOCOL_NODE_QUICKDIE_H_
 #define REPLSIM_PROTOCOL_NODE_QUICKDIE_H_
