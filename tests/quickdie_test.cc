@@ -4,6 +4,7 @@
 // "terminating connection because of crash of another server process"
 // whatever the reason; 14 and later tell the client only, and log only a
 // SIGQUIT that no postmaster sent.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ constexpr char kCrashText[] = "terminating connection because of crash of anothe
 constexpr char kUnexpectedText[] = "terminating connection because of unexpected SIGQUIT signal";
 
 struct Exit {
+  std::string host;
   std::string process;
   int64_t pid = 0;
   int64_t code = 0;
@@ -31,17 +33,18 @@ class QuickDieTest : public ::testing::Test {
   void StartPrimary(const std::string& profile) {
     t_ = std::make_unique<Harness>(3, profile);
     t_->set_trace_sink([this](const sim::TraceEvent& e) {
-      if (e.kind == "process_start" && e.process == "backend") {
+      if (e.kind == "process_start" && e.host == "primary" && e.process == "backend") {
         backends_.push_back(e.Find("pid")->i);
       }
       if (e.kind != "process_exit") return;
-      Exit x{e.process, e.Find("pid")->i};
+      Exit x{e.host, e.process, e.Find("pid")->i};
       if (const sim::TraceField* f = e.Find("code")) x.code = f->i;
       if (const sim::TraceField* f = e.Find("signal")) x.signal = f->i;
       exits_.push_back(x);
     });
     PgNode& p = t_->Node("primary");
     p.entry_points() = RealEntryPoints();
+    p.config().gucs.max_wal_senders = 5;  // 9.3's default is 0
     p.InitDb();
     p.Start();
     t_->RunFor(os::Milliseconds(500));
@@ -88,6 +91,51 @@ TEST_F(QuickDieTest, ImmediateShutdownEndsEveryChildWithExitCode2) {
     // 9.x logs quickdie's WARNING from each backend; 15 tells only the client.
     EXPECT_EQ(CountLogs("WARNING", kCrashText), profile == "pg-15" ? 0 : 2);
     EXPECT_EQ(CountLogs("WARNING", kUnexpectedText), 0);
+    backends_.clear();
+    exits_.clear();
+  }
+}
+
+// The streaming processes too: the primary's walsender (a backend, quickdie
+// in 9.x, SignalHandlerForCrashExit from 14) and the standby's startup
+// process, walreceiver and checkpointer. Both nodes are stopped -m immediate
+// at the same instant, before either can notice the other going.
+TEST_F(QuickDieTest, ImmediateStopOfAStreamingPairEndsEveryChildWithExitCode2) {
+  for (const std::string profile : {"pg-9.3.5", "pg-15"}) {
+    SCOPED_TRACE(profile);
+    StartPrimary(profile);
+    PgNode& p = t_->Node("primary");
+    PgNode& s = t_->Node("standby");
+    s.entry_points() = RealEntryPoints();
+    s.BaseBackupFrom(p);
+    s.ConfigureStandby(p);
+    s.Start();
+    t_->RunFor(os::Seconds(2));
+    s.ExpectLog("started streaming WAL from primary");
+    ASSERT_EQ(backends_.size(), 3u) << "two sessions and the walsender";
+    const size_t before = exits_.size();
+    p.Stop(Shutdown::kImmediate);
+    s.Stop(Shutdown::kImmediate);
+    ASSERT_TRUE(t_->RunUntilExited(p, os::Seconds(60)));
+    ASSERT_TRUE(t_->RunUntilExited(s, os::Seconds(60)));
+    std::vector<std::string> ended;
+    for (size_t i = before; i < exits_.size(); ++i) {
+      const Exit& x = exits_[i];
+      if (x.process == "postmaster" || x.process == "initdb" || x.process == "client" ||
+          x.process == "pg_ctl" || x.process == "pg_basebackup") {
+        continue;
+      }
+      ended.push_back(x.host + " " + x.process);
+      EXPECT_EQ(x.code, 2) << x.host << " " << x.process << " " << x.pid;
+      EXPECT_EQ(x.signal, 0) << x.host << " " << x.process;
+    }
+    std::sort(ended.begin(), ended.end());
+    EXPECT_EQ(ended, (std::vector<std::string>{
+                         "primary backend", "primary backend", "primary backend",
+                         "primary checkpointer", "standby checkpointer", "standby startup",
+                         "standby walreceiver"}));
+    // 9.x: both sessions and the walsender log quickdie's WARNING.
+    EXPECT_EQ(CountLogs("WARNING", kCrashText), profile == "pg-15" ? 0 : 3);
     backends_.clear();
     exits_.clear();
   }

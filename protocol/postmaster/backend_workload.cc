@@ -1,10 +1,10 @@
-#include "protocol/node/quickdie.h"
 #include "protocol/postmaster/backend_workload.h"
 
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "protocol/node/quickdie.h"
 #include "protocol/postmaster/checkpoint.h"
 #include "protocol/postmaster/pmsignal.h"
 #include "protocol/postmaster/syncrep.h"
