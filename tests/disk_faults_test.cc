@@ -107,23 +107,29 @@ TEST(DiskFaultsTest, AFullDiskFailsANewSegmentNotWritesIntoOne) {
       "steps { disk_fault { node: \"standby\" kind: FILL } }\n"
       "steps { delay_ms { min: 50 max: 50 } stop { node: \"primary\" mode: FAST } }\n"
       "steps { promote { node: \"standby\" } }\n";
-  RunReport r = RunWithTrace(Parse("pg-15", steps), 1);
-  EXPECT_TRUE(Logs(r, "standby", "PANIC").empty()) << Logs(r, "standby", "PANIC")[0];
-  std::vector<std::string> fatal = Logs(r, "standby", "FATAL");
-  bool zero_fill = false;
-  for (const std::string& l : fatal) {
-    zero_fill |= absl::StartsWith(l, "startup: could not write to file \"pg_wal/xlogtemp.") &&
-                 absl::EndsWith(l, "\": No space left on device");
+  // The message names the release's WAL directory (pg_xlog before 10).
+  for (const auto& [profile, dir] : {std::pair<std::string, std::string>{"pg-15", "pg_wal"},
+                                     {"pg-9.3.0", "pg_xlog"}}) {
+    RunReport r = RunWithTrace(Parse(profile, steps), 1);
+    EXPECT_TRUE(Logs(r, "standby", "PANIC").empty()) << Logs(r, "standby", "PANIC")[0];
+    std::vector<std::string> fatal = Logs(r, "standby", "FATAL");
+    bool zero_fill = false;
+    for (const std::string& l : fatal) {
+      zero_fill |=
+          absl::StartsWith(l, "startup: could not write to file \"" + dir + "/xlogtemp.") &&
+          absl::EndsWith(l, "\": No space left on device");
+    }
+    EXPECT_TRUE(zero_fill) << profile << ": " << (fatal.empty() ? "no FATAL" : fatal[0]);
+    bool shut_down = false;
+    for (const std::string& l : Logs(r, "standby", "LOG")) {
+      shut_down |= absl::StrContains(l, "shutting down due to startup process failure");
+    }
+    EXPECT_TRUE(shut_down) << profile;
+    ASSERT_FALSE(r.violations.empty()) << profile;
+    EXPECT_TRUE(absl::StrContains(r.violations[0].message,
+                                  "promotion of standby did not complete"))
+        << r.violations[0].message;
   }
-  EXPECT_TRUE(zero_fill) << "FATAL lines: " << fatal.size();
-  bool shut_down = false;
-  for (const std::string& l : Logs(r, "standby", "LOG")) {
-    shut_down |= absl::StrContains(l, "shutting down due to startup process failure");
-  }
-  EXPECT_TRUE(shut_down);
-  ASSERT_FALSE(r.violations.empty());
-  EXPECT_TRUE(absl::StrContains(r.violations[0].message, "promotion of standby did not complete"))
-      << r.violations[0].message;
 
   // Space freed before the promotion: it completes.
   RunReport healed = RunWithTrace(

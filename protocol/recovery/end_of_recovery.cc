@@ -35,13 +35,14 @@ os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& sh
                                           endOfLog - bytes.size(), absl::MakeSpan(bytes));
     if (e != os::Errno::kOk) {
       co_return absl::InternalError(absl::StrCat(
-          "could not read file \"pg_wal/", wal::XLogFileName(endTLI, endLogSegNo), "\": ",
+          "could not read file \"", xlog::XLogDirName(shm.behavior.server_version_num), "/",
+          wal::XLogFileName(endTLI, endLogSegNo), "\": ",
           std::string(os::StrError(e))));
     }
   }
   co_return co_await WriteFileDurably(
       os, shm.data_dir, xlog::XLogFilePath(shm.data_dir, newTLI, startLogSegNo), bytes,
-      wal::kWalSegSize);
+      shm.behavior.server_version_num, wal::kWalSegSize);
 }
 
 os::Task<os::Errno> CreateEndOfRecoveryRecord(os::Os& os, node::NodeShmem& shm) {

@@ -32,7 +32,7 @@ os::Task<> HistoricWalReceiverMain(os::Os& os, node::ShmemRef shm, std::string h
     os.MyLatch().Set();
   });
   // WalRcvFetchTimeLineHistoryFiles at connect.
-  CHECK((co_await writeTimeLineHistoryFile(os, shm->data_dir, 2, history)).ok());
+  CHECK((co_await writeTimeLineHistoryFile(os, shm->data_dir, 2, history, 150000)).ok());
   bool restart = true;
   while (!term) {
     if (restart) {

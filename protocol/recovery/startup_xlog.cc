@@ -118,7 +118,8 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     }
     absl::Status st = co_await writeTimeLineHistory(os, shm.data_dir, newTLI,
                                                     rec.recoveryTargetTLI, EndOfLog,
-                                                    info.recoveryStopReason);
+                                                    info.recoveryStopReason,
+                                                    shm.behavior.server_version_num);
     if (absl::IsDataLoss(st)) co_await rec.Panic(std::string(st.message()));
     if (!st.ok()) co_await rec.Fatal(std::string(st.message()));
     os.Log("LOG", "archive recovery complete");

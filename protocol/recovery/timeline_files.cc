@@ -97,7 +97,8 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
                                             TimeLineID new_tli,
                                             TimeLineID parent_tli,
                                             XLogRecPtr switchpoint,
-                                            const std::string& reason) {
+                                            const std::string& reason,
+                                            int server_version_num) {
   CHECK_GT(new_tli, parent_tli) << "bad selection of newTLI";
   absl::StatusOr<std::optional<std::string>> parent =
       co_await ReadWholeFile(os, TLHistoryFilePath(data_dir, parent_tli));
@@ -107,15 +108,16 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
   const std::string content =
       wal::WriteTimeLineHistory(parent_content, parent_tli, switchpoint, reason);
   co_return co_await WriteFileDurably(os, data_dir, TLHistoryFilePath(data_dir, new_tli),
-                                      AsBytes(content));
+                                      AsBytes(content), server_version_num);
 }
 
 os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 const std::string& data_dir,
                                                 TimeLineID tli,
-                                                const std::string& content) {
+                                                const std::string& content,
+                                                int server_version_num) {
   co_return co_await WriteFileDurably(os, data_dir, TLHistoryFilePath(data_dir, tli),
-                                      AsBytes(content));
+                                      AsBytes(content), server_version_num);
 }
 
 namespace {
@@ -157,12 +159,15 @@ os::Task<absl::Status> WriteFileDurablyAbsolute(os::Os& os, const std::string& d
 os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
                                         const std::string& path,
                                         absl::Span<const uint8_t> content,
-                                        int64_t zero_fill_to) {
+                                        int server_version_num, int64_t zero_fill_to) {
   absl::Status st = co_await WriteFileDurablyAbsolute(os, data_dir, path, content, zero_fill_to);
   if (st.ok()) co_return st;
-  // PostgreSQL names these files relative to the data directory, its cwd.
-  co_return absl::Status(
-      st.code(), absl::StrReplaceAll(st.message(), {{absl::StrCat(data_dir, "/"), ""}}));
+  // PostgreSQL names these files relative to the data directory, its cwd,
+  // and its WAL directory by the release's name.
+  std::string text = absl::StrReplaceAll(
+      st.message(), {{xlog::XLogDir(data_dir), xlog::XLogDirName(server_version_num)}});
+  co_return absl::Status(st.code(),
+                         absl::StrReplaceAll(text, {{absl::StrCat(data_dir, "/"), ""}}));
 }
 
 os::Task<absl::Status> DurableRename(os::Os& os, const std::string& from,

@@ -64,23 +64,27 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
                                             TimeLineID new_tli,
                                             TimeLineID parent_tli,
                                             XLogRecPtr switchpoint,
-                                            const std::string& reason);
+                                            const std::string& reason,
+                                            int server_version_num);
 
 // writeTimeLineHistoryFile: the walreceiver's copy of a history file fetched
 // with TIMELINE_HISTORY, written durably as given.
 os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 const std::string& data_dir,
                                                 TimeLineID tli,
-                                                const std::string& content);
+                                                const std::string& content,
+                                                int server_version_num);
 
 // A file in pg_wal made the way PostgreSQL installs one: "xlogtemp.<pid>"
 // created O_EXCL, written, zero-filled to `zero_fill_to` bytes if that is
 // more (the space only, see Os::ReserveSpace: XLogFileCopy pads a segment),
-// fsynced, then DurableRename to `path`. A failed fsync is DataLoss.
+// fsynced, then DurableRename to `path`. A failed fsync is DataLoss. Errors
+// name files relative to the data directory, in the release's WAL directory
+// (xlog::XLogDirName: pg_xlog before 10).
 os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
                                         const std::string& path,
                                         absl::Span<const uint8_t> content,
-                                        int64_t zero_fill_to = 0);
+                                        int server_version_num, int64_t zero_fill_to = 0);
 
 // durable_rename (fd.c): fsync `from`, rename, fsync `to`, fsync its
 // directory. Status names the failing step as PostgreSQL's messages do.

@@ -95,12 +95,12 @@ TEST(TimelineFilesTest, NewestTimelineStopsAtAGapAndChildrenCopyTheirParent) {
   w.RunProcess([&](os::Os& os) -> os::Task<> {
     EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 1), 1u);
     EXPECT_TRUE((co_await writeTimeLineHistory(os, kDataDir, 2, 1, 0x300AB38,
-                                               "no recovery target specified")).ok());
+                                               "no recovery target specified", 150000)).ok());
     EXPECT_TRUE((co_await writeTimeLineHistory(os, kDataDir, 3, 2, 0x4000100,
-                                               "no recovery target specified")).ok());
+                                               "no recovery target specified", 150000)).ok());
     EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 1), 3u);
     // A file for 5 without one for 4 is not seen (RW-17).
-    EXPECT_TRUE((co_await writeTimeLineHistoryFile(os, kDataDir, 5, "1\t0/1\tx\n")).ok());
+    EXPECT_TRUE((co_await writeTimeLineHistoryFile(os, kDataDir, 5, "1\t0/1\tx\n", 150000)).ok());
     EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 1), 3u);
     absl::StatusOr<wal::TimeLineHistory> hist = co_await readTimeLineHistory(os, kDataDir, 3);
     EXPECT_TRUE(hist.ok());

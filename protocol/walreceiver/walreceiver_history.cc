@@ -30,7 +30,8 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
           "primary reported unexpected file name for timeline history file of timeline %u",
           tli));
     }
-    absl::Status s = co_await recovery::writeTimeLineHistoryFile(os_, s_.data_dir, tli, h->content);
+    absl::Status s = co_await recovery::writeTimeLineHistoryFile(
+        os_, s_.data_dir, tli, h->content, s_.behavior.server_version_num);
     if (absl::IsDataLoss(s)) co_return co_await Panic(std::string(s.message()));
     if (!s.ok()) co_return co_await Fatal(std::string(s.message()));
     // .done marking (XLogArchiveForceDone) is not modelled.

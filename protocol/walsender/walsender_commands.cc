@@ -13,6 +13,7 @@
 #include "protocol/walsender/slot.h"
 #include "protocol/walsender/syncrep_hook.h"
 #include "protocol/walsender/walsender_private.h"
+#include "protocol/xlog/xlog_io.h"
 #include "protocol/wire/message.h"
 #include "protocol/wire/result_sets.h"
 #include "protocol/wire/sqlstate.h"
@@ -116,7 +117,8 @@ void WalSender::IdentifySystem() {
 os::Task<MaybeError> WalSender::SendTimeLineHistory(TimeLineID tli) {
   const std::string fname = wire::TimelineHistoryFileName(tli);
   // Messages name the path relative to the data directory, as PostgreSQL's.
-  const std::string rel = absl::StrCat(v15() ? "pg_wal/" : "pg_xlog/", fname);
+  const std::string rel =
+      absl::StrCat(xlog::XLogDirName(shm_->behavior.server_version_num), "/", fname);
   const std::string path = HistoryFilePath(tli);
   os::Result<std::string> content = co_await ReadWholeFile(path);
   if (!content.ok()) {

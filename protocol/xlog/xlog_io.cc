@@ -59,31 +59,43 @@ SegmentPiece PieceAt(XLogRecPtr start, uint64_t done, uint64_t len) {
 
 }  // namespace
 
+const char* XLogDirName(int server_version_num) {
+  return server_version_num >= 100000 ? "pg_wal" : "pg_xlog";
+}
+
 std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
                               const XLogIoFailure& f, os::Errno e) {
+  const bool v9 = server_version_num < 100000;
+  const char* dir = XLogDirName(server_version_num);
   const std::string name = wal::XLogFileName(tli, f.segno);
+  const std::string tmp = absl::StrCat(dir, "/", f.path);
   const std::string_view m = os::StrError(e);
   switch (f.op) {
     case XLogIoFailure::Op::kOpen:
-      return absl::StrFormat("could not open file \"pg_wal/%s\": %s", name, m);
+      return absl::StrFormat(v9 ? "could not open transaction log file \"%s/%s\": %s"
+                                : "could not open file \"%s/%s\": %s",
+                             dir, name, m);
     case XLogIoFailure::Op::kWrite:
       return absl::StrFormat("could not write to log file %s at offset %u, length %u: %s",
                              name, f.offset, f.length, m);
     case XLogIoFailure::Op::kFsyncDir:
-      return absl::StrFormat("could not fsync file \"pg_wal\": %s", m);
+      return absl::StrFormat("could not fsync file \"%s\": %s", dir, m);
     case XLogIoFailure::Op::kFsync:
       return server_version_num >= 150000
                  ? absl::StrFormat("could not fdatasync file \"%s\": %s", name, m)
                  : absl::StrFormat("could not fdatasync log file %s: %s", name, m);
     case XLogIoFailure::Op::kInitCreate:
-      return absl::StrFormat("could not create file \"%s\": %s", f.path, m);
+      return absl::StrFormat("could not create file \"%s\": %s", tmp, m);
     case XLogIoFailure::Op::kInitWrite:
-      return absl::StrFormat("could not write to file \"%s\": %s", f.path, m);
+      return absl::StrFormat("could not write to file \"%s\": %s", tmp, m);
     case XLogIoFailure::Op::kInitFsync:
-      return absl::StrFormat("could not fsync file \"%s\": %s", f.path, m);
+      return absl::StrFormat("could not fsync file \"%s\": %s", tmp, m);
     case XLogIoFailure::Op::kInitRename:
-      return absl::StrFormat("could not rename file \"%s\" to \"pg_wal/%s\": %s", f.path,
-                             name, m);
+      // 9.x: InstallXLogFileSegment's own text; 15: durable_rename's.
+      return absl::StrFormat(v9 ? "could not rename file \"%s\" to \"%s/%s\" (initialization "
+                                  "of log file): %s"
+                                : "could not rename file \"%s\" to \"%s/%s\": %s",
+                             tmp, dir, name, m);
   }
   return "";
 }
@@ -98,7 +110,7 @@ os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLi
   const std::string tmpname = absl::StrCat("xlogtemp.", os.MyPid());
   const std::string tmppath = absl::StrCat(dir, "/", tmpname);
   auto fail = [&](XLogIoFailure::Op op, os::Errno e) {
-    if (failure != nullptr) *failure = {op, segno, 0, 0, absl::StrCat("pg_wal/", tmpname)};
+    if (failure != nullptr) *failure = {op, segno, 0, 0, tmpname};
     return e;
   };
   os.Unlink(tmppath);

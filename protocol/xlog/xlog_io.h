@@ -64,25 +64,31 @@ wal::XLogInsertResult XLogInsert(NodeShmem& shm, const wal::WalRecord& rec);
 struct XLogIoFailure {
   enum class Op {
     kOpen, kWrite, kFsyncDir, kFsync,
-    // XLogFileInit, on `path` (pg_wal/xlogtemp.<pid>):
+    // XLogFileInit, on `path` (xlogtemp.<pid> in the WAL directory):
     kInitCreate, kInitWrite, kInitFsync, kInitRename,
   };
   Op op = Op::kWrite;
   wal::XLogSegNo segno = 0;
   uint32_t offset = 0;  // kWrite: within the segment
   size_t length = 0;    // kWrite
-  std::string path;     // kInit*: relative to the data directory
+  std::string path;     // kInit*: the file's name in the WAL directory
 
   // A failure of XLogFileInit, which PostgreSQL raises as an ERROR (a PANIC
   // only inside XLogWrite's critical section).
   bool in_init() const { return op >= Op::kInitCreate; }
 };
 
+// The WAL directory's name in messages: "pg_xlog" before 10, "pg_wal" from
+// 10 on (the directory was renamed). replsim keeps the files in pg_wal/ for
+// every release; only what PostgreSQL prints follows the release.
+const char* XLogDirName(int server_version_num);
+
 // PostgreSQL's PANIC text for `f` failing with `e` on timeline `tli`, as
 // XLogWrite, XLogFileInit and issue_xlog_fsync raise it. fsync is Linux's
 // default wal_sync_method, fdatasync: 9.x says "could not fdatasync log file
 // %s", 15 "could not fdatasync file \"%s\"" (the text changed in between,
-// where no profile is).
+// where no profile is). Paths are relative to the data directory, in the
+// release's WAL directory (XLogDirName).
 std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
                               const XLogIoFailure& f, os::Errno e);
 

@@ -271,7 +271,7 @@ TEST(XLogIoTest, FailedWalAndControlFileIoPanicWithTheReleasesText) {
   EXPECT_EQ(v93.panics,
             (std::vector<std::string>{
                 "could not fdatasync log file 000000010000000000000003: Input/output error",
-                absl::StrFormat("could not write to file \"pg_wal/xlogtemp.%d\": No space left "
+                absl::StrFormat("could not write to file \"pg_xlog/xlogtemp.%d\": No space left "
                                 "on device", v93.pid),
                 "could not fsync control file: Input/output error"}));
   IoFailures v15 = FailWalAndControlFileIo(150000);
