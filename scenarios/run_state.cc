@@ -1,10 +1,12 @@
 #include "scenarios/run_state.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/os/signal.h"
+#include "protocol/postmaster/workload_tuple.h"
 #include "protocol/receivexlog/receivexlog.h"
 #include "scenarios/checkers.h"
 #include "scenarios/harness/real_processes.h"
@@ -124,7 +126,9 @@ bool RunState::Start(const std::string& node) {
     n.Workload({.sessions = static_cast<int>(s_.workload().sessions()),
                 .transactions = kWorkloadTransactions,
                 .think_time = os::Milliseconds(std::max<uint32_t>(1, s_.workload().think_ms())),
-                .interval = os::Milliseconds(10)});
+                .interval = os::Milliseconds(10),
+                .row_bytes = static_cast<int>(std::max<uint32_t>(postmaster::kMinRowBytes,
+                                                                 s_.workload().row_bytes()))});
   }
   return true;
 }

@@ -9,6 +9,7 @@
 #include "google/protobuf/text_format.h"
 #include "protocol/node/behavior.h"
 #include "protocol/os/signal.h"
+#include "protocol/postmaster/workload_tuple.h"
 
 namespace replsim::scenarios {
 namespace {
@@ -204,6 +205,14 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
   if (s.faults().crash_sector_persist_percent().max() > 100) {
     return c.Error(ft, s.faults(), "crash_sector_persist_percent", -1,
                    "crash_sector_persist_percent: max is at most 100");
+  }
+  if (const uint32_t rb = s.workload().row_bytes();
+      rb != 0 && (rb < postmaster::kMinRowBytes || rb > postmaster::kMaxRowBytes)) {
+    return c.Error(c.Child(root, s, "workload", -1), s.workload(), "row_bytes", -1,
+                   absl::StrCat("row_bytes ", rb, ": expected ", postmaster::kMinRowBytes, "..",
+                                postmaster::kMaxRowBytes,
+                                " (the two int4 columns at least; a longer row would be "
+                                "TOASTed, which replsim does not model)"));
   }
   for (int i = 0; i < s.expect_size(); ++i) {
     const Expectation& e = s.expect(i);

@@ -76,6 +76,12 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "t.textproto:6:10: crash_sector_persist_percent: max is at most 100"},
       {std::string(kGood) + "faults { fsync_eio_per_million { min: 9 max: 1 } }\n",
        "t.textproto:6:10: fsync_eio_per_million: min 9 is greater than max 1"},
+      {std::string(kGood) + "workload { sessions: 1 row_bytes: 7 }\n",
+       "t.textproto:6:24: row_bytes 7: expected 8..2008 (the two int4 columns at least; a "
+       "longer row would be TOASTed, which replsim does not model)"},
+      {std::string(kGood) + "workload { row_bytes: 2009 }\n",
+       "t.textproto:6:12: row_bytes 2009: expected 8..2008 (the two int4 columns at least; "
+       "a longer row would be TOASTed, which replsim does not model)"},
       {std::string(kGood) + "faults { fault_points: true }\n",
        "t.textproto:6:22: Message type \"replsim.scenarios.FaultModel\" has no field named "
        "\"fault_points\"."},

@@ -8,6 +8,7 @@
 #include "protocol/postmaster/checkpoint.h"
 #include "protocol/postmaster/pmsignal.h"
 #include "protocol/postmaster/syncrep.h"
+#include "protocol/postmaster/workload_tuple.h"
 #include "protocol/wal/xlog_records.h"
 #include "protocol/xlog/xlog_io.h"
 
@@ -33,20 +34,6 @@ class ChildSlotGuard {
 
 // PostgreSQL 15's epoch for TimestampTz: 2000-01-01 in Unix microseconds.
 constexpr int64_t kPostgresEpochMicros = 946684800LL * 1000000;
-
-wal::HeapInsert MakeTuple(uint64_t xid, int session) {
-  wal::HeapInsert ins;
-  ins.rnode = {1663, 5, 16384};
-  ins.blkno = static_cast<uint32_t>(xid / 100);
-  ins.offnum = static_cast<uint16_t>(xid % 100 + 1);
-  ins.init_page = xid % 100 == 0;
-  ins.t_infomask2 = 2;
-  ins.t_infomask = 0x0802;
-  ins.t_hoff = 24;
-  for (int i = 0; i < 4; ++i) ins.tuple_data.push_back(static_cast<uint8_t>(xid >> (8 * i)));
-  for (int i = 0; i < 4; ++i) ins.tuple_data.push_back(static_cast<uint8_t>(session >> (8 * i)));
-  return ins;
-}
 
 }  // namespace
 
@@ -84,8 +71,10 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
         break;
       }
       const uint64_t xid = shm.ShmemVariableCache.nextXid++;
-      xlog::XLogInsert(shm, wal::MakeHeapInsertRecord(static_cast<uint32_t>(xid),
-                                                      MakeTuple(xid, req.session)));
+      xlog::XLogInsert(shm, wal::MakeHeapInsertRecord(
+                                static_cast<uint32_t>(xid),
+                                MakeWorkloadTuple(static_cast<uint32_t>(xid), req.session,
+                                                  req.row_bytes)));
       const int64_t now_ts = os.WallClockMicros() - kPostgresEpochMicros;
       wal::XLogInsertResult c =
           xlog::XLogInsert(shm, wal::MakeCommitRecord(static_cast<uint32_t>(xid), now_ts));

@@ -2,7 +2,7 @@
 //
 // A client session as the backend process serving it (postgres.c's loop,
 // reduced to the transactions replication cares about). Each transaction
-// assigns an xid, inserts one small heap tuple and commits
+// assigns an xid, inserts one heap tuple (workload_tuple.h) and commits
 // (RecordTransactionCommit: XLogInsert of the heap and COMMIT records,
 // XLogFlush to the commit's end, then SyncRepWaitForLSN). Only a commit whose
 // wait ended normally is acknowledged to the client: it is then recorded in

@@ -38,11 +38,13 @@ class PqComm;
 namespace replsim::postmaster {
 
 // One client session the harness asks for (a client connecting and running
-// `transactions` transactions, `think_time` apart).
+// `transactions` transactions, `think_time` apart, each inserting a row of
+// `row_bytes` bytes: see workload_tuple.h).
 struct SessionRequest {
   int session = 0;
   int transactions = 1;
   os::Duration think_time;
+  int row_bytes = 8;
   std::shared_ptr<CommitLedger> ledger;  // the client's memory
 };
 

@@ -249,7 +249,7 @@ void PgNode::Workload(const WorkloadOptions& w) {
                        for (int i = 0; i < w.sessions; ++i) {
                          if (i > 0) co_await os.Sleep(w.interval);
                          queue->pending.push_back(
-                             {first + i, w.transactions, w.think_time, ledger});
+                             {first + i, w.transactions, w.think_time, w.row_bytes, ledger});
                          if (os.Kill(pm, os::Signal::kSIGUSR1) != os::Errno::kOk) {
                            queue->pending.pop_back();  // could not connect to server
                            ++ledger->sessions_refused;

@@ -60,6 +60,7 @@ struct WorkloadOptions {
   int transactions = 10;                      // per session
   os::Duration think_time = os::Milliseconds(10);
   os::Duration interval = os::Milliseconds(100);  // between session starts
+  int row_bytes = 8;  // data bytes of each inserted row (workload_tuple.h)
 };
 
 class Harness;
