@@ -167,9 +167,22 @@ void PrintSweepSummary(const scenarios::Scenario& s, const std::string& profile,
     std::printf("replay the first: %s\n",
                 ReplayCommand(file, r.failures.front().first, opt).c_str());
   }
+  PrintCrashes(r, profile, file);
+}
+
+void PrintCrashes(const SweepResult& r, const std::string& profile, const std::string& file) {
+  for (const WorkerCrash& c : r.crashes) {
+    scenarios::RunOptions opt;
+    opt.profile = profile.substr(0, profile.find(' '));
+    std::printf("REPLSIM CRASHED at seed %" PRIu64 ": the worker running it was %s, and %" PRIu64
+                " seed(s) of its share were not run. This is a bug in replsim, not a finding; "
+                "see it with: %s\n",
+                c.seed, c.how.c_str(), c.seeds_lost, ReplayCommand(file, c.seed, opt).c_str());
+  }
 }
 
 int ExitCodeFor(const SweepResult& r) {
+  if (!r.crashes.empty()) return kExitCrash;
   int code = kExitOk;
   for (const auto& [seed, o] : r.failures) {
     if (o.kind == SeedOutcome::Kind::kSafety) return kExitSafety;

@@ -22,6 +22,7 @@ namespace replsim::tools {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitSafety = 1;
 inline constexpr int kExitLiveness = 2;
+inline constexpr int kExitCrash = 3;  // replsim itself failed: a replsim bug
 inline constexpr int kExitBadInput = 4;
 
 // Prints "replsim: <message>" to stderr and returns kExitBadInput.
@@ -52,7 +53,10 @@ int ExitCodeFor(const scenarios::RunReport& r);
 void PrintSweepSummary(const scenarios::Scenario& s, const std::string& profile,
                        const SweepOptions& o, const SweepResult& r,
                        const std::string& file);
+// kExitCrash when a worker died, else the worst failure's code.
 int ExitCodeFor(const SweepResult& r);
+// One line per dead worker: the seed, how it died, the replay command.
+void PrintCrashes(const SweepResult& r, const std::string& profile, const std::string& file);
 
 }  // namespace replsim::tools
 

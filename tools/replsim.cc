@@ -6,7 +6,8 @@
 //   replsim suite [DIR]
 //
 // Exit codes: 0 everything as expected, 1 a safety violation, 2 a liveness
-// violation (and no safety one), 4 bad input.
+// violation (and no safety one), 3 replsim crashed (a sweep worker died),
+// 4 bad input.
 #include <malloc.h>
 
 #include <cinttypes>

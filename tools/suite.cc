@@ -78,8 +78,10 @@ int RunSuite(const std::string& dir_arg) {
       const std::string profile =
           switches.empty() ? options.profile
                            : absl::StrCat(options.profile, " ", absl::StrJoin(switches, ","));
-      const char* verdict = as_expected ? (found ? "found, as expected" : "clean, as expected")
-                                        : (found ? "UNEXPECTED FAILURES" : "NOT REPRODUCED");
+      const bool crashed = !r->crashes.empty();
+      const char* verdict = crashed       ? "REPLSIM CRASHED"
+                            : as_expected ? (found ? "found, as expected" : "clean, as expected")
+                                          : (found ? "UNEXPECTED FAILURES" : "NOT REPRODUCED");
       std::printf("%-30s %-26s %-10s %-8zu %-9s %-22s %.0f\n", s->name().c_str(),
                   profile.c_str(), absl::StrCat(o.first, "..", o.last).c_str(),
                   r->failures.size(), row.violations_expected() ? "failures" : "none",
@@ -91,7 +93,16 @@ int RunSuite(const std::string& dir_arg) {
                                      r->failures.front().second.violation, "\n    ",
                                      ReplayCommand(file, r->failures.front().first, options)));
       }
-      if (!as_expected) {
+      for (const WorkerCrash& c : r->crashes) {
+        notes.push_back(absl::StrCat(s->name(), " (", profile, "): REPLSIM CRASHED at seed ",
+                                     c.seed, ": the worker running it was ", c.how, ", and ",
+                                     c.seeds_lost, " seed(s) of its share were not run (a bug in "
+                                     "replsim, not a finding)\n    ",
+                                     ReplayCommand(file, c.seed, options)));
+      }
+      if (crashed) {
+        exit_code = std::max(exit_code, kExitCrash);
+      } else if (!as_expected) {
         exit_code = std::max(exit_code, found ? ExitCodeFor(*r) : kExitSafety);
       }
     }

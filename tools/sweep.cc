@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -142,8 +144,11 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
   double last_print = start;
   std::map<uint64_t, SeedOutcome> pending;  // finished out of order
   size_t next_index = done;                 // contiguous prefix
+  std::vector<bool> reported(seeds.size());  // by index into seeds
   auto record = [&](uint64_t seed, const SeedOutcome& o) {
     ++result.seeds_run;
+    const uint64_t index = (seed - opt.first) / static_cast<uint64_t>(opt.shard_count);
+    if (index < reported.size()) reported[index] = true;
     if (o.kind != SeedOutcome::Kind::kOk) {
       result.failures.emplace_back(seed, o);
       if (failures_fd >= 0) {
@@ -218,7 +223,30 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
       }
       for (size_t j = 0; j < fds.size(); ++j) pf[j].fd = fds[j];
     }
-    for (pid_t pid : pids) waitpid(pid, nullptr, 0);
+    for (int j = 0; j < jobs; ++j) {
+      int status = 0;
+      if (waitpid(pids[j], &status, 0) != pids[j]) continue;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+      WorkerCrash c;
+      c.how = WIFSIGNALED(status)
+                  ? absl::StrFormat("killed by signal %d (%s)", WTERMSIG(status),
+                                    strsignal(WTERMSIG(status)))
+                  : absl::StrFormat("exited with code %d", WEXITSTATUS(status));
+      for (size_t i = done + j; i < seeds.size(); i += jobs) {
+        if (reported[i]) continue;
+        if (c.seeds_lost++ == 0) c.seed = seeds[i];
+      }
+      if (c.seeds_lost == 0) continue;  // died after its last report
+      if (failures_fd >= 0) {
+        WriteAllAndSync(failures_fd,
+                        absl::StrFormat("%s seed=%d crash the worker running it was %s; "
+                                        "%d seed(s) of its share were not run\n",
+                                        opt.label, c.seed, c.how, c.seeds_lost));
+      }
+      result.crashes.push_back(std::move(c));
+    }
+    std::sort(result.crashes.begin(), result.crashes.end(),
+              [](const WorkerCrash& a, const WorkerCrash& b) { return a.seed < b.seed; });
   }
   save_progress(next_index);
   if (failures_fd >= 0) close(failures_fd);

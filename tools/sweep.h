@@ -8,6 +8,10 @@
 //   known, flushed and fsynced, so nothing found is lost to a crash or ^C;
 // - progress (the contiguous prefix of finished seeds) is saved beside it
 //   (<failures>.progress) and a rerun of the same range resumes after it;
+// - a worker that dies (a CHECK failure in the simulator) is reported with
+//   the seed it died on and how many seeds it left unrun, in the result and
+//   the failures file; the progress stops before that seed. With one job
+//   the CHECK ends the sweep itself, after what it found was saved;
 // - a live progress line (seeds/s from the wall clock; tools/ only, never the
 //   simulation) goes to stderr when it is a terminal.
 #ifndef REPLSIM_TOOLS_SWEEP_H_
@@ -41,10 +45,19 @@ struct SweepOptions {
   bool show_progress = false;
 };
 
+// A --jobs worker that died instead of finishing its share: the simulator
+// itself failed (a CHECK, a signal), which is a replsim bug, never a finding.
+struct WorkerCrash {
+  uint64_t seed = 0;         // the first seed of its share it did not report
+  uint64_t seeds_lost = 0;   // seeds of its share not run, that one included
+  std::string how;           // "killed by signal 6 (Aborted)", "exited with code 3"
+};
+
 struct SweepResult {
   uint64_t seeds_run = 0;
   uint64_t seeds_skipped = 0;  // resumed past
   std::vector<std::pair<uint64_t, SeedOutcome>> failures;  // in seed order
+  std::vector<WorkerCrash> crashes;                        // in seed order
   double seconds = 0;
   double seeds_per_second() const { return seconds > 0 ? seeds_run / seconds : 0; }
 };

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -90,6 +91,38 @@ TEST(SweepTest, JobsGiveTheSameResultsAsOneProcess) {
     EXPECT_EQ(a->failures[i].second.fingerprint, b->failures[i].second.fingerprint);
     EXPECT_EQ(a->failures[i].second.violation, b->failures[i].second.violation);
   }
+}
+
+TEST(SweepTest, AWorkerThatDiesIsReportedWithItsSeedNotCountedClean) {
+  // With two jobs, worker 1 runs the even seeds; it aborts on seed 10, as a
+  // CHECK failure in the simulator would.
+  const std::string path = TempPath("f_crash.txt");
+  std::remove(path.c_str());
+  std::remove((path + ".progress").c_str());
+  SweepOptions o{.first = 1, .last = 20, .jobs = 2, .failures_path = path, .label = "t"};
+  auto r = RunSweep(o, [](uint64_t seed) {
+    if (seed == 10) std::abort();
+    return FailOnMultiplesOf7(seed);
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->crashes.size(), 1u);
+  EXPECT_EQ(r->crashes[0].seed, 10u);
+  EXPECT_EQ(r->crashes[0].seeds_lost, 6u);  // 10, 12, ..., 20
+  EXPECT_EQ(r->crashes[0].how, "killed by signal 6 (Aborted)");
+  EXPECT_EQ(r->seeds_run, 14u);  // every odd seed, and 2..8
+  ASSERT_EQ(r->failures.size(), 1u);  // 7; 14 was never run
+  const std::string text = ReadFile(path);
+  EXPECT_NE(text.find("t seed=7 safety"), std::string::npos) << text;
+  EXPECT_NE(text.find("t seed=10 crash the worker running it was killed by signal 6 "
+                      "(Aborted); 6 seed(s) of its share were not run"),
+            std::string::npos)
+      << text;
+  // The progress stops before the seed that crashed: a rerun starts there.
+  std::ifstream progress(path + ".progress");
+  std::string key, count;
+  std::getline(progress, key);
+  std::getline(progress, count);
+  EXPECT_EQ(count, "9");
 }
 
 TEST(SweepTest, BadRangesAndShardsAreClearErrors) {
