@@ -1,6 +1,7 @@
 #include "scenarios/scenario_loader.h"
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -8,8 +9,11 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "protocol/node/behavior.h"
+#include "protocol/node/guc.h"
 #include "protocol/os/signal.h"
 #include "protocol/postmaster/workload_tuple.h"
+#include "scenarios/scenario_location.h"
+#include "scenarios/step_plan.h"
 
 namespace replsim::scenarios {
 namespace {
@@ -35,52 +39,7 @@ class Collector : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
-// Locates fields for semantic errors.
-class Checker {
- public:
-  Checker(std::string file, const TextFormat::ParseInfoTree* tree)
-      : file_(std::move(file)), tree_(tree) {}
-
-  // "file:line:col: msg" at `field` (index for repeated fields) of the
-  // message whose location tree is `tree`.
-  absl::Status Error(const TextFormat::ParseInfoTree* tree, const Message& m,
-                     const char* field, int index, const std::string& msg) const {
-    int line = 0, col = 0;
-    const FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
-    if (tree != nullptr && fd != nullptr) {
-      auto loc = tree->GetLocation(fd, fd->is_repeated() ? index : -1);
-      line = loc.line;
-      col = loc.column;
-    }
-    return absl::InvalidArgumentError(
-        absl::StrCat(file_, ":", line + 1, ":", col + 1, ": ", msg));
-  }
-  const TextFormat::ParseInfoTree* Child(const TextFormat::ParseInfoTree* tree,
-                                         const Message& m, const char* field,
-                                         int index) const {
-    if (tree == nullptr) return nullptr;
-    const FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
-    return fd == nullptr ? nullptr
-                         : tree->GetTreeForNested(fd, fd->is_repeated() ? index : -1);
-  }
-  const TextFormat::ParseInfoTree* root() const { return tree_; }
-
- private:
-  std::string file_;
-  const TextFormat::ParseInfoTree* tree_;
-};
-
-absl::Status CheckRange(const Checker& c, const TextFormat::ParseInfoTree* tree,
-                        const Message& parent, const char* field, const Range& r) {
-  if (r.min() > r.max()) {
-    return c.Error(tree, parent, field, -1,
-                   absl::StrCat(field, ": min ", r.min(), " is greater than max ",
-                                r.max()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Validate(const Scenario& s, const Checker& c) {
+absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
   const auto* root = c.root();
   if (s.name().empty()) return c.Error(root, s, "name", -1, "expected a scenario name");
   absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(s.profile());
@@ -110,18 +69,39 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
     if (n.create_slot() && n.slot_name().empty()) {
       return c.Error(nt, n, "create_slot", -1, "create_slot needs a slot_name");
     }
+    for (int j = 0; j < n.settings_size(); ++j) {
+      if (n.role() == Node::RECEIVEXLOG) {
+        return c.Error(nt, n, "settings", j,
+                       "settings are server parameters; a RECEIVEXLOG node takes none");
+      }
+      node::Gucs g;
+      if (absl::Status st = g.Set(n.settings(j).name(), n.settings(j).value()); !st.ok()) {
+        return c.Error(nt, n, "settings", j, std::string(st.message()));
+      }
+    }
   }
   if (primaries != 1) {
     return c.Error(root, s, "nodes", 0,
                    absl::StrCat("expected exactly one PRIMARY node, found ", primaries));
   }
   auto known = [&](const std::string& n) { return names.count(n) > 0; };
+  std::map<std::string, Node::Role> roles;
+  for (const Node& n : s.nodes()) roles[n.name()] = n.role();
   for (int i = 0; i < s.nodes_size(); ++i) {
     const Node& n = s.nodes(i);
     if ((n.role() == Node::STANDBY || n.role() == Node::RECEIVEXLOG) &&
         !known(n.upstream())) {
       return c.Error(c.Child(root, s, "nodes", i), n, "upstream", -1,
                      absl::StrCat("unknown upstream \"", n.upstream(), "\""));
+    }
+    if (n.role() == Node::PRIMARY && !n.upstream().empty()) {
+      return c.Error(c.Child(root, s, "nodes", i), n, "upstream", -1,
+                     "a PRIMARY streams from no one; expected no upstream");
+    }
+    if (n.upstream() == n.name() || (known(n.upstream()) && roles[n.upstream()] == Node::RECEIVEXLOG)) {
+      return c.Error(c.Child(root, s, "nodes", i), n, "upstream", -1,
+                     absl::StrCat("upstream \"", n.upstream(),
+                                  "\": expected another PRIMARY or STANDBY node"));
     }
   }
   for (int i = 0; i < s.steps_size(); ++i) {
@@ -190,6 +170,7 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
       }
     }
   }
+  if (absl::Status st = CheckStepPlan(s, c); !st.ok()) return st;
   const auto* ft = c.Child(root, s, "faults", -1);
   for (const char* f : {"latency_us", "bandwidth_bytes_per_ms", "disk_latency_us",
                         "fsync_eio_per_million", "crash_sector_persist_percent"}) {
@@ -197,6 +178,10 @@ absl::Status Validate(const Scenario& s, const Checker& c) {
     const Range& r = *static_cast<const Range*>(&fm.GetReflection()->GetMessage(
         fm, fm.GetDescriptor()->FindFieldByName(f)));
     if (absl::Status st = CheckRange(c, ft, fm, f, r); !st.ok()) return st;
+  }
+  if (const Range& bw = s.faults().bandwidth_bytes_per_ms(); bw.max() > 0 && bw.min() == 0) {
+    return c.Error(ft, s.faults(), "bandwidth_bytes_per_ms", -1,
+                   "bandwidth_bytes_per_ms: min is at least 1 when max is set");
   }
   if (s.faults().fsync_eio_per_million().max() > 1'000'000) {
     return c.Error(ft, s.faults(), "fsync_eio_per_million", -1,
@@ -248,7 +233,7 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& text,
                                           ? absl::StrCat(display_name, ": parse error")
                                           : errors.first());
   }
-  if (absl::Status st = Validate(s, Checker(display_name, &tree)); !st.ok()) return st;
+  if (absl::Status st = Validate(s, ScenarioLocator(display_name, &tree)); !st.ok()) return st;
   return s;
 }
 

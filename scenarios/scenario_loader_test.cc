@@ -82,6 +82,40 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
       {std::string(kGood) + "workload { row_bytes: 2009 }\n",
        "t.textproto:6:12: row_bytes 2009: expected 8..2008 (the two int4 columns at least; "
        "a longer row would be TOASTed, which replsim does not model)"},
+      // Settings are checked at load time, where they are.
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY\n"
+       "  settings { name: \"wal_sender_timeot\" value: \"5s\" } }\n",
+       "t.textproto:4:3: unrecognized configuration parameter \"wal_sender_timeot\""},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
+       "nodes { name: \"r\" role: RECEIVEXLOG upstream: \"p\"\n"
+       "  settings { name: \"fsync\" value: \"on\" } }\n",
+       "t.textproto:5:3: settings are server parameters; a RECEIVEXLOG node takes none"},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY }\n"
+       "nodes { name: \"s\" role: STANDBY upstream: \"s\" }\n",
+       "t.textproto:4:33: upstream \"s\": expected another PRIMARY or STANDBY node"},
+      // Steps that cannot be carried out are refused before anything runs.
+      {std::string(kGood) + "steps { start { node: \"s\" } }\n",
+       "t.textproto:6:17: start: \"s\" has no data directory yet; expected a base_backup "
+       "step for it first"},
+      {std::string(kGood) + "nodes { name: \"r\" role: RECEIVEXLOG upstream: \"p\" }\n"
+                            "steps { promote { node: \"r\" } }\n",
+       "t.textproto:7:19: promote: \"r\" is a RECEIVEXLOG node; expected a PRIMARY or STANDBY "
+       "node"},
+      {std::string(kGood) + "steps { base_backup { node: \"s\" upstream: \"s\" } }\n",
+       "t.textproto:6:33: base_backup: \"s\" cannot be its own upstream"},
+      {std::string(kGood) + "steps { kill { node: \"p\" process: \"walrcv\" signal: \"SIGTERM\" } }\n",
+       "t.textproto:6:26: kill: no process \"walrcv\" in PostgreSQL; expected one of "
+       "postmaster, startup, checkpointer, walreceiver, walsender, backend"},
+      {std::string(kGood) + "steps { partition { a: \"p\" b: \"p\" } }\n",
+       "t.textproto:6:28: partition: a and b are both \"p\"; expected two different hosts"},
+      {std::string(kGood) + "steps { crash { node: \"p\" } }\nsteps { start { node: \"p\" } }\n",
+       "t.textproto:7:17: start: the host of \"p\" crashed at step 2 without "
+       "restart_after_ms and is still down"},
+      {std::string(kGood) + "steps { wait_for_catch_up { node: \"p\" } }\n",
+       "t.textproto:6:29: wait_for_catch_up: \"p\" has no upstream at this step (a primary, "
+       "or promoted); expected a standby, or a restart_as_standby step first"},
+      {std::string(kGood) + "faults { bandwidth_bytes_per_ms { min: 0 max: 10 } }\n",
+       "t.textproto:6:10: bandwidth_bytes_per_ms: min is at least 1 when max is set"},
       {std::string(kGood) + "faults { fault_points: true }\n",
        "t.textproto:6:22: Message type \"replsim.scenarios.FaultModel\" has no field named "
        "\"fault_points\"."},
