@@ -18,6 +18,7 @@ namespace {
 
 constexpr int kWorkloadTransactions = 400;  // per session; fast stop ends them
 constexpr os::Duration kStartBound = os::Seconds(60);
+constexpr os::Duration kWorkloadEndBound = os::Seconds(120);
 
 std::optional<os::Signal> SignalByName(const std::string& name) {
   for (os::Signal s : os::kAllSignals) {
@@ -236,9 +237,11 @@ bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
       SecondsOr(w.timeout_s(), 60));
   if (caught_up) return true;
   if (rejoining_.count(w.node()) > 0) {
-    RejoinFailure(w.node(), since - os::Seconds(3600));
+    // A rejoin that failed for a reason the logs give is reported as that
+    // reason; only an unexplained one is a liveness failure.
     const size_t before = violations_.size();
-    if (violations_.size() > before || !violations_.empty()) return false;
+    RejoinFailure(w.node(), since - os::Seconds(3600));
+    if (violations_.size() > before) return false;
   }
   node::ShmemRef shm = n.shmem();
   Liveness(absl::StrFormat("%s did not catch up with %s within %ds (replayed %s, target %s)",
@@ -250,11 +253,33 @@ bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
 
 
 
+bool RunState::AwaitWorkloadEnd() {
+  const int sessions = workload_started_ ? static_cast<int>(s_.workload().sessions()) : 0;
+  const postmaster::CommitLedger& l = t_.ledger();
+  if (t_.RunUntil([&] { return l.sessions_ended + l.sessions_refused >= sessions; },
+                  kWorkloadEndBound)) {
+    return true;
+  }
+  Liveness(absl::StrFormat("the workload's %d session(s) did not all end within %ds "
+                           "(%d ended, %d refused)",
+                           sessions, kWorkloadEndBound.nanos() / 1000000000, l.sessions_ended,
+                           l.sessions_refused));
+  return false;
+}
+
 void RunState::PlaySteps() {
-  for (const Step& st : s_.steps()) {
+  const os::Instant deadline = t_.world().now() + SecondsOr(s_.time_limit_s(), 600);
+  for (int i = 0; i < s_.steps_size(); ++i) {
+    const Step& st = s_.steps(i);
     if (stopped_) return;
     const uint32_t lo = st.delay_ms().min(), hi = std::max(st.delay_ms().min(), st.delay_ms().max());
     if (hi > 0) t_.RunFor(os::Milliseconds(sim::UniformInt(rng_, lo, hi)));
+    if (t_.world().now() >= deadline) {
+      Liveness(absl::StrFormat("the run reached its time limit of %ds (time_limit_s) before "
+                               "step %d",
+                               SecondsOr(s_.time_limit_s(), 600).nanos() / 1000000000, i + 1));
+      return;
+    }
     bool go_on = true;
     switch (st.op_case()) {
       case Step::kStart: go_on = Start(st.start().node()); break;
@@ -334,13 +359,7 @@ void RunState::PlaySteps() {
         break;
       }
       case Step::kWaitForCatchUp: go_on = AwaitCatchUp(st.wait_for_catch_up()); break;
-      case Step::kStopWorkload: {
-        const size_t want = static_cast<size_t>(s_.workload().sessions()) * kWorkloadTransactions;
-        t_.RunUntil([&] {
-          return t_.ledger().acked.size() + t_.ledger().unacked.size() >= want;
-        }, os::Seconds(120));
-        break;
-      }
+      case Step::kStopWorkload: go_on = AwaitWorkloadEnd(); break;
       case Step::OP_NOT_SET: break;
     }
     if (!go_on) return;

@@ -58,6 +58,9 @@ class RunState {
   bool Stop(const StopNode& st);
   bool Promote(const std::string& node);
   bool AwaitCatchUp(const scenarios::WaitForCatchUp& w);
+  // stop_workload: every session of the workload has ended (its 400
+  // transactions done, or its backend gone), within kWorkloadEndBound.
+  bool AwaitWorkloadEnd();
   bool AfterFailedStart(const std::string& node, os::Instant since);
   void RejoinFailure(const std::string& node, os::Instant since);
   // SYNC_COMMIT_DURABLE at the promotion of `node`: every commit its old

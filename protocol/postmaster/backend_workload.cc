@@ -32,6 +32,22 @@ class ChildSlotGuard {
   node::NodeShmem& shm_;
 };
 
+// The client's side of the connection: it sees the session end when the
+// backend goes, on every path out of BackendWorkloadMain (its frame is
+// destroyed then, an exit by signal included).
+class SessionEndNotice {
+ public:
+  explicit SessionEndNotice(CommitLedger* ledger) : ledger_(ledger) {}
+  SessionEndNotice(const SessionEndNotice&) = delete;
+  SessionEndNotice& operator=(const SessionEndNotice&) = delete;
+  ~SessionEndNotice() {
+    if (ledger_ != nullptr) ++ledger_->sessions_ended;
+  }
+
+ private:
+  CommitLedger* ledger_;
+};
+
 // PostgreSQL 15's epoch for TimestampTz: 2000-01-01 in Unix microseconds.
 constexpr int64_t kPostgresEpochMicros = 946684800LL * 1000000;
 
@@ -47,6 +63,7 @@ os::Task<> RefuseSession(os::Os& os, node::NodeShmem& shm, const SessionRequest&
 
 os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionRequest req) {
   node::NodeShmem& shm = *shm_ref;
+  SessionEndNotice end_notice(req.ledger.get());
   auto interrupts = std::make_shared<InterruptFlags>();
   os.SetSignalHandler(os::Signal::kSIGTERM, [&os, interrupts] {
     interrupts->ProcDiePending = true;

@@ -41,6 +41,9 @@ struct CommitLedger {
   std::vector<LedgerEntry> acked;
   std::vector<UnackedCommit> unacked;
   int sessions_refused = 0;   // connection refused (57P03, not running)
+  // Sessions whose connection has closed, however the backend ended (done,
+  // FATAL, killed, its host gone): the client sees the socket close.
+  int sessions_ended = 0;
 };
 
 }  // namespace replsim::postmaster

@@ -1,0 +1,77 @@
+// Steps that wait on the workload or the clock do what scenario.proto says:
+// stop_workload waits for every session to end and reports one that cannot,
+// and time_limit_s ends a run whose steps would go past it.
+#include <string>
+
+#include "absl/strings/match.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario_loader.h"
+#include "tests/streaming_pair.h"
+#include "gtest/gtest.h"
+
+namespace replsim::scenarios {
+namespace {
+
+RunReport RunOne(const std::string &text, uint64_t seed) {
+  auto s = ParseScenario(text, "t.textproto");
+  EXPECT_TRUE(s.ok()) << s.status();
+  auto r = RunScenario(*s, seed, RunOptions());
+  EXPECT_TRUE(r.ok()) << r.status();
+  return *r;
+}
+
+TEST(ScenarioStepsTest, StopWorkloadWaitsUntilEverySessionHasEnded) {
+  const std::string text = StreamingPairScenario("pg-15") + R"(
+steps { stop_workload {} }
+steps { stop { node: "primary" mode: SMART timeout_s: 5 } }
+)";
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    RunReport r = RunOne(text, seed);
+    // A smart stop waits for sessions; with them all ended it is prompt.
+    EXPECT_TRUE(r.violations.empty())
+        << seed << ": " << r.violations[0].message;
+  }
+}
+
+TEST(ScenarioStepsTest, StopWorkloadReportsSessionsThatCannotEnd) {
+  // Commits wait for a synchronous standby that is gone, so no session
+  // finishes its transactions: stop_workload used to wait out its bound
+  // silently.
+  std::string text = StreamingPairScenario("pg-15");
+  const std::string primary_settings =
+      R"(settings { name: "max_wal_senders" value: "5" })";
+  text.replace(
+      text.find(primary_settings), primary_settings.size(),
+      primary_settings +
+          R"( settings { name: "synchronous_standby_names" value: "'*'" })");
+  text += R"(
+steps { stop { node: "standby" mode: IMMEDIATE } }
+steps { stop_workload {} }
+)";
+  RunReport r = RunOne(text, 1);
+  ASSERT_EQ(r.violations.size(), 1u);
+  EXPECT_EQ(r.violations[0].invariant, LIVENESS);
+  EXPECT_TRUE(absl::StartsWith(
+      r.violations[0].message,
+      "the workload's 2 session(s) did not all end within 120s"))
+      << r.violations[0].message;
+}
+
+TEST(ScenarioStepsTest, TimeLimitEndsARunWhoseStepsGoPastIt) {
+  const std::string steps = R"(
+steps { delay_ms { min: 3000 max: 3000 } stop { node: "primary" mode: FAST } }
+)";
+  RunReport limited =
+      RunOne(StreamingPairScenario("pg-15") + "time_limit_s: 2\n" + steps, 1);
+  ASSERT_EQ(limited.violations.size(), 1u);
+  EXPECT_EQ(limited.violations[0].invariant, LIVENESS);
+  EXPECT_EQ(
+      limited.violations[0].message,
+      "the run reached its time limit of 2s (time_limit_s) before step 5");
+  // The default (600 s) leaves the same steps alone.
+  RunReport unlimited = RunOne(StreamingPairScenario("pg-15") + steps, 1);
+  EXPECT_TRUE(unlimited.violations.empty()) << unlimited.violations[0].message;
+}
+
+} // namespace
+} // namespace replsim::scenarios
