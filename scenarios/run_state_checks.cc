@@ -105,14 +105,16 @@ void RunState::CheckSyncCommitsSurvived(const std::string& node, const std::stri
   std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
   if (!e.has_value()) return;
   for (const postmaster::LedgerEntry& c : t_.ledger().acked) {
-    if (c.node != old_primary || c.commit_end <= *e) continue;
+    // Only what this node confirmed as the synchronous standby is promised:
+    // not asynchronous commits, nor those another standby confirmed.
+    if (c.node != old_primary || c.confirmed_by != node || c.commit_end <= *e) continue;
     Violation v;
     v.invariant = SYNC_COMMIT_DURABLE;
     v.time = t_.world().now();
     v.message = absl::StrFormat(
-        "transaction %d was acknowledged to its client at %.6fs (commit ends at %s) but %s "
-        "was promoted at %s without it",
-        c.xid, c.acked_at.nanos() / 1e9, wal::LsnToString(c.commit_end), node,
+        "transaction %d was acknowledged to its client at %.6fs (commit ends at %s) after %s "
+        "confirmed it as the synchronous standby, but %s was promoted at %s without it",
+        c.xid, c.acked_at.nanos() / 1e9, wal::LsnToString(c.commit_end), node, node,
         wal::LsnToString(*e));
     Add(std::move(v));
     return;

@@ -116,6 +116,9 @@ struct WalSnd {
   os::Latch* latch = nullptr;           // the walsender's process latch
   int sync_standby_priority = 0;
   std::string application_name;
+  // The standby's host, as pg_stat_replication's client_addr shows it (the
+  // Port's remote_host; PostgreSQL keeps it in the backend status).
+  std::string client_host;
   // PROCSIG_WALSND_INIT_STOPPING pending for this walsender (its
   // ProcSignalSlot's pss_signalFlags entry in PostgreSQL 10+): set by
   // WalSndInitStopping before the SIGUSR1, consumed by the walsender's
@@ -131,6 +134,10 @@ struct SyncRepWaiter {
   XLogRecPtr waitLSN = 0;
   int mode = 0;                         // SYNC_REP_WAIT_WRITE / _FLUSH
   bool released = false;                // syncRepState == SYNC_REP_WAIT_COMPLETE
+  // Not PostgreSQL's: for the checkers, the client_host of the synchronous
+  // standby whose reply released it ("" when released without one, as
+  // when synchronous_standby_names is emptied).
+  std::string released_by;
   os::Latch* latch = nullptr;
 };
 
@@ -143,6 +150,9 @@ struct WalSndCtlData {
   // Queues ordered by waitLSN (SyncRepQueueInsert keeps them sorted).
   std::vector<SyncRepWaiter*> SyncRepQueue[NUM_SYNC_REP_WAIT_MODE];
   XLogRecPtr lsn[NUM_SYNC_REP_WAIT_MODE] = {0, 0};
+  // Not PostgreSQL's: for the checkers, the client_host of the synchronous
+  // standby whose reply last advanced lsn[mode].
+  std::string lsn_confirmed_by[NUM_SYNC_REP_WAIT_MODE];
   bool sync_standbys_defined = false;
 };
 

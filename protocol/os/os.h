@@ -158,6 +158,9 @@ class Os {
   virtual Task<Result<size_t>> Recv(Fd sock, absl::Span<uint8_t> buf) = 0;
   virtual Errno ShutdownWrite(Fd sock) = 0;  // shutdown(SHUT_WR)
   virtual Errno SetKeepalive(Fd sock, const KeepaliveConfig& config) = 0;
+  // getpeername() + getnameinfo(): the host at the other end of a
+  // connected socket (a Port's remote_host); kENOTCONN when not connected.
+  virtual Result<std::string> PeerHost(Fd sock) = 0;
   // Closes a socket or a file.
   virtual Errno Close(Fd fd) = 0;
 

@@ -97,7 +97,9 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
           xlog::XLogInsert(shm, wal::MakeCommitRecord(static_cast<uint32_t>(xid), now_ts));
       os::Errno e = co_await xlog::XLogFlush(os, shm, c.EndRecPtr);
       if (e != os::Errno::kOk) co_await os.Abort();  // XLogFlush logged its PANIC
-      SyncRepWaitResult r = co_await SyncRepWaitForLSN(os, shm, c.EndRecPtr, *interrupts);
+      std::string confirmed_by;
+      SyncRepWaitResult r =
+          co_await SyncRepWaitForLSN(os, shm, c.EndRecPtr, *interrupts, &confirmed_by);
       if (r == SyncRepWaitResult::kTerminated) {
         if (req.ledger != nullptr) {
           req.ledger->unacked.push_back(
@@ -111,7 +113,8 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
       // kCanceled: the client sees COMMIT with a WARNING; it is committed.
       if (req.ledger != nullptr) {
         req.ledger->acked.push_back(
-            {shm.node_name, req.session, xid, c.ReadRecPtr, c.EndRecPtr, os.Monotonic()});
+            {shm.node_name, req.session, xid, c.ReadRecPtr, c.EndRecPtr, os.Monotonic(),
+             r == SyncRepWaitResult::kCanceled ? "" : confirmed_by});
       }
       if (t + 1 < req.transactions && req.think_time > os::Duration()) {
         co_await os.WaitLatchOrSocket(

@@ -26,6 +26,10 @@ struct LedgerEntry {
   wal::XLogRecPtr commit_lsn = 0;  // start of its COMMIT record
   wal::XLogRecPtr commit_end = 0;  // end of the COMMIT record (XactLastRecEnd)
   os::Instant acked_at;       // when the client saw COMMIT succeed
+  // The host of the synchronous standby whose confirmation the commit
+  // waited for (or found already given); "" for a commit no standby
+  // confirmed: asynchronous, or its sync-rep wait canceled.
+  std::string confirmed_by;
 };
 
 // A transaction whose outcome the client never learned.

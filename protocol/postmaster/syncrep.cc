@@ -39,6 +39,7 @@ int SyncRepWakeQueue(node::WalSndCtlData& ctl, bool all, int mode) {
     SyncRepWaiter* w = q.front();
     q.erase(q.begin());
     w->released = true;
+    w->released_by = all ? "" : ctl.lsn_confirmed_by[mode];
     if (w->latch != nullptr) w->latch->Set();
     ++numprocs;
   }
@@ -75,13 +76,17 @@ int SyncRepWaitMode(const node::NodeShmem& shm) {
 
 os::Task<SyncRepWaitResult> SyncRepWaitForLSN(os::Os& os, node::NodeShmem& shm,
                                               wal::XLogRecPtr lsn,
-                                              InterruptFlags& interrupts) {
+                                              InterruptFlags& interrupts,
+                                              std::string* confirmed_by) {
   node::WalSndCtlData& ctl = shm.WalSndCtl;
   if (!SyncRepRequested(shm) || !ctl.sync_standbys_defined) {
     co_return SyncRepWaitResult::kNotNeeded;
   }
   const int mode = SyncRepWaitMode(shm);
-  if (lsn <= ctl.lsn[mode]) co_return SyncRepWaitResult::kNotNeeded;
+  if (lsn <= ctl.lsn[mode]) {
+    if (confirmed_by != nullptr) *confirmed_by = ctl.lsn_confirmed_by[mode];
+    co_return SyncRepWaitResult::kNotNeeded;
+  }
 
   SyncRepWaiter me;
   me.pid = os.MyPid();
@@ -92,7 +97,10 @@ os::Task<SyncRepWaitResult> SyncRepWaitForLSN(os::Os& os, node::NodeShmem& shm,
   QueueGuard guard(ctl, &me);
   for (;;) {
     os.MyLatch().Reset();
-    if (me.released) co_return SyncRepWaitResult::kReleased;
+    if (me.released) {
+      if (confirmed_by != nullptr) *confirmed_by = me.released_by;
+      co_return SyncRepWaitResult::kReleased;
+    }
     if (interrupts.ProcDiePending) {
       os.Log("WARNING",
              "canceling the wait for synchronous replication and terminating "
@@ -143,10 +151,12 @@ void SyncRepReleaseWaiters(os::Os& os, node::NodeShmem& shm, node::WalSnd& me,
   }
   if (ctl.lsn[node::SYNC_REP_WAIT_WRITE] < me.write) {
     ctl.lsn[node::SYNC_REP_WAIT_WRITE] = me.write;
+    ctl.lsn_confirmed_by[node::SYNC_REP_WAIT_WRITE] = me.client_host;
     SyncRepWakeQueue(ctl, false, node::SYNC_REP_WAIT_WRITE);
   }
   if (ctl.lsn[node::SYNC_REP_WAIT_FLUSH] < me.flush) {
     ctl.lsn[node::SYNC_REP_WAIT_FLUSH] = me.flush;
+    ctl.lsn_confirmed_by[node::SYNC_REP_WAIT_FLUSH] = me.client_host;
     SyncRepWakeQueue(ctl, false, node::SYNC_REP_WAIT_FLUSH);
   }
   if (state.announce_next_takeover) {

@@ -24,6 +24,8 @@
 
 #include <string_view>
 
+#include <string>
+
 #include "protocol/node/shmem.h"
 #include "protocol/os/os.h"
 #include "protocol/os/task.h"
@@ -46,9 +48,13 @@ enum class SyncRepWaitResult {
 bool SyncRepRequested(const node::NodeShmem& shm);
 int SyncRepWaitMode(const node::NodeShmem& shm);
 
+// `confirmed_by`, when given, is set to the client_host of the synchronous
+// standby whose confirmation covers `lsn` (kReleased, or kNotNeeded with the
+// LSN already confirmed), and left alone otherwise.
 os::Task<SyncRepWaitResult> SyncRepWaitForLSN(os::Os& os, node::NodeShmem& shm,
                                               wal::XLogRecPtr lsn,
-                                              InterruptFlags& interrupts);
+                                              InterruptFlags& interrupts,
+                                              std::string* confirmed_by = nullptr);
 
 // The walsender's per-process state for SyncRepReleaseWaiters.
 struct SyncRepWalSndState {

@@ -85,6 +85,8 @@ os::Task<> WalSender::InitWalSender() {
     }
     w.latch = &os_.MyLatch();
     w.application_name = port_.application_name;
+    os::Result<std::string> peer = os_.PeerHost(conn_->socket());
+    w.client_host = peer.ok() ? *peer : "";
     slot_ = i;
     break;
   }

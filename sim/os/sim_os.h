@@ -81,6 +81,7 @@ class SimOs final : public os::Os {
   os::Task<os::Result<size_t>> Recv(os::Fd sock, absl::Span<uint8_t> buf) override;
   os::Errno ShutdownWrite(os::Fd sock) override;
   os::Errno SetKeepalive(os::Fd sock, const os::KeepaliveConfig& config) override;
+  os::Result<std::string> PeerHost(os::Fd sock) override;
   os::Errno Close(os::Fd fd) override;
 
   os::Result<os::Fd> Open(std::string_view path, int flags) override;

@@ -112,6 +112,13 @@ os::Errno SimOs::SetKeepalive(os::Fd sock, const os::KeepaliveConfig& config) {
   return os::Errno::kOk;
 }
 
+os::Result<std::string> SimOs::PeerHost(os::Fd sock) {
+  net::TcpSocket* s = SocketOf(sock);
+  if (s == nullptr) return os::Errno::kEBADF;
+  if (s->peer == 0) return os::Errno::kENOTCONN;
+  return s->peer_host;
+}
+
 os::Errno SimOs::Close(os::Fd fd) {
   const std::optional<FdEntry> e = fds_.Take(fd);
   if (!e.has_value()) return os::Errno::kEBADF;

@@ -123,6 +123,31 @@ TEST(SocketProcessTest, ConnectRefusedAndBlockingRecvWakesOnData) {
   EXPECT_EQ(got, "hello");
 }
 
+TEST(SocketProcessTest, PeerHostNamesTheOtherEndOfAConnection) {
+  World world(2);
+  Cluster cluster(world);
+  cluster.AddHost("a");
+  cluster.AddHost("b");
+  std::string server_sees, client_sees;
+  os::Errno listener = os::Errno::kOk;
+  cluster.Spawn("b", "server", [&](os::Os& os) -> os::Task<> {
+    os::Fd l = *os.Listen(5432, 8);
+    listener = os.PeerHost(l).error();
+    os::Fd s = *co_await os.Accept(l);
+    server_sees = *os.PeerHost(s);
+    co_await os.Sleep(os::Seconds(1));
+  });
+  cluster.Spawn("a", "client", [&](os::Os& os) -> os::Task<> {
+    co_await os.Sleep(os::Milliseconds(1));
+    os::Fd s = *co_await os.Connect("b", 5432);
+    client_sees = *os.PeerHost(s);
+  });
+  world.Run({.until = os::Instant() + os::Seconds(2)});
+  EXPECT_EQ(listener, os::Errno::kENOTCONN);
+  EXPECT_EQ(server_sees, "a");
+  EXPECT_EQ(client_sees, "b");
+}
+
 TEST(SocketProcessTest, NonBlockingConnectIsInProgressThenWritableWithItsResult) {
   World world(2);
   Cluster cluster(world);
