@@ -20,56 +20,46 @@ using ParseTree = google::protobuf::TextFormat::ParseInfoTree;
 
 // Locates fields for semantic errors.
 class ScenarioLocator {
-public:
-  ScenarioLocator(std::string file, const ParseTree *tree)
-      : file_(std::move(file)), tree_(tree) {}
+ public:
+  ScenarioLocator(std::string file, const ParseTree* tree) : file_(std::move(file)), tree_(tree) {}
 
   // "file:line:col: msg" at `field` (index for repeated fields) of the
   // message whose location tree is `tree`.
-  absl::Status Error(const ParseTree *tree, const google::protobuf::Message &m,
-                     const char *field, int index,
-                     const std::string &msg) const {
+  absl::Status Error(const ParseTree* tree, const google::protobuf::Message& m, const char* field,
+                     int index, const std::string& msg) const {
     int line = 0, col = 0;
-    const google::protobuf::FieldDescriptor *fd =
-        m.GetDescriptor()->FindFieldByName(field);
+    const google::protobuf::FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
     if (tree != nullptr && fd != nullptr) {
       auto loc = tree->GetLocation(fd, fd->is_repeated() ? index : -1);
       line = loc.line;
       col = loc.column;
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat(file_, ":", line + 1, ":", col + 1, ": ", msg));
+    return absl::InvalidArgumentError(absl::StrCat(file_, ":", line + 1, ":", col + 1, ": ", msg));
   }
-  const ParseTree *Child(const ParseTree *tree,
-                         const google::protobuf::Message &m, const char *field,
-                         int index) const {
-    if (tree == nullptr)
-      return nullptr;
-    const google::protobuf::FieldDescriptor *fd =
-        m.GetDescriptor()->FindFieldByName(field);
-    return fd == nullptr
-               ? nullptr
-               : tree->GetTreeForNested(fd, fd->is_repeated() ? index : -1);
+  const ParseTree* Child(const ParseTree* tree, const google::protobuf::Message& m,
+                         const char* field, int index) const {
+    if (tree == nullptr) return nullptr;
+    const google::protobuf::FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
+    return fd == nullptr ? nullptr : tree->GetTreeForNested(fd, fd->is_repeated() ? index : -1);
   }
-  const ParseTree *root() const { return tree_; }
+  const ParseTree* root() const { return tree_; }
 
-private:
+ private:
   std::string file_;
-  const ParseTree *tree_;
+  const ParseTree* tree_;
 };
 
 // "field: min A is greater than max B" at `field` of `parent`.
-inline absl::Status CheckRange(const ScenarioLocator &c, const ParseTree *tree,
-                               const google::protobuf::Message &parent,
-                               const char *field, const Range &r) {
+inline absl::Status CheckRange(const ScenarioLocator& c, const ParseTree* tree,
+                               const google::protobuf::Message& parent, const char* field,
+                               const Range& r) {
   if (r.min() > r.max()) {
     return c.Error(tree, parent, field, -1,
-                   absl::StrCat(field, ": min ", r.min(),
-                                " is greater than max ", r.max()));
+                   absl::StrCat(field, ": min ", r.min(), " is greater than max ", r.max()));
   }
   return absl::OkStatus();
 }
 
-} // namespace replsim::scenarios
+}  // namespace replsim::scenarios
 
-#endif // REPLSIM_SCENARIOS_SCENARIO_LOCATION_H_
+#endif  // REPLSIM_SCENARIOS_SCENARIO_LOCATION_H_

@@ -12,221 +12,185 @@ namespace {
 // What `kill { process: ... }` can find on a node (the names the processes
 // run under; a backend serving a client or a walsender is "backend" or
 // "walsender").
-constexpr const char *kPostgresProcesses[] = {"postmaster",   "startup",
-                                              "checkpointer", "walreceiver",
-                                              "walsender",    "backend"};
+constexpr const char* kPostgresProcesses[] = {"postmaster",  "startup",   "checkpointer",
+                                              "walreceiver", "walsender", "backend"};
 
 struct NodeState {
   Node::Role role = Node::ROLE_UNSPECIFIED;
-  bool has_data = false; // initdb (PRIMARY) or a base_backup step made it
-  int down_at = -1;      // the step whose crash left the host down for good
-  bool streams = false;  // it has an upstream to catch up with
+  bool has_data = false;  // initdb (PRIMARY) or a base_backup step made it
+  int down_at = -1;       // the step whose crash left the host down for good
+  bool streams = false;   // it has an upstream to catch up with
 };
 
 class PlanChecker {
-public:
-  PlanChecker(const Scenario &s, const ScenarioLocator &c) : s_(s), c_(c) {
-    for (const Node &n : s.nodes()) {
-      nodes_[n.name()] = {n.role(), n.role() == Node::PRIMARY, -1,
-                          n.role() == Node::STANDBY};
+ public:
+  PlanChecker(const Scenario& s, const ScenarioLocator& c) : s_(s), c_(c) {
+    for (const Node& n : s.nodes()) {
+      nodes_[n.name()] = {n.role(), n.role() == Node::PRIMARY, -1, n.role() == Node::STANDBY};
     }
   }
 
   absl::Status Check() {
     for (int i = 0; i < s_.steps_size(); ++i) {
-      if (absl::Status st = CheckStep(i); !st.ok())
-        return st;
+      if (absl::Status st = CheckStep(i); !st.ok()) return st;
     }
     return absl::OkStatus();
   }
 
-private:
+ private:
   // An error at `field` of step i's operation `op`.
-  absl::Status At(int i, const char *op, const google::protobuf::Message &m,
-                  const char *field, const std::string &msg) const {
-    const Step &st = s_.steps(i);
-    const ParseTree *t =
-        c_.Child(c_.Child(c_.root(), s_, "steps", i), st, op, -1);
+  absl::Status At(int i, const char* op, const google::protobuf::Message& m, const char* field,
+                  const std::string& msg) const {
+    const Step& st = s_.steps(i);
+    const ParseTree* t = c_.Child(c_.Child(c_.root(), s_, "steps", i), st, op, -1);
     return c_.Error(t, m, field, -1, msg);
   }
 
   // The node named at `field` may be used by `op` at step i: its host is up,
   // and, unless `any_role`, it is a PostgreSQL node with a data directory.
-  absl::Status Usable(int i, const char *op, const google::protobuf::Message &m,
-                      const char *field, const std::string &node,
-                      bool any_role) const {
-    const NodeState &n = nodes_.at(node);
+  absl::Status Usable(int i, const char* op, const google::protobuf::Message& m, const char* field,
+                      const std::string& node, bool any_role) const {
+    const NodeState& n = nodes_.at(node);
     if (n.down_at >= 0) {
       return At(i, op, m, field,
-                absl::StrCat(op, ": the host of \"", node,
-                             "\" crashed at step ", n.down_at + 1,
+                absl::StrCat(op, ": the host of \"", node, "\" crashed at step ", n.down_at + 1,
                              " without restart_after_ms and is still down"));
     }
-    if (any_role)
-      return absl::OkStatus();
+    if (any_role) return absl::OkStatus();
     if (n.role == Node::RECEIVEXLOG) {
-      return At(
-          i, op, m, field,
-          absl::StrCat(
-              op, ": \"", node,
-              "\" is a RECEIVEXLOG node; expected a PRIMARY or STANDBY node"));
+      return At(i, op, m, field,
+                absl::StrCat(op, ": \"", node,
+                             "\" is a RECEIVEXLOG node; expected a PRIMARY or STANDBY node"));
     }
     if (!n.has_data) {
       return At(i, op, m, field,
-                absl::StrCat(
-                    op, ": \"", node,
-                    "\" has no data directory yet; expected a base_backup step "
-                    "for it first"));
+                absl::StrCat(op, ": \"", node,
+                             "\" has no data directory yet; expected a base_backup step "
+                             "for it first"));
     }
     return absl::OkStatus();
   }
 
   // A server to stream or copy from: a PostgreSQL node other than `node`.
-  absl::Status Upstream(int i, const char *op,
-                        const google::protobuf::Message &m,
-                        const std::string &node,
-                        const std::string &upstream) const {
+  absl::Status Upstream(int i, const char* op, const google::protobuf::Message& m,
+                        const std::string& node, const std::string& upstream) const {
     if (upstream == node) {
-      return At(
-          i, op, m, "upstream",
-          absl::StrCat(op, ": \"", node, "\" cannot be its own upstream"));
+      return At(i, op, m, "upstream",
+                absl::StrCat(op, ": \"", node, "\" cannot be its own upstream"));
     }
     if (nodes_.at(upstream).role == Node::RECEIVEXLOG) {
-      return At(
-          i, op, m, "upstream",
-          absl::StrCat(
-              op, ": upstream \"", upstream,
-              "\" is a RECEIVEXLOG node; expected a PRIMARY or STANDBY node"));
+      return At(i, op, m, "upstream",
+                absl::StrCat(op, ": upstream \"", upstream,
+                             "\" is a RECEIVEXLOG node; expected a PRIMARY or STANDBY node"));
     }
     return absl::OkStatus();
   }
 
-  absl::Status CheckKill(int i, const KillProcess &k) const {
-    if (absl::Status st = Usable(i, "kill", k, "node", k.node(), true);
-        !st.ok())
-      return st;
+  absl::Status CheckKill(int i, const KillProcess& k) const {
+    if (absl::Status st = Usable(i, "kill", k, "node", k.node(), true); !st.ok()) return st;
     if (nodes_.at(k.node()).role == Node::RECEIVEXLOG) {
-      if (k.process() == "pg_receivexlog")
-        return absl::OkStatus();
+      if (k.process() == "pg_receivexlog") return absl::OkStatus();
       return At(i, "kill", k, "process",
-                absl::StrCat("kill: no process \"", k.process(),
-                             "\" on RECEIVEXLOG node \"", k.node(),
-                             "\"; expected \"pg_receivexlog\""));
+                absl::StrCat("kill: no process \"", k.process(), "\" on RECEIVEXLOG node \"",
+                             k.node(), "\"; expected \"pg_receivexlog\""));
     }
-    for (const char *p : kPostgresProcesses) {
-      if (k.process() == p)
-        return absl::OkStatus();
+    for (const char* p : kPostgresProcesses) {
+      if (k.process() == p) return absl::OkStatus();
     }
     return At(i, "kill", k, "process",
-              absl::StrCat("kill: no process \"", k.process(),
-                           "\" in PostgreSQL; expected one of ",
+              absl::StrCat("kill: no process \"", k.process(), "\" in PostgreSQL; expected one of ",
                            absl::StrJoin(kPostgresProcesses, ", ")));
   }
 
   absl::Status CheckStep(int i) {
-    const Step &st = s_.steps(i);
+    const Step& st = s_.steps(i);
     switch (st.op_case()) {
-    case Step::kStart: {
-      const std::string &n = st.start().node();
-      const bool receivexlog = nodes_.at(n).role == Node::RECEIVEXLOG;
-      return Usable(i, "start", st.start(), "node", n, receivexlog);
-    }
-    case Step::kStop:
-      return Usable(i, "stop", st.stop(), "node", st.stop().node(), false);
-    case Step::kPromote:
-      nodes_.at(st.promote().node()).streams = false;
-      return Usable(i, "promote", st.promote(), "node", st.promote().node(),
-                    false);
-    case Step::kRestartAsStandby: {
-      const RestartAsStandby &r = st.restart_as_standby();
-      if (absl::Status e =
-              Usable(i, "restart_as_standby", r, "node", r.node(), false);
-          !e.ok()) {
-        return e;
+      case Step::kStart: {
+        const std::string& n = st.start().node();
+        const bool receivexlog = nodes_.at(n).role == Node::RECEIVEXLOG;
+        return Usable(i, "start", st.start(), "node", n, receivexlog);
       }
-      nodes_.at(r.node()).streams = true;
-      return Upstream(i, "restart_as_standby", r, r.node(), r.upstream());
-    }
-    case Step::kBaseBackup: {
-      const BaseBackup &b = st.base_backup();
-      NodeState &n = nodes_.at(b.node());
-      if (n.role == Node::RECEIVEXLOG) {
-        return At(i, "base_backup", b, "node",
-                  absl::StrCat("base_backup: \"", b.node(),
-                               "\" is a RECEIVEXLOG node; expected a PRIMARY "
-                               "or STANDBY node"));
+      case Step::kStop:
+        return Usable(i, "stop", st.stop(), "node", st.stop().node(), false);
+      case Step::kPromote:
+        nodes_.at(st.promote().node()).streams = false;
+        return Usable(i, "promote", st.promote(), "node", st.promote().node(), false);
+      case Step::kRestartAsStandby: {
+        const RestartAsStandby& r = st.restart_as_standby();
+        if (absl::Status e = Usable(i, "restart_as_standby", r, "node", r.node(), false); !e.ok()) {
+          return e;
+        }
+        nodes_.at(r.node()).streams = true;
+        return Upstream(i, "restart_as_standby", r, r.node(), r.upstream());
       }
-      if (absl::Status e = Usable(i, "base_backup", b, "node", b.node(), true);
-          !e.ok()) {
-        return e;
+      case Step::kBaseBackup: {
+        const BaseBackup& b = st.base_backup();
+        NodeState& n = nodes_.at(b.node());
+        if (n.role == Node::RECEIVEXLOG) {
+          return At(i, "base_backup", b, "node",
+                    absl::StrCat("base_backup: \"", b.node(),
+                                 "\" is a RECEIVEXLOG node; expected a PRIMARY "
+                                 "or STANDBY node"));
+        }
+        if (absl::Status e = Usable(i, "base_backup", b, "node", b.node(), true); !e.ok()) {
+          return e;
+        }
+        if (absl::Status e = Upstream(i, "base_backup", b, b.node(), b.upstream()); !e.ok()) {
+          return e;
+        }
+        n.has_data = true;
+        n.streams = true;
+        return absl::OkStatus();
       }
-      if (absl::Status e =
-              Upstream(i, "base_backup", b, b.node(), b.upstream());
-          !e.ok()) {
-        return e;
+      case Step::kKill:
+        return CheckKill(i, st.kill());
+      case Step::kWaitForCatchUp: {
+        const WaitForCatchUp& w = st.wait_for_catch_up();
+        if (absl::Status e = Usable(i, "wait_for_catch_up", w, "node", w.node(), false); !e.ok()) {
+          return e;
+        }
+        if (!nodes_.at(w.node()).streams) {
+          return At(i, "wait_for_catch_up", w, "node",
+                    absl::StrCat("wait_for_catch_up: \"", w.node(),
+                                 "\" has no upstream at this step (a primary, or promoted); "
+                                 "expected a standby, or a restart_as_standby step first"));
+        }
+        return absl::OkStatus();
       }
-      n.has_data = true;
-      n.streams = true;
-      return absl::OkStatus();
-    }
-    case Step::kKill:
-      return CheckKill(i, st.kill());
-    case Step::kWaitForCatchUp: {
-      const WaitForCatchUp &w = st.wait_for_catch_up();
-      if (absl::Status e =
-              Usable(i, "wait_for_catch_up", w, "node", w.node(), false);
-          !e.ok()) {
-        return e;
+      case Step::kDiskFault:
+        return Usable(i, "disk_fault", st.disk_fault(), "node", st.disk_fault().node(), true);
+      case Step::kDropConnections:
+        return Usable(i, "drop_connections", st.drop_connections(), "node",
+                      st.drop_connections().node(), true);
+      case Step::kCrash: {
+        const CrashHost& c = st.crash();
+        if (absl::Status e = Usable(i, "crash", c, "node", c.node(), true); !e.ok()) return e;
+        if (c.restart_after_ms() == 0) nodes_.at(c.node()).down_at = i;
+        return absl::OkStatus();
       }
-      if (!nodes_.at(w.node()).streams) {
-        return At(
-            i, "wait_for_catch_up", w, "node",
-            absl::StrCat(
-                "wait_for_catch_up: \"", w.node(),
-                "\" has no upstream at this step (a primary, or promoted); "
-                "expected a standby, or a restart_as_standby step first"));
-      }
-      return absl::OkStatus();
-    }
-    case Step::kDiskFault:
-      return Usable(i, "disk_fault", st.disk_fault(), "node",
-                    st.disk_fault().node(), true);
-    case Step::kDropConnections:
-      return Usable(i, "drop_connections", st.drop_connections(), "node",
-                    st.drop_connections().node(), true);
-    case Step::kCrash: {
-      const CrashHost &c = st.crash();
-      if (absl::Status e = Usable(i, "crash", c, "node", c.node(), true);
-          !e.ok())
-        return e;
-      if (c.restart_after_ms() == 0)
-        nodes_.at(c.node()).down_at = i;
-      return absl::OkStatus();
-    }
-    case Step::kPartition:
-      if (st.partition().a() == st.partition().b()) {
-        return At(i, "partition", st.partition(), "b",
-                  absl::StrCat("partition: a and b are both \"",
-                               st.partition().a(),
-                               "\"; expected two different hosts"));
-      }
-      return absl::OkStatus();
-    case Step::kStopWorkload:
-    case Step::OP_NOT_SET:
-      return absl::OkStatus();
+      case Step::kPartition:
+        if (st.partition().a() == st.partition().b()) {
+          return At(i, "partition", st.partition(), "b",
+                    absl::StrCat("partition: a and b are both \"", st.partition().a(),
+                                 "\"; expected two different hosts"));
+        }
+        return absl::OkStatus();
+      case Step::kStopWorkload:
+      case Step::OP_NOT_SET:
+        return absl::OkStatus();
     }
     return absl::OkStatus();
   }
 
-  const Scenario &s_;
-  const ScenarioLocator &c_;
+  const Scenario& s_;
+  const ScenarioLocator& c_;
   std::map<std::string, NodeState> nodes_;
 };
 
-} // namespace
+}  // namespace
 
-absl::Status CheckStepPlan(const Scenario &s, const ScenarioLocator &c) {
+absl::Status CheckStepPlan(const Scenario& s, const ScenarioLocator& c) {
   return PlanChecker(s, c).Check();
 }
 
-} // namespace replsim::scenarios
+}  // namespace replsim::scenarios

@@ -18,8 +18,8 @@
 namespace replsim::scenarios {
 
 // Every node a step names must already be known (the loader checks that).
-absl::Status CheckStepPlan(const Scenario &s, const ScenarioLocator &c);
+absl::Status CheckStepPlan(const Scenario& s, const ScenarioLocator& c);
 
-} // namespace replsim::scenarios
+}  // namespace replsim::scenarios
 
-#endif // REPLSIM_SCENARIOS_STEP_PLAN_H_
+#endif  // REPLSIM_SCENARIOS_STEP_PLAN_H_

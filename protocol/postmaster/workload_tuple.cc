@@ -7,9 +7,9 @@
 namespace replsim::postmaster {
 namespace {
 
-constexpr int kBlockSize = 8192;           // BLCKSZ
-constexpr int kPageHeaderSize = 24;        // SizeOfPageHeaderData
-constexpr int kItemIdSize = 4;             // sizeof(ItemIdData)
+constexpr int kBlockSize = 8192;            // BLCKSZ
+constexpr int kPageHeaderSize = 24;         // SizeOfPageHeaderData
+constexpr int kItemIdSize = 4;              // sizeof(ItemIdData)
 constexpr int kMaxHeapTuplesPerPage = 291;  // MaxHeapTuplesPerPage
 constexpr int kMaxShortVarlena = 127;       // VARATT_SHORT_MAX: a 1-byte header
 

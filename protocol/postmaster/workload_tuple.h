@@ -27,9 +27,9 @@
 
 namespace replsim::postmaster {
 
-inline constexpr int kHeapTupleHoff = 24;             // MAXALIGN(23), no nulls
-inline constexpr int kToastTupleThreshold = 2032;     // TOAST_TUPLE_THRESHOLD
-inline constexpr int kMinRowBytes = 8;                // the two int4 columns
+inline constexpr int kHeapTupleHoff = 24;          // MAXALIGN(23), no nulls
+inline constexpr int kToastTupleThreshold = 2032;  // TOAST_TUPLE_THRESHOLD
+inline constexpr int kMinRowBytes = 8;             // the two int4 columns
 inline constexpr int kMaxRowBytes = kToastTupleThreshold - kHeapTupleHoff;
 
 // Rows of `row_bytes` that fit on one heap page.

@@ -9,9 +9,9 @@ namespace {
 
 TEST(WorkloadTupleTest, RowsPerPageFollowTheTupleSize) {
   // 8168 bytes after the page header; MAXALIGN(24 + row) + a line pointer each.
-  EXPECT_EQ(HeapTuplesPerPage(8), 226);     // 32 + 4
-  EXPECT_EQ(HeapTuplesPerPage(100), 61);    // 128 + 4
-  EXPECT_EQ(HeapTuplesPerPage(1000), 7);    // 1024 + 4
+  EXPECT_EQ(HeapTuplesPerPage(8), 226);           // 32 + 4
+  EXPECT_EQ(HeapTuplesPerPage(100), 61);          // 128 + 4
+  EXPECT_EQ(HeapTuplesPerPage(1000), 7);          // 1024 + 4
   EXPECT_EQ(HeapTuplesPerPage(kMaxRowBytes), 4);  // 2032 + 4: TOAST's four per page
   EXPECT_EQ(kMaxRowBytes, 2008);
 }
@@ -27,7 +27,7 @@ TEST(WorkloadTupleTest, DataIsRowBytesLongWithTheRightVarlenaHeader) {
   const wal::HeapInsert short_text = MakeWorkloadTuple(7, 1, 100);
   ASSERT_EQ(short_text.tuple_data.size(), 100u);
   EXPECT_EQ(short_text.t_infomask2, 3);
-  EXPECT_EQ(short_text.t_infomask, 0x0802);  // HEAP_HASVARWIDTH
+  EXPECT_EQ(short_text.t_infomask, 0x0802);          // HEAP_HASVARWIDTH
   EXPECT_EQ(short_text.tuple_data[8], 92 << 1 | 1);  // 1-byte header: 92 bytes
 
   const wal::HeapInsert long_text = MakeWorkloadTuple(7, 1, 1000);
