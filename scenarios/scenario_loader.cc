@@ -199,6 +199,12 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
                                 " (the two int4 columns at least; a longer row would be "
                                 "TOASTed, which replsim does not model)"));
   }
+  for (int i = 0; i < s.invariants_size(); ++i) {
+    if (s.invariants(i) == INVARIANT_UNSPECIFIED) {
+      return c.Error(root, s, "invariants", i,
+                     "expected an invariant: CLEAN_SWITCHOVER, WAL_PREFIX, ...");
+    }
+  }
   for (int i = 0; i < s.expect_size(); ++i) {
     const Expectation& e = s.expect(i);
     const auto* et = c.Child(root, s, "expect", i);

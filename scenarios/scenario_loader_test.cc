@@ -116,6 +116,8 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "or promoted); expected a standby, or a restart_as_standby step first"},
       {std::string(kGood) + "faults { bandwidth_bytes_per_ms { min: 0 max: 10 } }\n",
        "t.textproto:6:10: bandwidth_bytes_per_ms: min is at least 1 when max is set"},
+      {std::string(kGood) + "invariants: INVARIANT_UNSPECIFIED\n",
+       "t.textproto:6:1: expected an invariant: CLEAN_SWITCHOVER, WAL_PREFIX, ..."},
       {std::string(kGood) + "faults { fault_points: true }\n",
        "t.textproto:6:22: Message type \"replsim.scenarios.FaultModel\" has no field named "
        "\"fault_points\"."},

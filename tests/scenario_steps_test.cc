@@ -4,15 +4,15 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "gtest/gtest.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario_loader.h"
 #include "tests/streaming_pair.h"
-#include "gtest/gtest.h"
 
 namespace replsim::scenarios {
 namespace {
 
-RunReport RunOne(const std::string &text, uint64_t seed) {
+RunReport RunOne(const std::string& text, uint64_t seed) {
   auto s = ParseScenario(text, "t.textproto");
   EXPECT_TRUE(s.ok()) << s.status();
   auto r = RunScenario(*s, seed, RunOptions());
@@ -28,8 +28,7 @@ steps { stop { node: "primary" mode: SMART timeout_s: 5 } }
   for (uint64_t seed = 1; seed <= 3; ++seed) {
     RunReport r = RunOne(text, seed);
     // A smart stop waits for sessions; with them all ended it is prompt.
-    EXPECT_TRUE(r.violations.empty())
-        << seed << ": " << r.violations[0].message;
+    EXPECT_TRUE(r.violations.empty()) << seed << ": " << r.violations[0].message;
   }
 }
 
@@ -38,12 +37,10 @@ TEST(ScenarioStepsTest, StopWorkloadReportsSessionsThatCannotEnd) {
   // finishes its transactions: stop_workload used to wait out its bound
   // silently.
   std::string text = StreamingPairScenario("pg-15");
-  const std::string primary_settings =
-      R"(settings { name: "max_wal_senders" value: "5" })";
+  const std::string primary_settings = R"(settings { name: "max_wal_senders" value: "5" })";
   text.replace(
       text.find(primary_settings), primary_settings.size(),
-      primary_settings +
-          R"( settings { name: "synchronous_standby_names" value: "'*'" })");
+      primary_settings + R"( settings { name: "synchronous_standby_names" value: "'*'" })");
   text += R"(
 steps { stop { node: "standby" mode: IMMEDIATE } }
 steps { stop_workload {} }
@@ -51,9 +48,8 @@ steps { stop_workload {} }
   RunReport r = RunOne(text, 1);
   ASSERT_EQ(r.violations.size(), 1u);
   EXPECT_EQ(r.violations[0].invariant, LIVENESS);
-  EXPECT_TRUE(absl::StartsWith(
-      r.violations[0].message,
-      "the workload's 2 session(s) did not all end within 120s"))
+  EXPECT_TRUE(absl::StartsWith(r.violations[0].message,
+                               "the workload's 2 session(s) did not all end within 120s"))
       << r.violations[0].message;
 }
 
@@ -61,17 +57,36 @@ TEST(ScenarioStepsTest, TimeLimitEndsARunWhoseStepsGoPastIt) {
   const std::string steps = R"(
 steps { delay_ms { min: 3000 max: 3000 } stop { node: "primary" mode: FAST } }
 )";
-  RunReport limited =
-      RunOne(StreamingPairScenario("pg-15") + "time_limit_s: 2\n" + steps, 1);
+  RunReport limited = RunOne(StreamingPairScenario("pg-15") + "time_limit_s: 2\n" + steps, 1);
   ASSERT_EQ(limited.violations.size(), 1u);
   EXPECT_EQ(limited.violations[0].invariant, LIVENESS);
-  EXPECT_EQ(
-      limited.violations[0].message,
-      "the run reached its time limit of 2s (time_limit_s) before step 5");
+  EXPECT_EQ(limited.violations[0].message,
+            "the run reached its time limit of 2s (time_limit_s) before step 5");
   // The default (600 s) leaves the same steps alone.
   RunReport unlimited = RunOne(StreamingPairScenario("pg-15") + steps, 1);
   EXPECT_TRUE(unlimited.violations.empty()) << unlimited.violations[0].message;
 }
 
-} // namespace
-} // namespace replsim::scenarios
+TEST(ScenarioStepsTest, ToleratedOutcomesBelongToTheRowWithTheRunsSwitches) {
+  // Two rows of pg-15: the bug's (e0b581acd2=off) tolerates LIVENESS, the
+  // fix's does not. The time limit gives every run a LIVENESS violation.
+  auto s = ParseScenario(StreamingPairScenario("pg-15") + R"(time_limit_s: 1
+steps { delay_ms { min: 2000 max: 2000 } stop { node: "primary" mode: FAST } }
+expect { profile: "pg-15" switches: "e0b581acd2=off" tolerated: LIVENESS }
+expect { profile: "pg-15" }
+)",
+                         "t.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  RunOptions fixed;
+  auto a = RunScenario(*s, 1, fixed);
+  ASSERT_TRUE(a.ok() && a->violations.size() == 1);
+  EXPECT_FALSE(a->violations[0].tolerated);
+  RunOptions bug;
+  bug.switches = "e0b581acd2=off";
+  auto b = RunScenario(*s, 1, bug);
+  ASSERT_TRUE(b.ok() && b->violations.size() == 1);
+  EXPECT_TRUE(b->violations[0].tolerated);
+}
+
+}  // namespace
+}  // namespace replsim::scenarios
