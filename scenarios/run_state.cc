@@ -16,7 +16,7 @@
 namespace replsim::scenarios {
 namespace {
 
-constexpr int kWorkloadTransactions = 400;  // per session; fast stop ends them
+constexpr int kWorkloadTransactions = 400;  // per session, when unset; a fast stop ends them
 constexpr os::Duration kStartBound = os::Seconds(60);
 constexpr os::Duration kWorkloadEndBound = os::Seconds(120);
 
@@ -125,7 +125,9 @@ bool RunState::Start(const std::string& node) {
   if (roles_[node] == Node::PRIMARY && !workload_started_ && s_.workload().sessions() > 0) {
     workload_started_ = true;
     n.Workload({.sessions = static_cast<int>(s_.workload().sessions()),
-                .transactions = kWorkloadTransactions,
+                .transactions = s_.workload().transactions() > 0
+                                    ? static_cast<int>(s_.workload().transactions())
+                                    : kWorkloadTransactions,
                 .think_time = os::Milliseconds(std::max<uint32_t>(1, s_.workload().think_ms())),
                 .interval = os::Milliseconds(10),
                 .row_bytes = static_cast<int>(std::max<uint32_t>(postmaster::kMinRowBytes,

@@ -58,7 +58,7 @@ class RunState {
   bool Stop(const StopNode& st);
   bool Promote(const std::string& node);
   bool AwaitCatchUp(const scenarios::WaitForCatchUp& w);
-  // stop_workload: every session of the workload has ended (its 400
+  // stop_workload: every session of the workload has ended (its
   // transactions done, or its backend gone), within kWorkloadEndBound.
   bool AwaitWorkloadEnd();
   bool AfterFailedStart(const std::string& node, os::Instant since);
