@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "protocol/node/behavior.h"
+#include "protocol/node/lwlock.h"
 #include "protocol/node/guc.h"
 #include "protocol/node/node_config.h"
 #include "protocol/os/latch.h"
@@ -69,6 +70,7 @@ struct XLogCtlData {
   std::unique_ptr<wal::WalBuilder> insert;
   wal::WalBuffer buffers;
   wal::XLogCtlPositions pos;            // Insert, LogwrtRqst, LogwrtResult
+  LWLock WALWriteLock;                  // held by the one process in XLogWrite
   TimeLineID ThisTimeLineID = 0;        // XLogCtl->InsertTimeLineID in 15
   TimeLineID PrevTimeLineID = 0;
 

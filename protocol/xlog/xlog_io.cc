@@ -206,10 +206,20 @@ os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
   co_return os::Errno::kOk;
 }
 
-os::Task<os::Errno> XLogFlush(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
+os::Task<os::Errno> XLogFlush(os::Os& os, NodeShmem& shm, XLogRecPtr record) {
   node::XLogCtlData& x = shm.XLogCtl;
-  upto = std::min(upto, x.pos.Insert);
-  if (upto <= x.pos.LogwrtResult.Flush) co_return os::Errno::kOk;
+  record = std::min(record, x.pos.Insert);
+  for (;;) {
+    if (record <= x.pos.LogwrtResult.Flush) co_return os::Errno::kOk;
+    x.pos.RequestFlush(record);
+    // Released by a holder that may have flushed this record too: look again.
+    const bool acquired = co_await node::LWLockAcquireOrWait(os, x.WALWriteLock);
+    if (acquired) break;
+  }
+  node::LWLockHeld held(x.WALWriteLock);
+  if (record <= x.pos.LogwrtResult.Flush) co_return os::Errno::kOk;
+  // "try to write/flush later additions to XLOG as well"
+  const XLogRecPtr upto = x.pos.Insert;
   x.pos.RequestFlush(upto);
   os::Errno e = co_await XLogWrite(os, shm, upto);
   if (e != os::Errno::kOk) co_return e;

@@ -8,6 +8,10 @@
 //    LogwrtResult.Flush, and wakes the walsenders (WalSndWakeup), as
 //    XLogFlush + issue_xlog_fsync do. Only then may a walsender send it
 //    (07e8b6aabc; before that fix it sent up to the Write pointer).
+//  - XLogFlush writes under WALWriteLock (node/lwlock.h), one process at a
+//    time, and writes everything inserted so far, not just its own record:
+//    a committer that waited for the lock usually finds its commit flushed
+//    by the holder and does no I/O (group commit).
 //  - XLogRead reads WAL bytes back from the segment files, as the walsender
 //    and the startup process do: it sees written-but-not-fsynced bytes, like
 //    a real read from the page cache.
