@@ -81,9 +81,13 @@ Elevel XLogRecovery::emode_for_corrupt_record(Elevel emode, XLogRecPtr RecPtr) {
 os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
     XLogRecPtr targetPagePtr, uint32_t reqLen) {
   const uint32_t targetPageOff = wal::XLogSegmentOffset(targetPagePtr);
-  // Leaving the segment we were reading: close it.
+  // Leaving the segment we were reading: close it. The pages read so far
+  // stay: a record that crosses into the next segment is decoded again
+  // from its start, on the old segment's last page (PostgreSQL's reader
+  // keeps that part of the record in its buffer). Dropping them made the
+  // two pages evict each other for ever.
   if (readFileOpen_ && !wal::XLByteInSeg(targetPagePtr, readSegNo_)) {
-    CloseReadFile();
+    readFileOpen_ = false;
     readSource_ = XLogSource::XLOG_FROM_ANY;
   }
   readSegNo_ = wal::XLByteToSeg(targetPagePtr);
@@ -128,11 +132,15 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
       // pages just before this one: a record that spans pages is decoded
       // again from its start after each page arrives, so every page it
       // touches must stay cached (else two pages evict each other forever).
+      // When those pages reach back into the previous segment, the reader
+      // re-checks that segment's first page too, so it stays as well.
       const XLogRecPtr seg_start = targetPagePtr - targetPageOff;
       const XLogRecPtr keep_from =
           targetPagePtr > kPagesKept * wal::kXLogBlcksz ? targetPagePtr - kPagesKept * wal::kXLogBlcksz : 0;
+      const XLogRecPtr prev_seg_start = keep_from - wal::XLogSegmentOffset(keep_from);
       for (auto it = pages_.begin(); it != pages_.end();) {
-        const bool keep = it->first == seg_start || (it->first >= keep_from && it->first <= targetPagePtr);
+        const bool keep = it->first == seg_start || it->first == prev_seg_start ||
+                          (it->first >= keep_from && it->first <= targetPagePtr);
         if (keep) {
           ++it;
           continue;
