@@ -40,6 +40,8 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.walsnd_stop_path_ping = pg15;
   b.walsnd_stopping_state = pg15;
   b.recovery_target_timeline_latest_default = pg15;
+  b.wal_size_from_max_wal_size = version >= 90500;
+  b.wal_keep_one_checkpoint = version >= 110000;
   return b;
 }
 
@@ -134,6 +136,12 @@ const std::vector<SwitchInfo>& AllSwitches() {
       {"PG12-latest", "recovery_target_timeline_latest_default", "2019", "12",
        "recovery_target_timeline defaults to 'latest'",
        &Behavior::recovery_target_timeline_latest_default},
+      {"88e9823026", "wal_size_from_max_wal_size", "2015-02-23", "9.5.0",
+       "max_wal_size and min_wal_size, not checkpoint_segments, size checkpoints and recycling",
+       &Behavior::wal_size_from_max_wal_size},
+      {"4b0d28de06", "wal_keep_one_checkpoint", "2017-11-07", "11.0",
+       "a checkpoint removes WAL before its own redo, not the previous checkpoint's",
+       &Behavior::wal_keep_one_checkpoint},
   };
   return kSwitches;
 }

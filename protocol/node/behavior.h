@@ -80,6 +80,17 @@ struct Behavior {
   bool walsnd_stopping_state = true;
   // PG 12: recovery_target_timeline defaults to 'latest'.
   bool recovery_target_timeline_latest_default = true;
+  // 88e9823026 (2015-02-23, 9.5.0) "Replace checkpoint_segments with
+  // min_wal_size and max_wal_size": how much WAL asks for a checkpoint
+  // (max_wal_size / (1 + checkpoint_completion_target) segments, not
+  // checkpoint_segments) and how many old segments a checkpoint recycles
+  // (up to min_wal_size..max_wal_size past the redo, not 2 x
+  // checkpoint_segments + 1 past the end of WAL).
+  bool wal_size_from_max_wal_size = true;
+  // 4b0d28de06 (2017-11-07, 11.0) "Remove secondary checkpoint": a
+  // checkpoint removes the WAL before its own redo point; before it, only
+  // the WAL before the previous checkpoint's redo (two cycles kept).
+  bool wal_keep_one_checkpoint = true;
 
   // PG_VERSION_NUM of the release the profile models (90204 for 9.2.4,
   // 150000 for 15); decides GUC defaults and message details, never a race.

@@ -72,6 +72,33 @@ absl::Status ParseInt(absl::string_view name, absl::string_view text, int* out) 
   return absl::OkStatus();
 }
 
+// A memory size whose base unit is MB: a number, or one with kB, MB, GB or
+// TB (parse_int with GUC_UNIT_MB).
+absl::Status ParseMegabytes(absl::string_view name, absl::string_view text, int* out) {
+  absl::string_view t = absl::StripAsciiWhitespace(text);
+  size_t digits = 0;
+  while (digits < t.size() && absl::ascii_isdigit(t[digits])) ++digits;
+  int64_t n = 0;
+  if (digits == 0 || !absl::SimpleAtoi(t.substr(0, digits), &n)) return InvalidValue(name, text);
+  const absl::string_view unit = absl::StripAsciiWhitespace(t.substr(digits));
+  int64_t kb = 0;
+  if (unit.empty() || unit == "MB") {
+    kb = n * 1024;
+  } else if (unit == "kB") {
+    kb = n;
+  } else if (unit == "GB") {
+    kb = n * 1024 * 1024;
+  } else if (unit == "TB") {
+    kb = n * 1024 * 1024 * 1024;
+  } else {
+    return InvalidValue(name, text, "Valid units for this parameter are \"MB\", \"GB\", and \"TB\".");
+  }
+  const int64_t mb = kb / 1024;
+  if (mb > INT32_MAX) return InvalidValue(name, text);
+  *out = static_cast<int>(mb);
+  return absl::OkStatus();
+}
+
 // parse_bool: on/off, true/false, yes/no, 1/0 and unique prefixes.
 absl::Status ParseBool(absl::string_view name, absl::string_view text, bool* out) {
   const std::string v = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
@@ -116,6 +143,7 @@ Gucs Gucs::Defaults(int server_version_num) {
     g.hot_standby = false;
   }
   if (server_version_num < 120000) g.recovery_target_timeline = "";
+  if (server_version_num < 140000) g.checkpoint_completion_target = 0.5;
   // Parameters a release did not have behave as disabled.
   if (server_version_num < 90300) g.wal_receiver_timeout = os::Duration();
   if (server_version_num < 90100) g.wal_sender_timeout = os::Duration();
@@ -133,7 +161,30 @@ absl::Status Gucs::Set(std::string_view name_in, std::string_view value_in) {
   if (name == "wal_sender_delay") {
     return ParseTime(name, value, BaseUnit::kMs, &wal_sender_delay);
   }
-  if (name == "wal_keep_size") return ParseInt(name, value, &wal_keep_size_mb);
+  if (name == "wal_keep_size") return ParseMegabytes(name, value, &wal_keep_size_mb);
+  if (name == "max_wal_size" || name == "min_wal_size") {
+    int mb = 0;
+    if (absl::Status s = ParseMegabytes(name, value, &mb); !s.ok()) return s;
+    if (mb < 32) {  // at least twice wal_segment_size
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", name, "\" must be at least twice \"wal_segment_size\""));
+    }
+    (name == "max_wal_size" ? max_wal_size_mb : min_wal_size_mb) = mb;
+    return absl::OkStatus();
+  }
+  if (name == "checkpoint_segments") {
+    if (absl::Status s = ParseInt(name, value, &checkpoint_segments); !s.ok()) return s;
+    if (checkpoint_segments < 1) return InvalidValue(name, value);
+    return absl::OkStatus();
+  }
+  if (name == "checkpoint_completion_target") {
+    double d = 0;
+    if (!absl::SimpleAtod(absl::StripAsciiWhitespace(value), &d) || d < 0 || d > 1) {
+      return InvalidValue(name, value);
+    }
+    checkpoint_completion_target = d;
+    return absl::OkStatus();
+  }
   if (name == "wal_keep_segments") {
     int segs = 0;
     if (absl::Status s = ParseInt(name, value, &segs); !s.ok()) return s;

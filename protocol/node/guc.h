@@ -29,7 +29,7 @@ struct Gucs {
   os::Duration wal_sender_timeout = os::Seconds(60);    // base unit ms; 0 disables
                                                         // (9.1-9.2 replication_timeout; 9.0: none)
   os::Duration wal_sender_delay = os::Milliseconds(200);  // base unit ms; 9.0-9.1 only
-  int wal_keep_size_mb = 0;                             // 9.3: wal_keep_segments (x16 MB)
+  int wal_keep_size_mb = 0;                             // base unit MB; 9.3: wal_keep_segments (x16 MB)
   std::string synchronous_standby_names;                // empty: no sync standby
   SynchronousCommit synchronous_commit = SynchronousCommit::kOn;
 
@@ -50,6 +50,10 @@ struct Gucs {
 
   // WAL and checkpoints.
   os::Duration checkpoint_timeout = os::Seconds(300);   // base unit s
+  int checkpoint_segments = 3;                          // 9.4 and before
+  int max_wal_size_mb = 1024;                           // base unit MB; 9.5+
+  int min_wal_size_mb = 80;                             // base unit MB; 9.5+
+  double checkpoint_completion_target = 0.9;            // 0.5 before 14
   bool fsync = true;
   bool archive_mode = false;
   std::string archive_command;

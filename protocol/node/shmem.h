@@ -71,6 +71,12 @@ struct XLogCtlData {
   wal::WalBuffer buffers;
   wal::XLogCtlPositions pos;            // Insert, LogwrtRqst, LogwrtResult
   LWLock WALWriteLock;                  // held by the one process in XLogWrite
+  // The newest segment number a checkpoint removed or recycled since this
+  // shared memory was made (0: none), whatever its timeline.
+  uint64_t lastRemovedSegNo = 0;
+  // 15's CheckPointDistanceEstimate (bytes between redo points), which
+  // XLOGfileslop uses; the checkpointer's own static in PostgreSQL.
+  double CheckPointDistanceEstimate = 0;
   TimeLineID ThisTimeLineID = 0;        // XLogCtl->InsertTimeLineID in 15
   TimeLineID PrevTimeLineID = 0;
 
@@ -259,6 +265,15 @@ struct VariableCacheData {
   uint64_t nextXid = 0;                 // FullTransactionId
 };
 
+// CHECKPOINT_* request flags (xlog.h).
+inline constexpr int CHECKPOINT_IS_SHUTDOWN = 0x0001;
+inline constexpr int CHECKPOINT_END_OF_RECOVERY = 0x0002;
+inline constexpr int CHECKPOINT_IMMEDIATE = 0x0004;
+inline constexpr int CHECKPOINT_FORCE = 0x0008;
+inline constexpr int CHECKPOINT_WAIT = 0x0020;
+inline constexpr int CHECKPOINT_CAUSE_XLOG = 0x0080;
+inline constexpr int CHECKPOINT_CAUSE_TIME = 0x0100;
+
 // CheckpointerShmem: requests from other processes.
 struct CheckpointerShmemData {
   os::Pid checkpointer_pid = 0;
@@ -300,6 +315,14 @@ struct NodeShmem {
   os::Pid startup_pid = 0;
   WalSndObservations walsnd_observed;
 };
+
+// RequestCheckpoint without CHECKPOINT_WAIT: ORs the flags in and wakes the
+// checkpointer (no-op when none runs; PostgreSQL would then checkpoint in
+// the requesting backend, which replsim does not model).
+inline void RequestCheckpoint(NodeShmem& shm, int flags) {
+  shm.CheckpointerShmem.ckpt_flags |= flags;
+  if (shm.CheckpointerShmem.latch != nullptr) shm.CheckpointerShmem.latch->Set();
+}
 
 }  // namespace replsim::node
 

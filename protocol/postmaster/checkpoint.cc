@@ -1,5 +1,6 @@
 #include "protocol/postmaster/checkpoint.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "protocol/replslot/slot_disk.h"
 #include "protocol/wal/xlog_records.h"
 #include "protocol/xlog/control_file.h"
+#include "protocol/xlog/wal_removal.h"
 #include "protocol/xlog/xlog_io.h"
 
 namespace replsim::postmaster {
@@ -48,6 +50,7 @@ os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
   const bool shutdown = flags & (CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_END_OF_RECOVERY);
   node::XLogCtlData& x = shm.XLogCtl;
   CHECK(x.insert != nullptr) << "CreateCheckPoint before WAL insertion started";
+  const wal::XLogRecPtr prior_redo = shm.ControlFile.checkPointCopy.redo;
   if (shutdown) {
     shm.ControlFile.state = DBState::DB_SHUTDOWNING;
     co_await UpdateControlFileOrPanic(os, shm);
@@ -93,6 +96,8 @@ os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
   shm.ControlFile.minRecoveryPoint = 0;
   shm.ControlFile.minRecoveryPointTLI = 0;
   co_await UpdateControlFileOrPanic(os, shm);
+  co_await xlog::RemoveWalAfterCheckpoint(os, shm, prior_redo, cp.redo, r.EndRecPtr,
+                                          cp.ThisTimeLineID, shutdown);
 }
 
 os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
@@ -109,6 +114,7 @@ os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
     co_return;
   }
   LogCheckpointStart(os, shm, flags, /*restartpoint=*/true);
+  const wal::XLogRecPtr prior_redo = shm.ControlFile.checkPointCopy.redo;
   // CheckPointGuts: the replication slots; flushing the buffers raises
   // minRecoveryPoint to the replay position (UpdateMinRecoveryPoint).
   co_await replslot::CheckPointReplicationSlots(os, shm);
@@ -128,6 +134,10 @@ os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
     if (shutdown) shm.ControlFile.state = DBState::DB_SHUTDOWNED_IN_RECOVERY;
     co_await UpdateControlFileOrPanic(os, shm);
   }
+  // The end of WAL here: what the walreceiver has, or what was replayed.
+  const wal::XLogRecPtr endptr = std::max(shm.WalRcv.receivedUpto, x.replayEndRecPtr);
+  co_await xlog::RemoveWalAfterCheckpoint(os, shm, prior_redo, x.lastCheckPoint.redo, endptr,
+                                          x.replayEndTLI, /*shutdown=*/false);
 }
 
 os::Task<> ShutdownXLOG(os::Os& os, node::NodeShmem& shm) {

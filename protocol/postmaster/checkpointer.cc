@@ -8,11 +8,6 @@
 
 namespace replsim::postmaster {
 
-void RequestCheckpoint(node::NodeShmem& shm, int flags) {
-  shm.CheckpointerShmem.ckpt_flags |= flags;
-  if (shm.CheckpointerShmem.latch != nullptr) shm.CheckpointerShmem.latch->Set();
-}
-
 os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
   node::NodeShmem& shm = *shm_ref;
   node::CheckpointerShmemData& cs = shm.CheckpointerShmem;

@@ -18,21 +18,18 @@
 
 namespace replsim::postmaster {
 
-// CHECKPOINT_* request flags (xlog.h).
-inline constexpr int CHECKPOINT_IS_SHUTDOWN = 0x0001;
-inline constexpr int CHECKPOINT_END_OF_RECOVERY = 0x0002;
-inline constexpr int CHECKPOINT_IMMEDIATE = 0x0004;
-inline constexpr int CHECKPOINT_FORCE = 0x0008;
-inline constexpr int CHECKPOINT_WAIT = 0x0020;
-inline constexpr int CHECKPOINT_CAUSE_XLOG = 0x0080;
-inline constexpr int CHECKPOINT_CAUSE_TIME = 0x0100;
+// CHECKPOINT_* request flags and RequestCheckpoint live with the shared
+// memory (node/shmem.h), where XLogWrite and the startup process reach them.
+using node::CHECKPOINT_CAUSE_TIME;
+using node::CHECKPOINT_CAUSE_XLOG;
+using node::CHECKPOINT_END_OF_RECOVERY;
+using node::CHECKPOINT_FORCE;
+using node::CHECKPOINT_IMMEDIATE;
+using node::CHECKPOINT_IS_SHUTDOWN;
+using node::CHECKPOINT_WAIT;
+using node::RequestCheckpoint;
 
 os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm);
-
-// RequestCheckpoint without CHECKPOINT_WAIT: ORs the flags in and wakes the
-// checkpointer (no-op when none runs; PostgreSQL would then checkpoint in
-// the requesting backend, which replsim does not model).
-void RequestCheckpoint(node::NodeShmem& shm, int flags);
 
 }  // namespace replsim::postmaster
 

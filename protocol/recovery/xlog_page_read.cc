@@ -6,6 +6,7 @@
 #include "protocol/os/check.h"
 #include "protocol/recovery/xlogrecovery.h"
 #include "protocol/xlog/control_file.h"
+#include "protocol/xlog/wal_removal.h"
 #include "protocol/xlog/xlog_io.h"
 
 namespace replsim::recovery {
@@ -87,6 +88,10 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
   // keeps that part of the record in its buffer). Dropping them made the
   // two pages evict each other for ever.
   if (readFileOpen_ && !wal::XLByteInSeg(targetPagePtr, readSegNo_)) {
+    // A standby that replayed enough segments asks for a restartpoint.
+    if (StandbyMode && xlog::XLogCheckpointNeeded(shm_, readSegNo_)) {
+      node::RequestCheckpoint(shm_, node::CHECKPOINT_CAUSE_XLOG);
+    }
     readFileOpen_ = false;
     readSource_ = XLogSource::XLOG_FROM_ANY;
   }

@@ -99,6 +99,14 @@ os::Task<MaybeError> WalSender::XLogRead(XLogRecPtr startptr, uint64_t nbytes,
     }
     done += n;
   }
+  // CheckXLogRemoved: the segment the read began in may have been removed
+  // or recycled while it was being read.
+  if (const wal::XLogSegNo first = wal::XLByteToSeg(startptr);
+      first <= shm_->XLogCtl.lastRemovedSegNo) {
+    co_return ElogError{wire::sqlstate::kUndefinedFile,
+                        absl::StrFormat("requested WAL segment %s has already been removed",
+                                        wal::XLogFileName(sendTimeLine_, first))};
+  }
   // A cascading walsender re-reads if the startup process replaced the
   // file meanwhile (WalSndRqstFileReload); every read here opens afresh.
   if (am_cascading_walsender_) MyWalSnd().needreload = false;

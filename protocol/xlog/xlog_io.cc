@@ -1,5 +1,7 @@
 #include "protocol/xlog/xlog_io.h"
 
+#include "protocol/xlog/wal_removal.h"
+
 #include <algorithm>
 #include <string_view>
 #include <vector>
@@ -100,8 +102,6 @@ std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
   return "";
 }
 
-namespace {
-
 // XLogFileInit (XLogFileInitInternal + InstallXLogFileSegment) for a segment
 // that does not exist yet.
 os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLineID tli,
@@ -135,7 +135,6 @@ os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLi
   co_return os::Errno::kOk;
 }
 
-}  // namespace
 
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
                                  TimeLineID tli, XLogRecPtr start,
@@ -201,6 +200,13 @@ os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
   }
   // Another process may have written further meanwhile.
   if (upto > x.pos.LogwrtResult.Write) x.pos.MarkWritten(upto);
+  // A segment filled: enough WAL since the last checkpoint asks for one.
+  for (wal::XLogSegNo s = wal::XLByteToSeg(from); s < wal::XLByteToSeg(upto); ++s) {
+    if (XLogCheckpointNeeded(shm, s)) {
+      node::RequestCheckpoint(shm, node::CHECKPOINT_CAUSE_XLOG);
+      break;
+    }
+  }
   // Whole pages before the write pointer are in the files now.
   x.buffers.DiscardBefore(x.pos.LogwrtResult.Write);
   co_return os::Errno::kOk;

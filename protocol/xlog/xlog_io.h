@@ -51,6 +51,12 @@ using wal::XLogRecPtr;
 
 // "<data_dir>/pg_wal"
 std::string XLogDir(const std::string& data_dir);
+
+struct XLogIoFailure;
+// Creates segment `segno` of `tli`, which must not exist: a zero-filled
+// xlogtemp.<pid>, fsynced, renamed into place, the directory fsynced.
+os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLineID tli,
+                                 wal::XLogSegNo segno, XLogIoFailure* failure);
 // "<data_dir>/pg_wal/<XLogFileName(tli, segno)>"
 std::string XLogFilePath(const std::string& data_dir, TimeLineID tli,
                          wal::XLogSegNo segno);

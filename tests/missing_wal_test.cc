@@ -1,0 +1,92 @@
+// A standby that was away while its primary's checkpoints removed the WAL it
+// still needs cannot catch up: the walsender answers "requested WAL segment
+// ... has already been removed" and the standby retries for ever, as in
+// PostgreSQL. wal_keep_segments (9.3) or wal_keep_size (15) keeps enough.
+// The checkpoints come from WAL volume: checkpoint_segments 1 under 9.3,
+// max_wal_size 32MB under 15.
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "gtest/gtest.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario_loader.h"
+
+namespace replsim::scenarios {
+namespace {
+
+constexpr char kScenario[] = R"(name: "t"
+profile: "PROFILE"
+nodes { name: "primary" role: PRIMARY settings { name: "max_wal_senders" value: "5" } SETTINGS }
+nodes { name: "standby" role: STANDBY upstream: "primary" }
+workload { sessions: 8 think_ms: 1 row_bytes: 2000 transactions: 3000 }
+steps { start { node: "primary" } }
+steps { base_backup { node: "standby" upstream: "primary" } }
+steps { start { node: "standby" } }
+steps { wait_for_catch_up { node: "standby" } }
+steps { stop { node: "standby" mode: FAST } }
+steps { stop_workload {} }
+steps { start { node: "standby" } }
+steps { wait_for_catch_up { node: "standby" timeout_s: 30 } }
+invariants: WAL_PREFIX
+invariants: NO_PANIC
+)";
+
+struct Outcome {
+  std::string first_violation;
+  bool segment_removed = false;  // the standby's walreceiver was told so
+  bool recycled = false;         // the primary recycled segment 1
+};
+
+Outcome RunAway(const char* profile, const std::string& settings) {
+  auto s =
+      ParseScenario(absl::StrReplaceAll(kScenario, {{"PROFILE", profile}, {"SETTINGS", settings}}),
+                    "t.textproto");
+  EXPECT_TRUE(s.ok()) << s.status();
+  RunOptions o;
+  o.keep_trace = true;
+  auto r = RunScenario(*s, 1, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  Outcome out;
+  if (r->first_violation() != nullptr) out.first_violation = r->first_violation()->message;
+  for (const sim::TraceEvent& e : r->trace) {
+    const sim::TraceField* m = e.Find("message");
+    if (m == nullptr) continue;
+    out.segment_removed |=
+        e.host == "standby" && e.process == "walreceiver" &&
+        m->s ==
+            "could not receive data from WAL stream: ERROR:  requested WAL segment "
+            "000000010000000000000001 has already been removed";
+    out.recycled |= e.host == "primary" && absl::StartsWith(m->s, "recycled ") &&
+                    absl::EndsWith(m->s, " log file \"000000010000000000000001\"");
+  }
+  return out;
+}
+
+TEST(MissingWalTest, NineThree) {
+  const std::string segments = R"(settings { name: "checkpoint_segments" value: "1" })";
+  Outcome gone = RunAway("pg-9.3.0", segments);
+  EXPECT_TRUE(absl::StartsWith(gone.first_violation, "standby did not catch up"))
+      << gone.first_violation;
+  EXPECT_TRUE(gone.segment_removed);
+  EXPECT_TRUE(gone.recycled);
+  Outcome kept =
+      RunAway("pg-9.3.0", segments + R"( settings { name: "wal_keep_segments" value: "8" })");
+  EXPECT_EQ(kept.first_violation, "");
+  EXPECT_FALSE(kept.segment_removed);
+}
+
+TEST(MissingWalTest, Fifteen) {
+  const std::string size = R"(settings { name: "max_wal_size" value: "32MB" })";
+  Outcome gone = RunAway("pg-15", size);
+  EXPECT_TRUE(absl::StartsWith(gone.first_violation, "standby did not catch up"))
+      << gone.first_violation;
+  EXPECT_TRUE(gone.segment_removed);
+  EXPECT_TRUE(gone.recycled);
+  Outcome kept = RunAway("pg-15", size + R"( settings { name: "wal_keep_size" value: "128MB" })");
+  EXPECT_EQ(kept.first_violation, "");
+  EXPECT_FALSE(kept.segment_removed);
+}
+
+}  // namespace
+}  // namespace replsim::scenarios
