@@ -127,7 +127,20 @@ os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLi
   e = co_await os.Fsync(*fd);
   os.Close(*fd);
   if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kInitFsync, e);
-  e = os.Rename(tmppath, XLogFilePath(data_dir, tli, segno));
+  // InstallXLogFileSegment with find_free, atomic as under ControlFileLock:
+  // a segment another process installed meanwhile (the walreceiver, the
+  // checkpointer's PreallocXlogFiles, a recycled one) is never replaced. The
+  // new file takes a free number ahead, or is dropped. (PostgreSQL looks
+  // XLOGfileslop or CheckPointSegments numbers ahead; three here.)
+  wal::XLogSegNo install = segno;
+  for (int room = 3; os.Stat(XLogFilePath(data_dir, tli, install)).ok(); --room) {
+    if (room == 0) {
+      os.Unlink(tmppath);
+      co_return os::Errno::kOk;
+    }
+    ++install;
+  }
+  e = os.Rename(tmppath, XLogFilePath(data_dir, tli, install));
   if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kInitRename, e);
   // The new name is made durable now, not at every flush.
   e = co_await os.FsyncDir(dir);

@@ -53,8 +53,10 @@ using wal::XLogRecPtr;
 std::string XLogDir(const std::string& data_dir);
 
 struct XLogIoFailure;
-// Creates segment `segno` of `tli`, which must not exist: a zero-filled
-// xlogtemp.<pid>, fsynced, renamed into place, the directory fsynced.
+// Creates segment `segno` of `tli`: a zero-filled xlogtemp.<pid>, fsynced,
+// renamed into place, the directory fsynced. If another process installed
+// the segment meanwhile, that one stays and the new file goes a few numbers
+// ahead, or away.
 os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLineID tli,
                                  wal::XLogSegNo segno, XLogIoFailure* failure);
 // "<data_dir>/pg_wal/<XLogFileName(tli, segno)>"

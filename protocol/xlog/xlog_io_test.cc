@@ -283,5 +283,35 @@ TEST(XLogIoTest, FailedWalAndControlFileIoPanicWithTheReleasesText) {
                 "could not fsync file \"/pgdata/global/pg_control\": Input/output error"}));
 }
 
+TEST(XLogIoTest, ASegmentInstalledMeanwhileIsNotReplaced) {
+  // The walreceiver creates segment 5 and writes into it while the
+  // checkpointer, which started creating segment 5 too (PreallocXlogFiles),
+  // is still zero-filling its own copy. Its rename must not replace the file
+  // holding the walreceiver's WAL: it goes one number ahead instead.
+  Fixture f;
+  std::vector<uint8_t> read(4);
+  std::vector<std::string> names;
+  f.cluster.Spawn("h", "checkpointer", [&](os::Os& os) -> os::Task<> {
+    co_await MakeDataDir(os);
+    XLogIoFailure failure;
+    EXPECT_EQ(co_await XLogFileInit(os, "/pgdata", 1, 5, &failure), os::Errno::kOk);
+  });
+  f.cluster.Spawn("h", "walreceiver", [&](os::Os& os) -> os::Task<> {
+    co_await os.Sleep(os::Microseconds(1));
+    const std::vector<uint8_t> wal = {1, 2, 3, 4};
+    EXPECT_EQ(co_await XLogWriteRaw(os, "/pgdata", 1, 5 * wal::kWalSegSize, wal), os::Errno::kOk);
+  });
+  f.Run();
+  f.cluster.Spawn("h", "reader", [&](os::Os& os) -> os::Task<> {
+    EXPECT_EQ(co_await XLogRead(os, "/pgdata", 1, 5 * wal::kWalSegSize, absl::MakeSpan(read)),
+              os::Errno::kOk);
+    names = *os.ListDir("/pgdata/pg_wal");
+  });
+  f.Run();
+  EXPECT_EQ(read, (std::vector<uint8_t>{1, 2, 3, 4}));
+  EXPECT_EQ(names, (std::vector<std::string>{"000000010000000000000005",
+                                             "000000010000000000000006"}));
+}
+
 }  // namespace
 }  // namespace replsim::xlog
