@@ -102,7 +102,11 @@ os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
 
 os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
   node::XLogCtlData& x = shm.XLogCtl;
+  // The restartpoint is made at the checkpoint record replayed last when it
+  // begins; replay goes on meanwhile, so take a copy (under info_lck).
   const wal::XLogRecPtr last = x.lastCheckPointRecPtr;
+  const wal::XLogRecPtr last_end = x.lastCheckPointEndPtr;
+  const wal::CheckPoint last_cp = x.lastCheckPoint;
   const bool shutdown = flags & CHECKPOINT_IS_SHUTDOWN;
   if (last == 0 || last <= shm.ControlFile.checkPoint) {
     os.Log("DEBUG2", absl::StrCat("skipping restartpoint, already performed at ",
@@ -124,20 +128,23 @@ os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
     shm.ControlFile.minRecoveryPointTLI = x.replayEndTLI;
   }
   if (shm.ControlFile.state == DBState::DB_IN_ARCHIVE_RECOVERY &&
-      shm.ControlFile.checkPointCopy.redo < x.lastCheckPoint.redo) {
+      shm.ControlFile.checkPointCopy.redo < last_cp.redo) {
     shm.ControlFile.checkPoint = last;
-    shm.ControlFile.checkPointCopy = x.lastCheckPoint;
-    if (shm.ControlFile.minRecoveryPoint < x.lastCheckPointEndPtr) {
-      shm.ControlFile.minRecoveryPoint = x.lastCheckPointEndPtr;
-      shm.ControlFile.minRecoveryPointTLI = x.lastCheckPoint.ThisTimeLineID;
+    shm.ControlFile.checkPointCopy = last_cp;
+    if (shm.ControlFile.minRecoveryPoint < last_end) {
+      shm.ControlFile.minRecoveryPoint = last_end;
+      shm.ControlFile.minRecoveryPointTLI = last_cp.ThisTimeLineID;
     }
     if (shutdown) shm.ControlFile.state = DBState::DB_SHUTDOWNED_IN_RECOVERY;
     co_await UpdateControlFileOrPanic(os, shm);
   }
   // The end of WAL here: what the walreceiver has, or what was replayed.
   const wal::XLogRecPtr endptr = std::max(shm.WalRcv.receivedUpto, x.replayEndRecPtr);
-  co_await xlog::RemoveWalAfterCheckpoint(os, shm, prior_redo, x.lastCheckPoint.redo, endptr,
+  co_await xlog::RemoveWalAfterCheckpoint(os, shm, prior_redo, last_cp.redo, endptr,
                                           x.replayEndTLI, /*shutdown=*/false);
+  // At LOG with log_checkpoints, on by default from 15.
+  os.Log(shm.behavior.server_version_num >= 150000 ? "LOG" : "DEBUG2",
+         absl::StrCat("recovery restart point at ", wal::LsnToString(last_cp.redo)));
 }
 
 os::Task<> ShutdownXLOG(os::Os& os, node::NodeShmem& shm) {

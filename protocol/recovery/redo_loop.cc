@@ -92,7 +92,13 @@ os::Task<> XLogRecovery::ApplyWalRecord(const wal::WalRecord& record,
     if (record.info() == wal::XLOG_CHECKPOINT_SHUTDOWN ||
         record.info() == wal::XLOG_CHECKPOINT_ONLINE) {
       standbySnapshotReady = true;
+      // RecoveryRestartPoint: what a restartpoint may be made at, contents
+      // included (pg_control takes its redo and timeline).
+      absl::StatusOr<wal::CheckPoint> cp = wal::DecodeCheckPoint(record.main_data);
+      if (!cp.ok()) co_await Panic(std::string(cp.status().message()));
       x.lastCheckPointRecPtr = xlogreader_->ReadRecPtr();
+      x.lastCheckPointEndPtr = xlogreader_->EndRecPtr();
+      x.lastCheckPoint = *cp;
     }
   }
   x.replayEndRecPtr = xlogreader_->EndRecPtr();

@@ -35,7 +35,9 @@ XLogSegNo RecycleLimit(const node::NodeShmem& shm, XLogRecPtr lastredoptr) {
       (1.0 + shm.gucs.checkpoint_completion_target) * shm.XLogCtl.CheckPointDistanceEstimate * 1.10;
   const XLogSegNo seg = static_cast<XLogSegNo>(
       std::ceil((static_cast<double>(lastredoptr) + distance) / wal::kWalSegSize));
-  return std::clamp(seg, min_seg, max_seg);
+  // Raised to the minimum, then lowered to the maximum, in that order (a
+  // max_wal_size below min_wal_size wins).
+  return std::min(std::max(seg, min_seg), max_seg);
 }
 
 }  // namespace
