@@ -89,7 +89,10 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::WaitForWALToBecomeAvail
     switch (currentSource_) {
       case XLogSource::XLOG_FROM_ARCHIVE:
       case XLogSource::XLOG_FROM_PG_WAL: {
-        CloseReadFile();
+        // Close any old file; the pages read so far stay, as the reader's
+        // buffer keeps the part of a record read before (a record crossing
+        // into this segment needs the last one's page again).
+        readFileOpen_ = false;
         if (randAccess) curFileTLI_ = 0;
         // No restore_command in the simulation: the archive leg reads pg_wal.
         const bool awaited_2 = co_await XLogFileReadAnyTLI(readSegNo_, currentSource_ == XLogSource::XLOG_FROM_ARCHIVE ? XLogSource::XLOG_FROM_ANY : currentSource_);
