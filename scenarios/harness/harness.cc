@@ -177,35 +177,29 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
   if (node::ShmemRef shm = upstream.shmem(); shm && !shm->XLogCtl.SharedRecoveryInProgress) {
     flush = shm->XLogCtl.pos.LogwrtResult.Flush;
   }
-  upstream.RunHelper("pg_basebackup", [files, src, flush](os::Os& os) -> os::Task<> {
-    auto read_all = [&os](std::string path) -> os::Task<std::string> {
-      std::string out;
-      os::Result<os::FileStat> st = os.Stat(path);
-      os::Result<os::Fd> fd = os.Open(path, os::kOpenRead);
-      if (!st.ok() || !fd.ok()) co_return out;
-      std::vector<uint8_t> buf(st->size);
-      os::Result<size_t> n = co_await os.PRead(*fd, absl::MakeSpan(buf), 0);
-      os.Close(*fd);
-      if (n.ok()) out.assign(buf.begin(), buf.begin() + *n);
-      co_return out;
-    };
-    const std::string control_path = src + "/global/pg_control";
-    files->control = co_await read_all(control_path);
-    os::Result<std::vector<std::string>> names = os.ListDir(src + "/pg_wal");
-    if (!names.ok()) co_return;
-    for (const std::string& full : *names) {
-      const std::string name = full.substr(full.rfind('/') + 1);
-      const std::string path = src + "/pg_wal/" + name;
-      std::string bytes = co_await read_all(path);
+  // The copy is taken at one instant, like a filesystem snapshot: pg_control
+  // and the WAL it needs stay consistent even when a checkpoint on the
+  // upstream removes or recycles segments meanwhile (a copy read file by file
+  // could take an old pg_control and miss the segments its redo needs).
+  // pg_basebackup itself makes the copy consistent with backup_label and the
+  // WAL it fetches or streams; replsim does not model that protocol.
+  sim::disk::Disk& disk = h_.cluster().host(upstream.config_.name).disk();
+  files->control = ReadHostFile(h_.cluster(), upstream.config_.name,
+                                src + "/global/pg_control").value_or("");
+  if (os::Result<std::vector<std::string>> names = disk.List(src + "/pg_wal"); names.ok()) {
+    for (const std::string& name : *names) {
+      std::optional<std::string> bytes =
+          ReadHostFile(h_.cluster(), upstream.config_.name, src + "/pg_wal/" + name);
+      if (!bytes.has_value()) continue;  // a directory
       absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
       if (id.ok()) {
         const wal::XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(id->segno, 0);
         if (seg_start >= flush) continue;
-        if (flush - seg_start < bytes.size()) bytes.resize(flush - seg_start);
+        if (flush - seg_start < bytes->size()) bytes->resize(flush - seg_start);
       }
-      files->wal.emplace_back(name, std::move(bytes));
+      files->wal.emplace_back(name, std::move(*bytes));
     }
-  });
+  }
   const std::string dst = config_.data_dir;
   RunHelper("pg_basebackup", [files, dst](os::Os& os) -> os::Task<> {
     for (const std::string& d : {dst, dst + "/pg_wal", dst + "/global"}) os.MakeDir(d);
