@@ -4,7 +4,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "protocol/wal/page_header.h"
 #include "protocol/wal/segment.h"
+#include "scenarios/harness/wal_scan.h"
 #include "protocol/wal/timeline_history.h"
 #include "sim/disk/disk.h"
 
@@ -46,6 +48,47 @@ std::optional<wal::XLogRecPtr> SwitchPointOf(Harness& t, const std::string& node
   return std::nullopt;
 }
 
+namespace {
+
+// How much of `file`, segment `segno` of timeline `tli` on a standby, is WAL
+// a reader would accept: its leading pages whose headers carry their own
+// address, up to the end of the last complete record in them. Past that a
+// recycled file keeps an older segment's bytes (a walreceiver writes only
+// what it received), which are nobody's WAL.
+size_t ValidWalLength(const std::string& file, wal::XLogSegNo segno, wal::TimeLineID tli) {
+  const wal::XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(segno, 0);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(file.data());
+  size_t valid = 0;
+  std::optional<wal::XLogRecPtr> first_record;
+  for (size_t off = 0; off + wal::kSizeOfXLogShortPHD <= file.size(); off += wal::kXLogBlcksz) {
+    const size_t n = std::min<size_t>(wal::kXLogBlcksz, file.size() - off);
+    absl::StatusOr<wal::XLogPageHeaderData> h =
+        wal::DecodePageHeader(absl::MakeConstSpan(bytes + off, n));
+    if (!h.ok() || h->xlp_magic != wal::kXLogPageMagic || h->xlp_pageaddr != seg_start + off) {
+      break;
+    }
+    if (!first_record.has_value()) {
+      const uint64_t data = h->size() + ((h->xlp_info & wal::XLP_FIRST_IS_CONTRECORD)
+                                             ? wal::MaxAlign(h->xlp_rem_len)
+                                             : 0);
+      if (data < n) first_record = seg_start + off + data;
+    }
+    valid = off + n;
+  }
+  if (valid == 0 || !first_record.has_value()) return valid;
+  const std::string pages = file.substr(0, valid);
+  WalScan scan = ScanWalSegments(
+      [&](wal::XLogSegNo s) -> std::optional<std::string> {
+        if (s == segno) return pages;
+        return std::nullopt;
+      },
+      tli, 0, *first_record);
+  const wal::XLogRecPtr end = scan.records.empty() ? *first_record : scan.records.back().end;
+  return std::min<size_t>(valid, end - seg_start);
+}
+
+}  // namespace
+
 std::vector<Violation> CheckWalPrefix(Harness& t, const std::string& standby,
                                       const std::string& upstream) {
   std::vector<Violation> out;
@@ -58,15 +101,19 @@ std::vector<Violation> CheckWalPrefix(Harness& t, const std::string& standby,
     std::optional<std::string> mine = ReadFileDirect(t, standby, "/pgdata/pg_wal/" + name);
     std::optional<std::string> theirs = ReadFileDirect(t, upstream, "/pgdata/pg_wal/" + name);
     if (!mine.has_value() || !theirs.has_value()) continue;
-    // Compare what both have written; trailing zeros are unwritten space.
-    const size_t both = std::min(mine->size(), theirs->size());
-    const size_t last = both == 0 ? std::string::npos : mine->find_last_not_of('\0', both - 1);
-    const size_t len = last == std::string::npos ? 0 : last + 1;
-    const auto diff = std::mismatch(mine->begin(), mine->begin() + len, theirs->begin());
-    if (diff.first != mine->begin() + len) {
-      const size_t i = diff.first - mine->begin();
-      absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
-      const wal::XLogRecPtr lsn = id.ok() ? wal::XLogSegNoOffsetToRecPtr(id->segno, i) : i;
+    absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
+    if (!id.ok()) continue;
+    // Compare the WAL both hold, valid on both sides. A node restarted as a
+    // standby may hold more of an old timeline than its new upstream ever
+    // had (divergence, which a failed rejoin reports, not WAL it was sent);
+    // WAL a standby has past what its crashed upstream kept is the durable-
+    // WAL check's (CheckStandbysWithinDurableWal).
+    const size_t len = std::min(ValidWalLength(*mine, id->segno, id->tli),
+                                ValidWalLength(*theirs, id->segno, id->tli));
+    size_t i = 0;
+    while (i < len && (*mine)[i] == (*theirs)[i]) ++i;
+    if (i < len) {
+      const wal::XLogRecPtr lsn = wal::XLogSegNoOffsetToRecPtr(id->segno, i);
       Violation v;
       v.invariant = WAL_PREFIX;
       v.time = t.world().now();
