@@ -147,6 +147,7 @@ bool RunState::Stop(const StopNode& st) {
   for (const auto& [standby, up] : upstream_) {
     if (up == st.node()) faults_before[standby] = t_.cluster().host(standby).disk().faults_fired();
   }
+  const os::Instant stop_began = t_.world().now();
   n.Stop(mode);
   if (!t_.RunUntilExited(n, SecondsOr(st.timeout_s(), 120))) {
     Liveness(absl::StrFormat("pg_ctl stop -m %s of %s did not complete within %ds",
@@ -159,6 +160,15 @@ bool RunState::Stop(const StopNode& st) {
     if (not_streaming.empty() && t_.cluster().host(standby).disk().faults_fired() != before) {
       not_streaming = absl::StrFormat("a disk fault struck %s during the shutdown", standby);
     }
+  }
+  // A standby lagging by more WAL than the primary keeps: its shutdown
+  // checkpoint removed WAL the walsender had still to send.
+  if (const LogLine* l = FindLog(t_, st.node(), "has already been removed", stop_began);
+      not_streaming.empty() && l != nullptr) {
+    not_streaming = absl::StrFormat(
+        "%s's walsender could not send WAL its shutdown checkpoint removed (\"%s\"): without "
+        "wal_keep_segments, wal_keep_size or a slot, PostgreSQL keeps no WAL for a standby",
+        st.node(), l->message);
   }
   if (mode == Shutdown::kImmediate) return true;
   const node::ControlFileData c = n.ControlFile();
