@@ -88,5 +88,57 @@ TEST(MissingWalTest, Fifteen) {
   EXPECT_FALSE(kept.segment_removed);
 }
 
+// A switchover under 9.3.0 (985bd7d497 fixed) with a standby lagging by
+// more than the primary keeps: the shutdown checkpoint removes the segment
+// the walsender was about to send, the walsender fails and exits, and the
+// standby misses the tail. That is the configuration's outcome, which
+// CLEAN_SWITCHOVER tolerates; wal_keep_segments avoids it.
+constexpr char kSwitchover[] = R"(name: "t"
+profile: "pg-9.3.0"
+nodes { name: "primary" role: PRIMARY settings { name: "max_wal_senders" value: "5" }
+  settings { name: "recovery_target_timeline" value: "latest" } SETTINGS }
+nodes { name: "standby" role: STANDBY upstream: "primary" settings { name: "max_wal_senders" value: "5" }
+  settings { name: "recovery_target_timeline" value: "latest" } SETTINGS }
+workload { sessions: 8 think_ms: 1 row_bytes: 2000 transactions: 2500 }
+steps { start { node: "primary" } }
+steps { base_backup { node: "standby" upstream: "primary" } }
+steps { start { node: "standby" } }
+steps { wait_for_catch_up { node: "standby" } }
+steps { delay_ms { min: 20000 max: 20000 } stop { node: "primary" mode: FAST } }
+steps { promote { node: "standby" } }
+steps { restart_as_standby { node: "primary" upstream: "standby" } }
+steps { wait_for_catch_up { node: "primary" } }
+faults { bandwidth_bytes_per_ms { min: 1500 max: 1500 } }
+invariants: CLEAN_SWITCHOVER
+invariants: NO_PANIC
+)";
+
+TEST(MissingWalTest, ALaggingStandbyLosesTheTailToTheShutdownCheckpoint) {
+  const std::string segments = R"(settings { name: "checkpoint_segments" value: "1" })";
+  auto lagging =
+      ParseScenario(absl::StrReplaceAll(kSwitchover, {{"SETTINGS", segments}}), "t.textproto");
+  ASSERT_TRUE(lagging.ok()) << lagging.status();
+  auto r = RunScenario(*lagging, 1, RunOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->first_violation(), nullptr) << r->first_violation()->message;
+  ASSERT_FALSE(r->violations.empty());
+  EXPECT_EQ(r->violations[0].invariant, CLEAN_SWITCHOVER);
+  EXPECT_TRUE(r->violations[0].tolerated);
+  EXPECT_TRUE(absl::StrContains(r->violations[0].message,
+                                "as expected, since primary's walsender could not send WAL its "
+                                "shutdown checkpoint removed (\"requested WAL segment"))
+      << r->violations[0].message;
+
+  auto kept = ParseScenario(
+      absl::StrReplaceAll(
+          kSwitchover,
+          {{"SETTINGS", segments + R"( settings { name: "wal_keep_segments" value: "8" })"}}),
+      "t.textproto");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  auto k = RunScenario(*kept, 1, RunOptions());
+  ASSERT_TRUE(k.ok()) << k.status();
+  EXPECT_TRUE(k->violations.empty()) << k->violations[0].message;
+}
+
 }  // namespace
 }  // namespace replsim::scenarios
