@@ -58,8 +58,11 @@ namespace {
 size_t ValidWalLength(const std::string& file, wal::XLogSegNo segno, wal::TimeLineID tli) {
   const wal::XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(segno, 0);
   const auto* bytes = reinterpret_cast<const uint8_t*>(file.data());
+  // Pages with their own address were written by this timeline's writer,
+  // whole but for the last one, whose valid part ends with its last
+  // complete record: only that page's records need reading.
   size_t valid = 0;
-  std::optional<wal::XLogRecPtr> first_record;
+  std::optional<wal::XLogRecPtr> first_record;  // on the last valid page
   for (size_t off = 0; off + wal::kSizeOfXLogShortPHD <= file.size(); off += wal::kXLogBlcksz) {
     const size_t n = std::min<size_t>(wal::kXLogBlcksz, file.size() - off);
     absl::StatusOr<wal::XLogPageHeaderData> h =
@@ -67,12 +70,11 @@ size_t ValidWalLength(const std::string& file, wal::XLogSegNo segno, wal::TimeLi
     if (!h.ok() || h->xlp_magic != wal::kXLogPageMagic || h->xlp_pageaddr != seg_start + off) {
       break;
     }
-    if (!first_record.has_value()) {
-      const uint64_t data = h->size() + ((h->xlp_info & wal::XLP_FIRST_IS_CONTRECORD)
-                                             ? wal::MaxAlign(h->xlp_rem_len)
-                                             : 0);
-      if (data < n) first_record = seg_start + off + data;
-    }
+    const uint64_t data =
+        h->size() +
+        ((h->xlp_info & wal::XLP_FIRST_IS_CONTRECORD) ? wal::MaxAlign(h->xlp_rem_len) : 0);
+    first_record.reset();
+    if (data < n) first_record = seg_start + off + data;
     valid = off + n;
   }
   if (valid == 0 || !first_record.has_value()) return valid;

@@ -51,7 +51,7 @@ wal::HeapInsert MakeWorkloadTuple(uint32_t xid, int session, int row_bytes) {
       header = 4;  // offset 8 is already int-aligned: no padding before it
       PutLE32(d, static_cast<uint32_t>(text) << 2);  // 4-byte header, uncompressed
     }
-    for (int i = header; i < text; ++i) d.push_back(static_cast<uint8_t>('a' + (xid + i) % 26));
+    d.insert(d.end(), text - header, static_cast<uint8_t>('a' + xid % 26));
   }
   return ins;
 }
