@@ -64,10 +64,12 @@ absl::Status RunState::CreateNodes() {
     PgNode& p = t_.Node(n.name());
     p.entry_points() = RealEntryPoints();
     for (const Setting& g : n.settings()) {
-      absl::Status st = p.config().gucs.Set(g.name(), g.value());
+      absl::Status st = node::Gucs::CheckExists(g.name(), t_.behavior().server_version_num);
+      if (st.ok()) st = p.config().gucs.Set(g.name(), g.value());
       if (!st.ok()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("node \"", n.name(), "\": ", st.message()));
+            absl::StrCat("node \"", n.name(), "\" under ", t_.behavior().description, ": ",
+                         st.message()));
       }
     }
     roles_[n.name()] = n.role();

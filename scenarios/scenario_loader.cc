@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -77,6 +78,19 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
       node::Gucs g;
       if (absl::Status st = g.Set(n.settings(j).name(), n.settings(j).value()); !st.ok()) {
         return c.Error(nt, n, "settings", j, std::string(st.message()));
+      }
+      // Every release the scenario runs under must have it.
+      std::vector<std::string> profiles = {s.profile()};
+      for (const Expectation& e : s.expect()) {
+        if (!e.profile().empty()) profiles.push_back(e.profile());
+      }
+      for (const std::string& p : profiles) {
+        absl::StatusOr<node::Behavior> pb = node::Behavior::ForProfile(p);
+        if (!pb.ok()) continue;  // reported with its row below
+        absl::Status st = node::Gucs::CheckExists(n.settings(j).name(), pb->server_version_num);
+        if (!st.ok()) {
+          return c.Error(nt, n, "settings", j, absl::StrCat(p, ": ", st.message()));
+        }
       }
     }
   }

@@ -116,6 +116,16 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "or promoted); expected a standby, or a restart_as_standby step first"},
       {std::string(kGood) + "faults { bandwidth_bytes_per_ms { min: 0 max: 10 } }\n",
        "t.textproto:6:10: bandwidth_bytes_per_ms: min is at least 1 when max is set"},
+      // A parameter the scenario's release, or an expectation row's, lacks.
+      {"name: \"t\"\nprofile: \"pg-9.3.0\"\nnodes { name: \"p\" role: PRIMARY\n"
+       "  settings { name: \"max_wal_size\" value: \"32MB\" } }\n",
+       "t.textproto:4:3: pg-9.3.0: unrecognized configuration parameter \"max_wal_size\" "
+       "(PostgreSQL 9.5 and later)"},
+      {"name: \"t\"\nprofile: \"pg-9.3.0\"\nnodes { name: \"p\" role: PRIMARY\n"
+       "  settings { name: \"checkpoint_segments\" value: \"1\" } }\n"
+       "expect { profile: \"pg-15\" }\n",
+       "t.textproto:4:3: pg-15: unrecognized configuration parameter \"checkpoint_segments\" "
+       "(PostgreSQL up to 9.4)"},
       {std::string(kGood) + "invariants: INVARIANT_UNSPECIFIED\n",
        "t.textproto:6:1: expected an invariant: CLEAN_SWITCHOVER, WAL_PREFIX, ..."},
       {std::string(kGood) + "faults { fault_points: true }\n",

@@ -135,6 +135,59 @@ std::string ParseString(absl::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// The releases that have a parameter replsim models: [first, last], as
+// PG_VERSION_NUM; 0 for no bound.
+struct GucSpan {
+  const char* name;
+  int first;
+  int last;
+};
+
+constexpr GucSpan kGucSpans[] = {
+    {"max_replication_slots", 90400, 0},
+    {"wal_sender_timeout", 90300, 0},
+    {"replication_timeout", 90100, 90299},  // renamed wal_sender_timeout in 9.3
+    {"wal_sender_delay", 90000, 90199},     // gone with the walsender's latch loop
+    {"wal_keep_size", 130000, 0},
+    {"wal_keep_segments", 0, 129999},       // became wal_keep_size in 13
+    {"synchronous_standby_names", 90100, 0},
+    {"wal_receiver_status_interval", 90100, 0},
+    {"wal_receiver_timeout", 90300, 0},
+    {"wal_retrieve_retry_interval", 90500, 0},
+    {"hot_standby_feedback", 90100, 0},
+    {"checkpoint_segments", 0, 90499},      // 88e9823026
+    {"max_wal_size", 90500, 0},
+    {"min_wal_size", 90500, 0},
+    {"standby_mode", 0, 119999},            // recovery.conf, gone in 12
+    {"trigger_file", 0, 119999},            // promote_trigger_file from 12
+    {"promote_trigger_file", 120000, 159999},
+};
+
+std::string VersionName(int v) {
+  return v >= 100000 ? absl::StrCat(v / 10000) : absl::StrCat(v / 10000, ".", v / 100 % 100);
+}
+
+}  // namespace
+
+absl::Status Gucs::CheckExists(std::string_view name_in, int server_version_num) {
+  const absl::string_view name = AbslView(name_in);
+  for (const GucSpan& g : kGucSpans) {
+    if (name != g.name) continue;
+    const bool too_old = g.first != 0 && server_version_num < g.first;
+    const bool too_new = g.last != 0 && server_version_num > g.last;
+    if (!too_old && !too_new) return absl::OkStatus();
+    std::string range = g.first == 0 ? absl::StrCat("up to ", VersionName(g.last))
+                        : g.last == 0 ? absl::StrCat(VersionName(g.first), " and later")
+                                      : absl::StrCat(VersionName(g.first), " to ",
+                                                     VersionName(g.last));
+    return absl::InvalidArgumentError(absl::StrCat("unrecognized configuration parameter \"",
+                                                   name, "\" (PostgreSQL ", range, ")"));
+  }
+  return absl::OkStatus();
+}
+
 Gucs Gucs::Defaults(int server_version_num) {
   Gucs g;
   if (server_version_num < 100000) {

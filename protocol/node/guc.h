@@ -61,6 +61,12 @@ struct Gucs {
   // The defaults of the release with this PG_VERSION_NUM.
   static Gucs Defaults(int server_version_num);
 
+  // Whether the release with this PG_VERSION_NUM has the parameter: an
+  // unknown one in postgresql.conf (or 9.x's recovery.conf) keeps the
+  // server from starting. InvalidArgument with PostgreSQL's "unrecognized
+  // configuration parameter" and the releases that have it.
+  static absl::Status CheckExists(std::string_view name, int server_version_num);
+
   // Sets one parameter from its text form ("5s", "on", "'host=a'"). Errors
   // carry PostgreSQL's messages ("unrecognized configuration parameter ...",
   // "invalid value for parameter ...", "parameter ... requires a Boolean

@@ -79,3 +79,25 @@ TEST(GucTest, BooleansStringsAndEnums) {
 
 }  // namespace
 }  // namespace replsim::node
+
+namespace replsim::node {
+namespace {
+
+TEST(GucExistsTest, ParametersComeAndGoWithReleases) {
+  EXPECT_TRUE(Gucs::CheckExists("checkpoint_segments", 90305).ok());
+  EXPECT_EQ(std::string(Gucs::CheckExists("checkpoint_segments", 150000).message()),
+            "unrecognized configuration parameter \"checkpoint_segments\" (PostgreSQL up to 9.4)");
+  EXPECT_EQ(std::string(Gucs::CheckExists("max_wal_size", 90305).message()),
+            "unrecognized configuration parameter \"max_wal_size\" (PostgreSQL 9.5 and later)");
+  EXPECT_EQ(std::string(Gucs::CheckExists("replication_timeout", 90300).message()),
+            "unrecognized configuration parameter \"replication_timeout\" (PostgreSQL 9.1 to "
+            "9.2)");
+  EXPECT_TRUE(Gucs::CheckExists("wal_keep_segments", 90300).ok());
+  EXPECT_FALSE(Gucs::CheckExists("wal_keep_size", 90300).ok());
+  EXPECT_TRUE(Gucs::CheckExists("wal_keep_size", 150000).ok());
+  EXPECT_FALSE(Gucs::CheckExists("wal_receiver_status_interval", 90002).ok());
+  EXPECT_TRUE(Gucs::CheckExists("max_wal_senders", 90002).ok());  // every release
+}
+
+}  // namespace
+}  // namespace replsim::node
