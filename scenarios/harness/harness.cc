@@ -173,6 +173,16 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
   };
   auto files = std::make_shared<Files>();
   const std::string src = upstream.config_.data_dir;
+  // pg_basebackup starts with a checkpoint on the upstream and waits for it
+  // (do_pg_backup_start: RequestCheckpoint(CHECKPOINT_FORCE | CHECKPOINT_WAIT),
+  // a restartpoint on a standby), so the backup begins at a fresh redo point.
+  if (node::ShmemRef shm = upstream.shmem();
+      shm && upstream.running() && shm->CheckpointerShmem.checkpointer_pid != 0) {
+    const int before = shm->CheckpointerShmem.ckpt_started;
+    node::RequestCheckpoint(*shm, node::CHECKPOINT_FORCE | node::CHECKPOINT_WAIT);
+    h_.RunUntil([&] { return shm->CheckpointerShmem.ckpt_done > before; }, os::Seconds(60));
+  }
+  // A primary's WAL is copied up to its flush point (what it fetches).
   wal::XLogRecPtr flush = ~wal::XLogRecPtr{0};
   if (node::ShmemRef shm = upstream.shmem(); shm && !shm->XLogCtl.SharedRecoveryInProgress) {
     flush = shm->XLogCtl.pos.LogwrtResult.Flush;
