@@ -79,6 +79,20 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
       if (absl::Status st = g.Set(n.settings(j).name(), n.settings(j).value()); !st.ok()) {
         return c.Error(nt, n, "settings", j, std::string(st.message()));
       }
+      // Values whose machinery replsim does not have are refused rather
+      // than run as something else.
+      if (n.settings(j).name() == "synchronous_commit") {
+        if (g.synchronous_commit == node::SynchronousCommit::kOff) {
+          return c.Error(nt, n, "settings", j,
+                         "synchronous_commit off is not modelled: asynchronous commit needs the "
+                         "WAL writer, which replsim does not run");
+        }
+        if (g.synchronous_commit == node::SynchronousCommit::kRemoteApply) {
+          return c.Error(nt, n, "settings", j,
+                         "synchronous_commit remote_apply is not modelled: replsim's synchronous "
+                         "replication waits for write or flush, not replay");
+        }
+      }
       // Every release the scenario runs under must have it.
       std::vector<std::string> profiles = {s.profile()};
       for (const Expectation& e : s.expect()) {

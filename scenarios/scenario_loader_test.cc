@@ -126,6 +126,10 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "expect { profile: \"pg-15\" }\n",
        "t.textproto:4:3: pg-15: unrecognized configuration parameter \"checkpoint_segments\" "
        "(PostgreSQL up to 9.4)"},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY\n"
+       "  settings { name: \"synchronous_commit\" value: \"off\" } }\n",
+       "t.textproto:4:3: synchronous_commit off is not modelled: asynchronous commit needs the "
+       "WAL writer, which replsim does not run"},
       {std::string(kGood) + "invariants: INVARIANT_UNSPECIFIED\n",
        "t.textproto:6:1: expected an invariant: CLEAN_SWITCHOVER, WAL_PREFIX, ..."},
       {std::string(kGood) + "faults { fault_points: true }\n",
