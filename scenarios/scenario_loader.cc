@@ -93,6 +93,15 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
                          "replication waits for write or flush, not replay");
         }
       }
+      if (n.settings(j).name() == "fsync" && !g.fsync) {
+        return c.Error(nt, n, "settings", j,
+                       "fsync off is not modelled: replsim's servers always fsync");
+      }
+      if (n.settings(j).name() == "restore_command" && !g.restore_command.empty()) {
+        return c.Error(nt, n, "settings", j,
+                       "restore_command is not modelled: replsim has no WAL archive to restore "
+                       "from");
+      }
       // Every release the scenario runs under must have it.
       std::vector<std::string> profiles = {s.profile()};
       for (const Expectation& e : s.expect()) {

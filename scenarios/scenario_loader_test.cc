@@ -130,6 +130,9 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "  settings { name: \"synchronous_commit\" value: \"off\" } }\n",
        "t.textproto:4:3: synchronous_commit off is not modelled: asynchronous commit needs the "
        "WAL writer, which replsim does not run"},
+      {"name: \"t\"\nprofile: \"pg-15\"\nnodes { name: \"p\" role: PRIMARY\n"
+       "  settings { name: \"fsync\" value: \"off\" } }\n",
+       "t.textproto:4:3: fsync off is not modelled: replsim's servers always fsync"},
       {std::string(kGood) + "invariants: INVARIANT_UNSPECIFIED\n",
        "t.textproto:6:1: expected an invariant: CLEAN_SWITCHOVER, WAL_PREFIX, ..."},
       {std::string(kGood) + "faults { fault_points: true }\n",
