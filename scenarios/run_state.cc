@@ -18,7 +18,6 @@ namespace {
 
 constexpr int kWorkloadTransactions = 400;  // per session, when unset; a fast stop ends them
 constexpr os::Duration kStartBound = os::Seconds(60);
-constexpr os::Duration kWorkloadEndBound = os::Seconds(120);
 
 std::optional<os::Signal> SignalByName(const std::string& name) {
   for (os::Signal s : os::kAllSignals) {
@@ -231,55 +230,6 @@ bool RunState::Promote(const std::string& node) {
 }
 
 
-
-bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
-  PgNode& n = t_.Node(w.node());
-  const auto up = upstream_.find(w.node());
-  if (up == upstream_.end()) return true;
-  PgNode& u = t_.Node(up->second);
-  const os::Instant since = t_.world().now();
-  node::ShmemRef ushm = u.shmem();
-  if (ushm == nullptr || !u.running()) return true;
-  const wal::XLogRecPtr target = ushm->XLogCtl.SharedRecoveryInProgress
-                                     ? ushm->XLogCtl.lastReplayedEndRecPtr
-                                     : ushm->XLogCtl.pos.LogwrtResult.Flush;
-  const bool caught_up = t_.RunUntil(
-      [&] {
-        node::ShmemRef shm = n.shmem();
-        return shm != nullptr && n.running() && shm->XLogCtl.lastReplayedEndRecPtr >= target;
-      },
-      SecondsOr(w.timeout_s(), 60));
-  if (caught_up) return true;
-  if (rejoining_.count(w.node()) > 0) {
-    // A rejoin that failed for a reason the logs give is reported as that
-    // reason; only an unexplained one is a liveness failure.
-    const size_t before = violations_.size();
-    RejoinFailure(w.node(), since - os::Seconds(3600));
-    if (violations_.size() > before) return false;
-  }
-  node::ShmemRef shm = n.shmem();
-  Liveness(absl::StrFormat("%s did not catch up with %s within %ds (replayed %s, target %s)",
-                           w.node(), up->second, SecondsOr(w.timeout_s(), 60).nanos() / 1000000000,
-                           wal::LsnToString(shm ? shm->XLogCtl.lastReplayedEndRecPtr : 0),
-                           wal::LsnToString(target)));
-  return false;
-}
-
-
-
-bool RunState::AwaitWorkloadEnd() {
-  const int sessions = workload_started_ ? static_cast<int>(s_.workload().sessions()) : 0;
-  const postmaster::CommitLedger& l = t_.ledger();
-  if (t_.RunUntil([&] { return l.sessions_ended + l.sessions_refused >= sessions; },
-                  kWorkloadEndBound)) {
-    return true;
-  }
-  Liveness(absl::StrFormat("the workload's %d session(s) did not all end within %ds "
-                           "(%d ended, %d refused)",
-                           sessions, kWorkloadEndBound.nanos() / 1000000000, l.sessions_ended,
-                           l.sessions_refused));
-  return false;
-}
 
 void RunState::PlaySteps() {
   const os::Instant deadline = t_.world().now() + SecondsOr(s_.time_limit_s(), 600);

@@ -1,0 +1,68 @@
+// RunState's waiting steps (see run_state.h): wait_for_catch_up and
+// stop_workload, each within its bound; a bound that runs out is a liveness
+// violation, or for an old primary rejoining, the reason its logs give.
+#include <cstdint>
+
+#include "absl/strings/str_format.h"
+#include "protocol/wal/lsn.h"
+#include "scenarios/run_state.h"
+
+namespace replsim::scenarios {
+namespace {
+
+constexpr os::Duration kWorkloadEndBound = os::Seconds(120);
+
+os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s > 0 ? s : dflt); }
+
+}  // namespace
+
+bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
+  PgNode& n = t_.Node(w.node());
+  const auto up = upstream_.find(w.node());
+  if (up == upstream_.end()) return true;
+  PgNode& u = t_.Node(up->second);
+  const os::Instant since = t_.world().now();
+  node::ShmemRef ushm = u.shmem();
+  if (ushm == nullptr || !u.running()) return true;
+  const wal::XLogRecPtr target = ushm->XLogCtl.SharedRecoveryInProgress
+                                     ? ushm->XLogCtl.lastReplayedEndRecPtr
+                                     : ushm->XLogCtl.pos.LogwrtResult.Flush;
+  const bool caught_up = t_.RunUntil(
+      [&] {
+        node::ShmemRef shm = n.shmem();
+        return shm != nullptr && n.running() && shm->XLogCtl.lastReplayedEndRecPtr >= target;
+      },
+      SecondsOr(w.timeout_s(), 60));
+  if (caught_up) return true;
+  if (rejoining_.count(w.node()) > 0) {
+    // A rejoin that failed for a reason the logs give is reported as that
+    // reason; only an unexplained one is a liveness failure.
+    const size_t before = violations_.size();
+    RejoinFailure(w.node(), since - os::Seconds(3600));
+    if (violations_.size() > before) return false;
+  }
+  node::ShmemRef shm = n.shmem();
+  Liveness(absl::StrFormat("%s did not catch up with %s within %ds (replayed %s, target %s)",
+                           w.node(), up->second, SecondsOr(w.timeout_s(), 60).nanos() / 1000000000,
+                           wal::LsnToString(shm ? shm->XLogCtl.lastReplayedEndRecPtr : 0),
+                           wal::LsnToString(target)));
+  return false;
+}
+
+
+
+bool RunState::AwaitWorkloadEnd() {
+  const int sessions = workload_started_ ? static_cast<int>(s_.workload().sessions()) : 0;
+  const postmaster::CommitLedger& l = t_.ledger();
+  if (t_.RunUntil([&] { return l.sessions_ended + l.sessions_refused >= sessions; },
+                  kWorkloadEndBound)) {
+    return true;
+  }
+  Liveness(absl::StrFormat("the workload's %d session(s) did not all end within %ds "
+                           "(%d ended, %d refused)",
+                           sessions, kWorkloadEndBound.nanos() / 1000000000, l.sessions_ended,
+                           l.sessions_refused));
+  return false;
+}
+
+}  // namespace replsim::scenarios
