@@ -127,15 +127,23 @@ os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
     shm.ControlFile.minRecoveryPoint = x.replayEndRecPtr;
     shm.ControlFile.minRecoveryPointTLI = x.replayEndTLI;
   }
-  if (shm.ControlFile.state == DBState::DB_IN_ARCHIVE_RECOVERY &&
+  // 9.3 updates pg_control only while it still shows DB_IN_ARCHIVE_RECOVERY.
+  // 15.15's source updates it whenever its redo is older, so that pg_control
+  // matches the WAL recycled below even when promotion has begun meanwhile
+  // (from a 15.x fix whose commit replsim cannot name, so pg-15 simply
+  // follows the 15.15 source here).
+  const bool in_archive_recovery = shm.ControlFile.state == DBState::DB_IN_ARCHIVE_RECOVERY;
+  if ((in_archive_recovery || shm.behavior.server_version_num >= 150000) &&
       shm.ControlFile.checkPointCopy.redo < last_cp.redo) {
     shm.ControlFile.checkPoint = last;
     shm.ControlFile.checkPointCopy = last_cp;
-    if (shm.ControlFile.minRecoveryPoint < last_end) {
-      shm.ControlFile.minRecoveryPoint = last_end;
-      shm.ControlFile.minRecoveryPointTLI = last_cp.ThisTimeLineID;
+    if (in_archive_recovery) {
+      if (shm.ControlFile.minRecoveryPoint < last_end) {
+        shm.ControlFile.minRecoveryPoint = last_end;
+        shm.ControlFile.minRecoveryPointTLI = last_cp.ThisTimeLineID;
+      }
+      if (shutdown) shm.ControlFile.state = DBState::DB_SHUTDOWNED_IN_RECOVERY;
     }
-    if (shutdown) shm.ControlFile.state = DBState::DB_SHUTDOWNED_IN_RECOVERY;
     co_await UpdateControlFileOrPanic(os, shm);
   }
   // The end of WAL here: what the walreceiver has, or what was replayed.
