@@ -109,6 +109,11 @@ class Os {
   virtual void SetSignalHandler(Signal sig, SignalHandler handler) = 0;  // pqsignal
   virtual void IgnoreSignal(Signal sig) = 0;                             // SIG_IGN
   virtual void DefaultSignal(Signal sig) = 0;                            // SIG_DFL
+  // sigprocmask: a blocked signal stays pending; unblocking it delivers it
+  // before UnblockSignal returns when its disposition is a handler, else at
+  // the next suspension point.
+  virtual void BlockSignal(Signal sig) = 0;
+  virtual void UnblockSignal(Signal sig) = 0;
   // A handler that only _exit()s with `code`, as process_startup_packet_die
   // (startup_die before 13) does while a backend reads its startup packet.
   // `last_words`, if set, runs first and must not wait: quickdie's WARNING

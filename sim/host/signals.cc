@@ -14,14 +14,26 @@ SignalState::RaiseResult SignalState::Raise(os::Signal sig) {
 }
 
 std::optional<os::Signal> SignalState::TakeNext(Rng& rng) {
-  if (pending_ == 0) return std::nullopt;
+  const uint32_t deliverable = pending_ & ~blocked_;
+  if (deliverable == 0) return std::nullopt;
   std::vector<os::Signal> pending;
   for (os::Signal s : os::kAllSignals) {
-    if (pending_ & Bit(s)) pending.push_back(s);
+    if (deliverable & Bit(s)) pending.push_back(s);
   }
   os::Signal chosen = pending.size() == 1 ? pending[0] : pending[rng.Below(pending.size())];
   pending_ &= ~Bit(chosen);
   return chosen;
+}
+
+bool SignalState::Take(os::Signal sig) {
+  const bool was = pending_ & Bit(sig);
+  pending_ &= ~Bit(sig);
+  return was;
+}
+
+void SignalState::Block(os::Signal sig) {
+  CHECK(sig != os::Signal::kSIGKILL) << "SIGKILL cannot be blocked";
+  blocked_ |= Bit(sig);
 }
 
 void SignalState::SetHandler(os::Signal sig, os::SignalHandler handler) {

@@ -29,9 +29,18 @@ class SignalState {
   enum class RaiseResult { kPending, kCoalesced, kIgnored };
 
   RaiseResult Raise(os::Signal sig);
-  bool any_pending() const { return pending_ != 0; }
+  // Pending and not blocked: what delivery would take now.
+  bool any_pending() const { return (pending_ & ~blocked_) != 0; }
   bool is_pending(os::Signal sig) const { return pending_ & Bit(sig); }
+  // One deliverable signal (pending, not blocked), removed from the set.
   std::optional<os::Signal> TakeNext(Rng& rng);
+  // Removes `sig` from the pending set; whether it was there.
+  bool Take(os::Signal sig);
+
+  // sigprocmask: a blocked signal stays pending until it is unblocked.
+  void Block(os::Signal sig);
+  void Unblock(os::Signal sig) { blocked_ &= ~Bit(sig); }
+  bool is_blocked(os::Signal sig) const { return blocked_ & Bit(sig); }
 
   void SetHandler(os::Signal sig, os::SignalHandler handler);
   void Ignore(os::Signal sig);
@@ -50,6 +59,7 @@ class SignalState {
   static uint32_t Bit(os::Signal sig) { return uint32_t{1} << static_cast<int>(sig); }
 
   uint32_t pending_ = 0;
+  uint32_t blocked_ = 0;
   absl::btree_map<int, os::SignalHandler> handlers_;
   absl::btree_map<int, bool> ignored_;
   absl::btree_map<int, int> exit_codes_;

@@ -211,6 +211,45 @@ TEST_F(ProcessTest, ExitOnSignalEndsTheProcessWithThatCodeAtDelivery) {
   EXPECT_EQ(cluster_.exit_status(pid)->signal, 0) << "an exit, not a death by the signal";
 }
 
+TEST_F(ProcessTest, ABlockedSignalWaitsAndUnblockingDeliversItToItsHandlerAtOnce) {
+  // BackendInitialize's BlockSig, then PostgresMain's die() and UnBlockSig:
+  // a SIGTERM that came in between neither ends the process nor interrupts
+  // its sleep, and reaches the new handler inside UnblockSignal.
+  std::vector<std::string> seen;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.ExitOnSignal(Signal::kSIGTERM, 1);
+    os.BlockSignal(Signal::kSIGTERM);
+    const os::Errno slept = co_await os.Sleep(os::Seconds(5));
+    seen.push_back(slept == os::Errno::kOk ? "slept" : "interrupted");
+    bool die = false;
+    os.SetSignalHandler(Signal::kSIGTERM, [&die] { die = true; });
+    os.UnblockSignal(Signal::kSIGTERM);
+    seen.push_back(die ? "die at unblock" : "nothing at unblock");
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGTERM); });
+  RunUntil(os::Seconds(20));
+  EXPECT_EQ(seen, (std::vector<std::string>{"slept", "die at unblock"}));
+  EXPECT_EQ(cluster_.exit_status(pid)->code, 0);
+}
+
+TEST_F(ProcessTest, UnblockingAPendingExitSignalExitsAtTheNextSuspension) {
+  bool after = false;
+  os::Pid pid = cluster_.Spawn("h", "p", [&](os::Os& os) -> os::Task<> {
+    os.ExitOnSignal(Signal::kSIGTERM, 1);
+    os.BlockSignal(Signal::kSIGTERM);
+    co_await os.Sleep(os::Seconds(5));
+    os.UnblockSignal(Signal::kSIGTERM);
+    co_await os.Sleep(os::Seconds(5));
+    after = true;
+  });
+  world_.queue().Schedule(os::Instant() + os::Seconds(1),
+                          [&] { cluster_.SendSignal(pid, Signal::kSIGTERM); });
+  RunUntil(os::Seconds(20));
+  EXPECT_FALSE(after);
+  EXPECT_EQ(cluster_.exit_status(pid)->code, 1);
+}
+
 TEST_F(ProcessTest, ExitOnSignalRunsItsLastWordsThenExits) {
   std::vector<std::string> said;
   bool after = false;

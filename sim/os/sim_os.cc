@@ -64,6 +64,7 @@ void SimOs::Raise(os::Signal sig) {
     Emit("signal_coalesced").Str("signal", os::SignalName(sig));
     return;
   }
+  if (signals_.is_blocked(sig)) return;  // pending until unblocked
   signal_arrived_.Set();
 }
 
@@ -95,6 +96,21 @@ void SimOs::SetSignalHandler(os::Signal sig, os::SignalHandler handler) {
   signals_.SetHandler(sig, std::move(handler));
 }
 void SimOs::IgnoreSignal(os::Signal sig) { signals_.Ignore(sig); }
+
+void SimOs::BlockSignal(os::Signal sig) { signals_.Block(sig); }
+
+void SimOs::UnblockSignal(os::Signal sig) {
+  signals_.Unblock(sig);
+  if (!signals_.is_pending(sig)) return;
+  if (signals_.action(sig) == host::SignalState::Action::kHandler) {
+    // Delivered before sigprocmask returns.
+    signals_.Take(sig);
+    Emit("signal_delivered").Str("signal", os::SignalName(sig));
+    signals_.handler(sig)();
+    return;
+  }
+  signal_arrived_.Set();  // exits and terminations happen at the next suspension
+}
 void SimOs::DefaultSignal(os::Signal sig) { signals_.Default(sig); }
 void SimOs::ExitOnSignal(os::Signal sig, int code, os::SignalHandler last_words) {
   signals_.ExitOnDelivery(sig, code, std::move(last_words));

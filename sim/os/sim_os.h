@@ -58,6 +58,8 @@ class SimOs final : public os::Os {
   void SetSignalHandler(os::Signal sig, os::SignalHandler handler) override;
   void IgnoreSignal(os::Signal sig) override;
   void DefaultSignal(os::Signal sig) override;
+  void BlockSignal(os::Signal sig) override;
+  void UnblockSignal(os::Signal sig) override;
   void ExitOnSignal(os::Signal sig, int code, os::SignalHandler last_words) override;
   using os::Os::ExitOnSignal;
   os::Errno Kill(os::Pid pid, os::Signal sig) override;
