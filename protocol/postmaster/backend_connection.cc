@@ -33,9 +33,6 @@ os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
   // BackendInitialize: a SIGTERM (a fast shutdown) while the startup packet
   // is read ends the process with exit code 1 (startup_die, 15's
   // process_startup_packet_die), which the postmaster takes as a normal exit.
-  // PostgreSQL then blocks SIGTERM until the walsender's die() is installed;
-  // here the same handler stays until then, so a SIGTERM in between also
-  // ends the process with code 1, without die()'s FATAL line.
   os.ExitOnSignal(os::Signal::kSIGTERM, 1);
   const bool dead_end = cac != CAC_state::CAC_OK && cac != CAC_state::CAC_WAITBACKUP;
   auto comm = std::make_unique<pq::PqComm>(os, sock);
@@ -64,6 +61,14 @@ os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
     co_await os.Exit(1);
   }
   const std::string appname = startup.Get("application_name").value_or("");
+  // "prevent SIGTERM again" (BlockSig) until PostgresMain has its die()
+  // handler, then UnBlockSig, which would deliver a SIGTERM that came in
+  // between. (PostgreSQL's InitPostgres would then end in "canceling
+  // authentication due to timeout"; here no time passes in between.)
+  os.BlockSignal(os::Signal::kSIGTERM);
+  auto proc_die_pending = std::make_shared<bool>(false);
+  os.SetSignalHandler(os::Signal::kSIGTERM, [proc_die_pending] { *proc_die_pending = true; });
+  os.UnblockSignal(os::Signal::kSIGTERM);
   pq::StartupResponse resp;
   resp.parameters = pq::DefaultParameterStatus(
       appname, ServerVersion(shm->behavior.server_version_num),
@@ -72,6 +77,15 @@ os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
   resp.cancel_key = static_cast<uint32_t>(os.MyPid()) * 2654435761u;
   const os::Errno sent = co_await pq::SendStartupResponse(*comm, resp);
   if (sent != os::Errno::kOk) co_await os.Exit(0);
+  // A die that came while the response went out is ProcessInterrupts' FATAL
+  // at the next CHECK_FOR_INTERRUPTS, which the client is sent too (it used
+  // to end the process with code 1 and no word).
+  if (*proc_die_pending) {
+    const std::string msg = "terminating connection due to administrator command";
+    os.Log("FATAL", msg);
+    (void)co_await pq::SendErrorResponse(*comm, "FATAL", "57P01", msg);
+    co_await os.Exit(1);
+  }
   if (!entry.walsender) co_await os.Exit(1);
   // InitProcess, once the startup packet is taken: from here an exit that
   // skips the exit callbacks (which mark the slot inactive again) is a crash.
