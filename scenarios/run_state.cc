@@ -26,7 +26,6 @@ std::optional<os::Signal> SignalByName(const std::string& name) {
   return std::nullopt;
 }
 
-os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s > 0 ? s : dflt); }
 
 
 }  // namespace

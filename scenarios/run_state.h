@@ -24,6 +24,9 @@
 
 namespace replsim::scenarios {
 
+// A step's bound in seconds, `dflt` when the scenario leaves it 0.
+inline os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s > 0 ? s : dflt); }
+
 class RunState {
  public:
   RunState(const Scenario& s, Harness& t, sim::Rng& rng, std::set<int> tolerated);

@@ -12,8 +12,6 @@ namespace {
 
 constexpr os::Duration kWorkloadEndBound = os::Seconds(120);
 
-os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s > 0 ? s : dflt); }
-
 }  // namespace
 
 bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {

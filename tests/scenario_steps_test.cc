@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario_loader.h"
@@ -21,15 +22,28 @@ RunReport RunOne(const std::string& text, uint64_t seed) {
 }
 
 TEST(ScenarioStepsTest, StopWorkloadWaitsUntilEverySessionHasEnded) {
-  const std::string text = StreamingPairScenario("pg-15") + R"(
+  // Each session runs 1,000 transactions, several seconds of work. A smart
+  // stop waits for every session to end, so it finishes within its 1 s only
+  // if stop_workload really waited for all of them (it used to go on after
+  // 400 per session).
+  std::string text = StreamingPairScenario("pg-15");
+  const std::string workload = "row_bytes: 100 }";
+  text.replace(text.find(workload), workload.size(), "row_bytes: 100 transactions: 1000 }");
+  text += R"(
 steps { stop_workload {} }
-steps { stop { node: "primary" mode: SMART timeout_s: 5 } }
+steps { stop { node: "primary" mode: SMART timeout_s: 1 } }
 )";
   for (uint64_t seed = 1; seed <= 3; ++seed) {
     RunReport r = RunOne(text, seed);
-    // A smart stop waits for sessions; with them all ended it is prompt.
     EXPECT_TRUE(r.violations.empty()) << seed << ": " << r.violations[0].message;
+    EXPECT_GT(r.end_time.nanos(), 5'000'000'000) << seed << ": the sessions ran their course";
   }
+  // Without the wait, the smart stop finds the sessions still running.
+  const std::string no_wait = absl::StrReplaceAll(text, {{"steps { stop_workload {} }\n", ""}});
+  RunReport r = RunOne(no_wait, 1);
+  ASSERT_FALSE(r.violations.empty());
+  EXPECT_TRUE(absl::StrContains(r.violations[0].message, "pg_ctl stop -m SMART"))
+      << r.violations[0].message;
 }
 
 TEST(ScenarioStepsTest, StopWorkloadReportsSessionsThatCannotEnd) {

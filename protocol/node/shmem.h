@@ -71,6 +71,10 @@ struct XLogCtlData {
   wal::WalBuffer buffers;
   wal::XLogCtlPositions pos;            // Insert, LogwrtRqst, LogwrtResult
   LWLock WALWriteLock;                  // held by the one process in XLogWrite
+  // XLogCtl->RedoRecPtr: the redo point of the checkpoint or restartpoint
+  // begun last (0 until one begins in this shared memory; pg_control's then
+  // stands for it). XLogCheckpointNeeded counts segments from it.
+  wal::XLogRecPtr RedoRecPtr = 0;
   // The newest segment number a checkpoint removed or recycled since this
   // shared memory was made (0: none), whatever its timeline.
   uint64_t lastRemovedSegNo = 0;

@@ -65,6 +65,7 @@ os::Task<> CreateCheckPoint(os::Os& os, node::NodeShmem& shm, int flags) {
 
   wal::CheckPoint cp = shm.ControlFile.checkPointCopy;
   cp.redo = x.insert->NextRecordStart();
+  x.RedoRecPtr = cp.redo;
   cp.ThisTimeLineID = x.ThisTimeLineID;
   cp.PrevTimeLineID = x.PrevTimeLineID != 0 ? x.PrevTimeLineID : x.ThisTimeLineID;
   cp.fullPageWrites = true;
@@ -118,6 +119,7 @@ os::Task<> CreateRestartPoint(os::Os& os, node::NodeShmem& shm, int flags) {
     co_return;
   }
   LogCheckpointStart(os, shm, flags, /*restartpoint=*/true);
+  x.RedoRecPtr = last_cp.redo;
   const wal::XLogRecPtr prior_redo = shm.ControlFile.checkPointCopy.redo;
   // CheckPointGuts: the replication slots; flushing the buffers raises
   // minRecoveryPoint to the replay position (UpdateMinRecoveryPoint).

@@ -50,7 +50,10 @@ int CheckPointSegments(const node::NodeShmem& shm) {
 }
 
 bool XLogCheckpointNeeded(const node::NodeShmem& shm, XLogSegNo new_segno) {
-  const XLogSegNo old_segno = wal::XLByteToSeg(shm.ControlFile.checkPointCopy.redo);
+  // GetRedoRecPtr: a checkpoint in progress already counts from its own redo.
+  const XLogRecPtr redo = shm.XLogCtl.RedoRecPtr != 0 ? shm.XLogCtl.RedoRecPtr
+                                                      : shm.ControlFile.checkPointCopy.redo;
+  const XLogSegNo old_segno = wal::XLByteToSeg(redo);
   return new_segno >= old_segno + static_cast<XLogSegNo>(CheckPointSegments(shm) - 1);
 }
 

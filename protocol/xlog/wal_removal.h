@@ -3,7 +3,7 @@
 // How much WAL a server keeps, and when it asks for a checkpoint to keep
 // less (xlog.c):
 //  - XLogCheckpointNeeded: CheckPointSegments segments written since the
-//    last checkpoint's redo. XLogWrite asks on finishing a segment, and a
+//    redo of the checkpoint begun last (RedoRecPtr). XLogWrite asks on finishing a segment, and a
 //    standby's startup process on leaving a replayed one; the checkpointer
 //    then runs a checkpoint (a restartpoint in recovery) with CAUSE_XLOG.
 //    CheckPointSegments is checkpoint_segments (3) before 88e9823026 (9.5),
@@ -44,7 +44,7 @@ namespace replsim::xlog {
 int CheckPointSegments(const node::NodeShmem& shm);
 
 // `new_segno` is at least CheckPointSegments - 1 segments past the segment
-// of the last checkpoint's (or restartpoint's) redo.
+// of the redo of the checkpoint (or restartpoint) begun last.
 bool XLogCheckpointNeeded(const node::NodeShmem& shm, wal::XLogSegNo new_segno);
 
 // The oldest segment to keep for wal_keep_* and the slots, if older than

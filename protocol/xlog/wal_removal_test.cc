@@ -104,6 +104,10 @@ TEST(WalRemovalTest, CheckpointsAreAskedForByWalVolume) {
   old.shm.ControlFile.checkPointCopy.redo = 2 * kSeg + 100;
   EXPECT_FALSE(XLogCheckpointNeeded(old.shm, 3));
   EXPECT_TRUE(XLogCheckpointNeeded(old.shm, 4));
+  // A checkpoint under way counts from its own redo, not pg_control's.
+  old.shm.XLogCtl.RedoRecPtr = 3 * kSeg + 100;
+  EXPECT_FALSE(XLogCheckpointNeeded(old.shm, 4));
+  EXPECT_TRUE(XLogCheckpointNeeded(old.shm, 5));
   Fixture now("pg-15");  // max_wal_size 1GB: 64 / 1.9 = 33 segments
   EXPECT_EQ(CheckPointSegments(now.shm), 33);
   ASSERT_TRUE(now.shm.gucs.Set("max_wal_size", "64MB").ok());
