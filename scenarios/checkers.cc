@@ -1,10 +1,12 @@
 #include "scenarios/checkers.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "protocol/wal/page_header.h"
+#include "protocol/wal/wal_reader.h"
 #include "protocol/wal/segment.h"
 #include "scenarios/harness/wal_scan.h"
 #include "protocol/wal/timeline_history.h"
@@ -78,15 +80,37 @@ size_t ValidWalLength(const std::string& file, wal::XLogSegNo segno, wal::TimeLi
     valid = off + n;
   }
   if (valid == 0 || !first_record.has_value()) return valid;
-  const std::string pages = file.substr(0, valid);
-  WalScan scan = ScanWalSegments(
-      [&](wal::XLogSegNo s) -> std::optional<std::string> {
-        if (s == segno) return pages;
-        return std::nullopt;
-      },
-      tli, 0, *first_record);
-  const wal::XLogRecPtr end = scan.records.empty() ? *first_record : scan.records.back().end;
+  // Read the records that begin on that page, as a reader of this file
+  // would; a record going on past the valid pages is incomplete.
+  const wal::XLogRecPtr valid_upto = seg_start + valid;
+  wal::XLogReaderState reader(
+      {.system_identifier = 0},
+      [&](wal::XLogRecPtr page, uint32_t req_len, absl::Span<uint8_t> out) {
+        wal::PageReadResult r;
+        r.file_tli = tli;
+        if (page < seg_start || page >= valid_upto || valid_upto - page < req_len) {
+          r.status = absl::UnavailableError("past the valid pages");
+          return r;
+        }
+        const size_t n = std::min<uint64_t>(wal::kXLogBlcksz, valid_upto - page);
+        std::copy_n(bytes + (page - seg_start), n, out.begin());
+        std::fill(out.begin() + n, out.end(), 0);
+        r.read_len = static_cast<uint32_t>(n);
+        return r;
+      });
+  reader.XLogBeginRead(*first_record);
+  wal::XLogRecPtr end = *first_record;
+  while (reader.XLogReadRecord().ok()) end = reader.EndRecPtr();
   return std::min<size_t>(valid, end - seg_start);
+}
+
+// The first offset below `n` where a and b differ, or n.
+size_t FirstDifference(const std::string& a, const std::string& b, size_t n) {
+  constexpr size_t kChunk = 4096;
+  size_t i = 0;
+  while (i + kChunk <= n && std::memcmp(a.data() + i, b.data() + i, kChunk) == 0) i += kChunk;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
 }
 
 }  // namespace
@@ -110,10 +134,13 @@ std::vector<Violation> CheckWalPrefix(Harness& t, const std::string& standby,
     // had (divergence, which a failed rejoin reports, not WAL it was sent);
     // WAL a standby has past what its crashed upstream kept is the durable-
     // WAL check's (CheckStandbysWithinDurableWal).
+    // Valid WAL is a prefix of each file, so only bytes that differ need
+    // finding out whether both sides hold them as valid.
+    const size_t common = std::min(mine->size(), theirs->size());
+    const size_t i = FirstDifference(*mine, *theirs, common);
+    if (i == common) continue;
     const size_t len = std::min(ValidWalLength(*mine, id->segno, id->tli),
                                 ValidWalLength(*theirs, id->segno, id->tli));
-    size_t i = 0;
-    while (i < len && (*mine)[i] == (*theirs)[i]) ++i;
     if (i < len) {
       const wal::XLogRecPtr lsn = wal::XLogSegNoOffsetToRecPtr(id->segno, i);
       Violation v;
