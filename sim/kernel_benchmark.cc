@@ -1,6 +1,6 @@
 // Kernel throughput, next to a bare binary-heap event loop in the same binary,
 // so the ratio is read from one run:
-//   bazel run -c opt //sim:kernel_benchmark
+//   bazel run --config=fast //sim:kernel_benchmark
 // Each benchmark keeps kActors timers or processes alive, each rescheduling
 // itself after a delay taken from a fixed table; items_per_second is events/s.
 #include <algorithm>

@@ -2,7 +2,8 @@
 // profile, run the way a sweep runs them (no trace kept). Peak RSS is the
 // process's (getrusage), reported after the runs so growth with the number
 // of seeds shows up between Arg values.
-//   bazel run -c opt //tools:sweep_benchmark -- --benchmark_min_time=5
+//   bazel run --config=fast //tools:sweep_benchmark -- --benchmark_min_time=5
+// (--config=fast: -O3 and link-time optimisation, .bazelrc)
 #include <sys/resource.h>
 
 #include <string>

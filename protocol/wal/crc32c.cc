@@ -4,6 +4,7 @@
 #include <cstring>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <nmmintrin.h>
 #define REPLSIM_CRC32C_SSE42 1
 #endif
@@ -47,6 +48,20 @@ __attribute__((target("sse4.2"))) pg_crc32c Crc32cCompSse42(
 }
 #endif
 
+#ifdef REPLSIM_CRC32C_SSE42
+// CPUID leaf 1, ECX bit 20. Asked of the CPU directly rather than through
+// __builtin_cpu_supports, whose __cpu_model lives in libgcc and is lost
+// when the binary is linked with -flto.
+bool HaveSse42() {
+  // determinism-ok: a constant of the machine, and both paths give one value.
+  static const bool have = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_SSE4_2) != 0;
+  }();
+  return have;
+}
+#endif
+
 }  // namespace
 
 pg_crc32c Crc32cCompPortable(pg_crc32c crc, absl::Span<const uint8_t> data) {
@@ -59,7 +74,7 @@ pg_crc32c Crc32cCompPortable(pg_crc32c crc, absl::Span<const uint8_t> data) {
 pg_crc32c Crc32cComp(pg_crc32c crc, absl::Span<const uint8_t> data) {
 #ifdef REPLSIM_CRC32C_SSE42
   // Same value either way; the CPU feature only picks the faster path.
-  if (__builtin_cpu_supports("sse4.2")) return Crc32cCompSse42(crc, data);
+  if (HaveSse42()) return Crc32cCompSse42(crc, data);
 #endif
   return Crc32cCompPortable(crc, data);
 }
