@@ -8,8 +8,7 @@
 namespace replsim::sim::net {
 
 Link& Links::Get(const std::string& src, const std::string& dst) {
-  Key key{src, dst};
-  auto it = links_.find(key);
+  auto it = links_.find(KeyView(src, dst));
   if (it != links_.end()) return it->second;
   Link link;
   if (src == dst) {
@@ -19,7 +18,7 @@ Link& Links::Get(const std::string& src, const std::string& dst) {
     link.latency = UniformDuration(rng(), config_.min_latency, config_.max_latency);
     link.bandwidth = UniformInt(rng(), config_.min_bandwidth, config_.max_bandwidth);
   }
-  return links_.emplace(key, link).first->second;
+  return links_.emplace(Key(src, dst), link).first->second;
 }
 
 os::Instant Links::Transmit(const std::string& src, const std::string& dst,
@@ -57,7 +56,7 @@ void Links::Heal(const std::string& a, const std::string& b, bool two_way) {
 }
 
 bool Links::Blocked(const std::string& src, const std::string& dst) const {
-  return partitions_.contains(Key{src, dst});
+  return partitions_.contains(KeyView(src, dst));
 }
 
 }  // namespace replsim::sim::net

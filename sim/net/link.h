@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/container/btree_map.h"
@@ -62,6 +63,16 @@ class Links {
 
  private:
   using Key = std::pair<std::string, std::string>;
+  using KeyView = std::pair<std::string_view, std::string_view>;
+  // Orders keys as std::pair<std::string, std::string> does, and finds
+  // them by a pair of views without building the key (a lookup per segment).
+  struct KeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyView(a.first, a.second) < KeyView(b.first, b.second);
+    }
+  };
   // The World's "net" stream, looked up on first use (as the World creates
   // streams lazily) and then kept: its address is stable.
   Rng& rng() {
@@ -71,8 +82,8 @@ class Links {
   World& world_;
   Rng* rng_ = nullptr;
   LinkConfig config_;
-  absl::btree_map<Key, Link> links_;
-  absl::btree_map<Key, int> partitions_;  // direction -> nesting count
+  absl::btree_map<Key, Link, KeyLess> links_;
+  absl::btree_map<Key, int, KeyLess> partitions_;  // direction -> nesting count
 };
 
 }  // namespace replsim::sim::net
