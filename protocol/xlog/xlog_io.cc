@@ -162,11 +162,12 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
   for (uint64_t done = 0; done < bytes.size();) {
     const SegmentPiece piece = PieceAt(start, done, bytes.size());
     const std::string path = XLogFilePath(data_dir, tli, piece.segno);
-    if (!os.Stat(path).ok()) {
+    os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite);
+    if (!fd.ok() && fd.error() == os::Errno::kENOENT) {
       const os::Errno e = co_await XLogFileInit(os, data_dir, tli, piece.segno, failure);
       if (e != os::Errno::kOk) co_return e;
+      fd = os.Open(path, os::kOpenReadWrite);
     }
-    os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite);
     if (!fd.ok()) co_return fail(XLogIoFailure::Op::kOpen, piece, fd.error());
     os::Result<size_t> w = co_await os.PWrite(*fd, bytes.subspan(done, piece.n), piece.off);
     os.Close(*fd);

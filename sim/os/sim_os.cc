@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "absl/types/span.h"
 #include "protocol/os/check.h"
 #include "sim/os/cluster.h"
 
@@ -11,11 +12,16 @@ namespace replsim::sim::os_sim {
 namespace {
 
 // Builds the wait outside the coroutine: g++ 12 rejects a braced
-// initializer_list inside a co_await expression.
+// initializer_list inside a co_await expression. A null entry is something
+// that cannot happen (a latch not waited for, no socket): it is left out.
 WaitAnyAwaitable WaitOn(ProcessContext& ctx, Waitable* a, Waitable* b, Waitable* c,
                         Waitable* d, Waitable* e, std::optional<os::Duration> t) {
-  Waitable* list[] = {a, b, c, d, e};
-  return ctx.WaitAnyOf(list, t);
+  Waitable* list[5];
+  size_t n = 0;
+  for (Waitable* w : {a, b, c, d, e}) {
+    if (w != nullptr) list[n++] = w;
+  }
+  return ctx.WaitAnyOf(absl::MakeConstSpan(list, n), t);
 }
 
 }  // namespace
@@ -127,7 +133,7 @@ os::Task<bool> SimOs::BlockOn(Waitable& w, std::optional<os::Instant> until) {
   if (w.IsReady()) co_return true;
   std::optional<os::Duration> timeout;
   if (until.has_value()) timeout = *until - cluster_.world().now();
-  co_await WaitOn(*ctx_, &signal_arrived_, &w, &never_, &never_, &never_, timeout);
+  co_await WaitOn(*ctx_, &signal_arrived_, &w, nullptr, nullptr, nullptr, timeout);
   co_await ServiceSignals();
   co_return w.IsReady();
 }
@@ -141,7 +147,7 @@ os::Task<os::Errno> SimOs::Sleep(os::Duration d) {
   os::Instant until = cluster_.world().now() + d;
   co_await ServiceSignals();
   while (cluster_.world().now() < until) {
-    co_await WaitOn(*ctx_, &signal_arrived_, &never_, &never_, &never_, &never_,
+    co_await WaitOn(*ctx_, &signal_arrived_, nullptr, nullptr, nullptr, nullptr,
                     until - cluster_.world().now());
     const bool interrupted = co_await ServiceSignals();
     if (interrupted) co_return os::Errno::kEINTR;
@@ -189,12 +195,12 @@ os::Task<int> SimOs::WaitLatchOrSocket(os::Latch* latch, int ev, os::Fd sock,
     if (deadline.has_value() && cluster_.world().now() >= *deadline) co_return WL_TIMEOUT;
     std::optional<Duration> left;
     if (deadline.has_value()) left = *deadline - cluster_.world().now();
-    Waitable* latch_w = l != nullptr ? static_cast<Waitable*>(l) : &never_;
-    Waitable* pm_w = pm ? &parent_death_ : &never_;
+    Waitable* latch_w = l != nullptr ? static_cast<Waitable*>(l) : nullptr;
+    Waitable* pm_w = pm ? &parent_death_ : nullptr;
     Waitable* rd = (s != nullptr && (ev & WL_SOCKET_READABLE))
-                       ? static_cast<Waitable*>(&s->readable()) : &never_;
+                       ? static_cast<Waitable*>(&s->readable()) : nullptr;
     Waitable* wr = (s != nullptr && (ev & WL_SOCKET_WRITEABLE))
-                       ? static_cast<Waitable*>(&s->writable()) : &never_;
+                       ? static_cast<Waitable*>(&s->writable()) : nullptr;
     co_await WaitOn(*ctx_, &signal_arrived_, latch_w, pm_w, rd, wr, left);
   }
 }
