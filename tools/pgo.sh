@@ -55,5 +55,10 @@ if [ ! -f "$profile_dir/done" ]; then
   touch "$profile_dir/done"
 fi
 
-bazel "$command" --config=pgo "--copt=-fprofile-use=$profile_dir" \
-  "--linkopt=-fprofile-use=$profile_dir" "$@"
+use_flags=(--config=pgo "--copt=-fprofile-use=$profile_dir"
+           "--linkopt=-fprofile-use=$profile_dir")
+# The training build left an instrumented replsim where this one goes (one
+# output directory for both): replace it whatever the command's target, so
+# that nothing runs it by its path and adds counts to the profile.
+bazel build "${use_flags[@]}" //tools:replsim
+bazel "$command" "${use_flags[@]}" "$@"

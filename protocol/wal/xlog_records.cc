@@ -25,6 +25,7 @@ WalRecord XlogRecord(uint8_t info, std::vector<uint8_t> data) {
 
 std::vector<uint8_t> EncodeCheckPoint(const CheckPoint& cp) {
   std::vector<uint8_t> out;
+  out.reserve(kSizeOfCheckPoint);
   ByteWriter w(&out);
   w.U64(cp.redo);
   w.U32(cp.ThisTimeLineID);

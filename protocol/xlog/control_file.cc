@@ -18,6 +18,7 @@ std::string ControlFilePath(const std::string& data_dir) {
 
 std::vector<uint8_t> EncodeControlFile(const node::ControlFileData& c) {
   std::vector<uint8_t> out;
+  out.reserve(kMaxControlBytes);
   wal::ByteWriter w(&out);
   w.U32(kControlMagic);
   w.U64(c.system_identifier);
