@@ -36,19 +36,18 @@ Harness::Harness(uint64_t seed, node::Behavior behavior,
 }
 
 void Harness::InstallTraceSink() {
-  world_->trace().set_sink(
-      [this](const sim::TraceEvent& e) {
-        if (extra_sink_ != nullptr) extra_sink_(e);
-        if (e.kind != "log") return;
-        const sim::TraceField* kind = e.Find("kind");
-        const sim::TraceField* message = e.Find("message");
-        if (kind == nullptr || message == nullptr) return;
-        // FindLog relies on this order.
-        CHECK(logs_.empty() || logs_.back().time <= e.time) << "log lines out of time order";
-        logs_.push_back({e.time, e.host, e.process, kind->s, message->s});
-      },
-      // Only log lines are needed, unless someone watches every event.
-      extra_sink_ != nullptr ? "" : "log");
+  cluster_->set_log_sink([this](os::Instant time, std::string_view host,
+                                std::string_view process, std::string_view level,
+                                std::string_view message) {
+    // FindLog relies on this order.
+    CHECK(logs_.empty() || logs_.back().time <= time) << "log lines out of time order";
+    logs_.push_back({time, std::string(host), std::string(process), std::string(level),
+                     std::string(message)});
+  });
+  // Someone watching every event (replsim's --trace, replay) gets them all.
+  if (extra_sink_ != nullptr) {
+    world_->trace().set_sink([this](const sim::TraceEvent& e) { extra_sink_(e); });
+  }
 }
 
 Harness::~Harness() {

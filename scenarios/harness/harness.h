@@ -137,7 +137,8 @@ class Harness {
   Harness(uint64_t seed, node::Behavior behavior,
           sim::os_sim::ClusterConfig config = sim::os_sim::ClusterConfig(),
           bool keep_trace = false);
-  // Sees every trace event after the harness has (log lines collected).
+  // Sees every trace event (the harness keeps log lines through the
+  // cluster's log sink, whether or not one is set).
   void set_trace_sink(sim::Trace::Sink sink) {
     extra_sink_ = std::move(sink);
     InstallTraceSink();

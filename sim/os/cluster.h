@@ -77,6 +77,13 @@ class Cluster {
   Rng& scheduler_rng() { return world_.Stream("scheduler"); }
   bool tearing_down() const { return tearing_down_; }
 
+  // Sees every server log line (SimOs::Log) as it is written, after its
+  // trace event: the harness's log, kept without materializing the event.
+  using LogSink = absl::AnyInvocable<void(os::Instant time, std::string_view host,
+                                          std::string_view process, std::string_view level,
+                                          std::string_view message)>;
+  void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
+
  private:
   friend class SimOs;
   os::Pid SpawnProcess(host::Host& host, std::string name, os::ProcessBody body,
@@ -95,6 +102,7 @@ class Cluster {
   bool tearing_down_ = false;
   absl::btree_map<std::string, std::unique_ptr<host::Host>, std::less<>> hosts_;
   absl::btree_map<os::Pid, SimOs*> live_;
+  LogSink log_sink_;
 };
 
 }  // namespace replsim::sim::os_sim

@@ -334,6 +334,41 @@ TEST_F(ProcessTest, HostCrashKillsEverythingAndKeepsOnlyDurableFiles) {
   EXPECT_TRUE(b_missing);
 }
 
+TEST_F(ProcessTest, TheLogSinkSeesEveryLogLineAfterItsTraceEvent) {
+  struct Line {
+    os::Instant time;
+    std::string where;
+    uint64_t events_before;  // trace events committed when the sink ran
+  };
+  std::vector<Line> lines;
+  cluster_.set_log_sink([&](os::Instant t, std::string_view host, std::string_view process,
+                            std::string_view level, std::string_view message) {
+    lines.push_back({t,
+                     std::string(host) + " " + std::string(process) + " " + std::string(level) +
+                         ": " + std::string(message),
+                     world_.trace().event_count()});
+  });
+  cluster_.Spawn("h", "startup", [&](os::Os& os) -> os::Task<> {
+    os.Log("LOG", "redo starts at 0/1000028");
+    co_await os.Sleep(os::Milliseconds(5));
+    os.Log("FATAL", "terminating connection");
+  });
+  RunUntil(os::Seconds(1));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].where, "h startup LOG: redo starts at 0/1000028");
+  EXPECT_EQ(lines[1].where, "h startup FATAL: terminating connection");
+  EXPECT_EQ(lines[1].time - lines[0].time, os::Milliseconds(5));
+  // Each line's trace event is already committed (the last one when the sink ran).
+  const std::vector<TraceEvent>& events = world_.trace().events();
+  for (const Line& l : lines) {
+    ASSERT_GE(l.events_before, 1u);
+    const TraceEvent& e = events[l.events_before - 1];
+    EXPECT_EQ(e.kind, "log");
+    EXPECT_EQ(e.time, l.time);
+  }
+  EXPECT_EQ(Count("log"), 2);
+}
+
 TEST_F(ProcessTest, FaultPointsFireWhenEnabledAndAreTraced) {
   cluster_.fault_points().Force("always", true);
   cluster_.fault_points().Force("never", false);

@@ -251,6 +251,9 @@ bool SimOs::FaultPoint(std::string_view name) {
 
 void SimOs::Log(std::string_view kind, std::string_view message) {
   Emit("log").Str("kind", kind).Str("message", message);
+  if (cluster_.log_sink_ != nullptr) {
+    cluster_.log_sink_(cluster_.world().now(), host_.name(), name_, kind, message);
+  }
 }
 
 }  // namespace replsim::sim::os_sim
