@@ -32,6 +32,7 @@ Harness::Harness(uint64_t seed, node::Behavior behavior,
     : behavior_(std::move(behavior)), ledger_(std::make_shared<postmaster::CommitLedger>()) {
   world_ = std::make_unique<sim::World>(seed, keep_trace);
   cluster_ = std::make_unique<sim::os_sim::Cluster>(*world_, std::move(config));
+  logs_.reserve(256);  // a bundled scenario's run logs about 100 lines
   InstallTraceSink();
 }
 
