@@ -6,10 +6,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "protocol/wal/page_header.h"
-#include "protocol/wal/wal_reader.h"
 #include "protocol/wal/segment.h"
-#include "scenarios/harness/wal_scan.h"
 #include "protocol/wal/timeline_history.h"
+#include "protocol/wal/wal_reader.h"
 #include "sim/disk/disk.h"
 
 namespace replsim::scenarios {

@@ -52,6 +52,12 @@ if [ ! -f "$profile_dir/done" ]; then
     "$replsim" sweep scenarios/clean_switchover.textproto --seeds 1..2000 \
       --profile "$profile" > /dev/null 2>&1 || true
   done
+  # A training that ran nothing (a sweep that could not start) leaves no
+  # counts: say so rather than build "with a profile" that is empty.
+  if ! compgen -G "$profile_dir/*.gcda" > /dev/null; then
+    echo "pgo: training wrote no profile counts to $profile_dir" >&2
+    exit 1
+  fi
   touch "$profile_dir/done"
 fi
 
