@@ -38,20 +38,6 @@ const Violation* RunReport::first_violation() const {
 
 namespace {
 
-absl::StatusOr<node::Behavior> BehaviorFor(const Scenario& s, const RunOptions& o) {
-  const std::string profile = o.profile.empty() ? s.profile() : o.profile;
-  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(profile);
-  if (!b.ok()) return b.status();
-  // The scenario's own switches apply to its own profile only.
-  if (o.profile.empty() || o.profile == s.profile()) {
-    for (const std::string& sw : s.switches()) {
-      if (absl::Status st = b->ApplyOverrides(sw); !st.ok()) return st;
-    }
-  }
-  if (absl::Status st = b->ApplyOverrides(o.switches); !st.ok()) return st;
-  return b;
-}
-
 sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, sim::Rng& rng) {
   sim::os_sim::ClusterConfig c;
   const FaultModel& f = s.faults();
@@ -69,11 +55,67 @@ sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, sim::Rng& rng) {
   return c;
 }
 
+// Every switch's value, in AllSwitches() order.
+std::vector<bool> SwitchValues(const node::Behavior& b) {
+  std::vector<bool> v;
+  for (const node::SwitchInfo& s : node::AllSwitches()) v.push_back(b.*(s.member));
+  return v;
+}
+
 }  // namespace
+
+std::string RunProfile(const Scenario& s, const RunOptions& o) {
+  return o.profile.empty() ? s.profile() : o.profile;
+}
+
+absl::StatusOr<node::Behavior> ResolveBehavior(const Scenario& s, const RunOptions& o) {
+  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(RunProfile(s, o));
+  if (!b.ok()) return b.status();
+  // The scenario's own switches, then the run's, switch by switch: a later
+  // setting of one switch overrides an earlier one.
+  for (const std::string& sw : s.switches()) {
+    if (absl::Status st = b->ApplyOverrides(sw); !st.ok()) return st;
+  }
+  if (absl::Status st = b->ApplyOverrides(o.switches); !st.ok()) return st;
+  return b;
+}
+
+std::string CanonicalSwitches(const node::Behavior& b) {
+  absl::StatusOr<node::Behavior> base = node::Behavior::ForProfile(
+      b.description.substr(0, b.description.find(' ')));
+  std::vector<std::string> out;
+  const std::vector<bool> have = SwitchValues(b);
+  const std::vector<bool> def = base.ok() ? SwitchValues(*base) : std::vector<bool>();
+  for (size_t i = 0; i < have.size(); ++i) {
+    if (i < def.size() && have[i] == def[i]) continue;
+    out.push_back(absl::StrCat(node::AllSwitches()[i].commit, have[i] ? "=on" : "=off"));
+  }
+  return absl::StrJoin(out, ",");
+}
+
+std::set<int> ToleratedFor(const Scenario& s, const node::Behavior& run_behavior) {
+  // A row tolerates outcomes of the runs that behave as the row does: the
+  // same profile and the same value of every switch (the scenario's own
+  // switches and the row's applied to the row's profile). So `run
+  // --profile P --switches S` is tolerated exactly what the suite's row for
+  // P and S is, and a run no row describes is tolerated nothing.
+  std::set<int> tolerated;
+  const std::string profile = run_behavior.description.substr(0, run_behavior.description.find(' '));
+  const std::vector<bool> values = SwitchValues(run_behavior);
+  for (const Expectation& e : s.expect()) {
+    RunOptions row;
+    row.profile = e.profile();
+    row.switches = absl::StrJoin(e.switches(), ",");
+    absl::StatusOr<node::Behavior> b = ResolveBehavior(s, row);
+    if (!b.ok() || RunProfile(s, row) != profile || SwitchValues(*b) != values) continue;
+    for (int i : e.tolerated()) tolerated.insert(i);
+  }
+  return tolerated;
+}
 
 absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
                                       const RunOptions& options) {
-  absl::StatusOr<node::Behavior> behavior = BehaviorFor(s, options);
+  absl::StatusOr<node::Behavior> behavior = ResolveBehavior(s, options);
   if (!behavior.ok()) return behavior.status();
   // Scenario-level draws come from their own stream, independent of the world's.
   sim::Rng scenario_rng = sim::Rng::ForStream(seed, "scenario");
@@ -107,16 +149,7 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
     t.set_trace_sink([sink = options.sink](const sim::TraceEvent& e) { sink(e); });
   }
 
-  // Outcomes the expectation row for this profile tolerates.
-  std::set<int> tolerated;
-  const std::string profile = options.profile.empty() ? s.profile() : options.profile;
-  for (const Expectation& e : s.expect()) {
-    if ((e.profile().empty() ? s.profile() : e.profile()) != profile) continue;
-    // Rows of one profile differ by their switches (a bug's row and its
-    // fix's): only the row this run is tolerates.
-    if (absl::StrJoin(e.switches(), ",") != options.switches) continue;
-    for (int i : e.tolerated()) tolerated.insert(i);
-  }
+  std::set<int> tolerated = ToleratedFor(s, *behavior);
   RunState run(s, t, scenario_rng, std::move(tolerated));
   if (absl::Status st = run.CreateNodes(); !st.ok()) return st;
   run.PlaySteps();

@@ -10,11 +10,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "protocol/node/behavior.h"
 #include "protocol/os/time.h"
 #include "scenarios/scenario.pb.h"
 #include "sim/trace.h"
@@ -32,7 +34,9 @@ struct Violation {
 
 struct RunOptions {
   std::string profile;        // overrides the scenario's, if set
-  std::string switches;       // "985bd7d497=off,..." on top of the profile
+  // "985bd7d497=off,..." on top of the profile and the scenario's own
+  // switches (which apply under every profile).
+  std::string switches;
   bool keep_trace = false;    // keep every event (replay, --trace)
   // Hash the trace into RunReport::fingerprint. Off, the fingerprint is 0 and
   // the run is otherwise identical (sweeps, which rerun a failing seed with it
@@ -56,6 +60,20 @@ struct RunReport {
 };
 
 const char* InvariantName(Invariant i);
+
+// The profile a run uses: options.profile, else the scenario's.
+std::string RunProfile(const Scenario& s, const RunOptions& o);
+// The run's behaviour: its profile, then the scenario's own switches, then
+// options.switches, switch by switch (a later setting of a switch wins).
+// InvalidArgument for an unknown profile or a bad switch override.
+absl::StatusOr<node::Behavior> ResolveBehavior(const Scenario& s, const RunOptions& o);
+// "COMMIT=on,COMMIT=off": every switch where `b` differs from its profile,
+// in behavior.h's order; the same text for every way of asking for the same
+// behaviour, so it keys resumes and goes into replay commands.
+std::string CanonicalSwitches(const node::Behavior& b);
+// The invariants the scenario's expect rows tolerate for runs of this
+// behaviour (the rows of the same profile and the same switch values).
+std::set<int> ToleratedFor(const Scenario& s, const node::Behavior& b);
 
 // InvalidArgument for a bad profile or switch override.
 absl::StatusOr<RunReport> RunScenario(const Scenario& scenario, uint64_t seed,
