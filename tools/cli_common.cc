@@ -5,11 +5,15 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <csignal>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "scenarios/scenario_loader.h"
+#include "tools/crash_handler.h"
 
 namespace replsim::tools {
 
@@ -33,6 +37,50 @@ std::string ResolveUserPath(const std::string& path) {
 
 bool StderrIsTerminal() { return isatty(2) != 0; }
 
+void WarnIfMoreJobsThanCores(int jobs) {
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores > 0 && jobs > cores) {
+    std::fprintf(stderr,
+                 "replsim: warning: --jobs %d is more than this machine's %ld cores; the "
+                 "workers will share them (no faster, and seeds/s per worker drops)\n",
+                 jobs, cores);
+  }
+}
+
+absl::StatusOr<LoadedScenario> LoadScenarioForCli(const std::string& path) {
+  const std::string resolved = ResolveUserPath(path);
+  absl::StatusOr<scenarios::Scenario> s = scenarios::LoadScenarioFile(resolved);
+  if (!s.ok()) return s.status();
+  std::ifstream in(resolved, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  LoadedScenario out;
+  out.path = path;
+  out.scenario = *std::move(s);
+  out.hash = HashBytes(bytes.str());
+  return out;
+}
+
+absl::StatusOr<RunSetup> SetupRun(const scenarios::Scenario& s, const std::string& profile,
+                                  const std::string& switches) {
+  RunSetup setup;
+  setup.options.profile = profile;
+  setup.options.switches = switches;
+  absl::StatusOr<node::Behavior> b = scenarios::ResolveBehavior(s, setup.options);
+  if (!b.ok()) return b.status();
+  setup.profile = scenarios::RunProfile(s, setup.options);
+  setup.switches = scenarios::CanonicalSwitches(*b);
+  setup.description = b->description;
+  if (SelftestCrashAfterEvents() > 0) {
+    setup.options.sink = WithSelftestCrash(nullptr);
+  }
+  return setup;
+}
+
+std::string ReplayCommandFor(const std::string& path, uint64_t seed, const RunSetup& setup) {
+  return ReplayCommand(path, seed, setup.profile, setup.switches);
+}
+
 absl::Status ShardFromFlagOrEnv(const std::string& flag, int* index, int* count) {
   if (!flag.empty()) return ParseShard(flag, index, count);
   const char* i = std::getenv("TEST_SHARD_INDEX");
@@ -48,20 +96,26 @@ absl::Status ShardFromFlagOrEnv(const std::string& flag, int* index, int* count)
   return absl::OkStatus();
 }
 
+std::string ViolationLine(const scenarios::Violation& v) {
+  return absl::StrFormat("%s at %.6fs: %s", scenarios::InvariantName(v.invariant),
+                         v.time.nanos() / 1e9, v.message);
+}
+
 namespace {
 
 SeedOutcome OutcomeOf(const absl::StatusOr<scenarios::RunReport>& r) {
   SeedOutcome o;
   if (!r.ok()) {
     o.kind = SeedOutcome::Kind::kSafety;
+    o.invariant = "RUN_FAILED";
     o.violation = std::string(r.status().message());
     return o;
   }
   o.fingerprint = r->fingerprint;
   if (const scenarios::Violation* v = r->first_violation()) {
     o.kind = v->liveness ? SeedOutcome::Kind::kLiveness : SeedOutcome::Kind::kSafety;
-    o.violation = absl::StrFormat("%s at %.6fs: %s", scenarios::InvariantName(v->invariant),
-                                  v->time.nanos() / 1e9, v->message);
+    o.invariant = scenarios::InvariantName(v->invariant);
+    o.violation = ViolationLine(*v);
   }
   return o;
 }
@@ -91,6 +145,7 @@ SeedOutcome RunSeedWith(const ScenarioRun& run, const scenarios::RunOptions& opt
   const uint64_t events_again = again.ok() ? again->events : 0;
   if (o2.kind != o.kind || o2.violation != o.violation || events_again != first->events) {
     o.kind = SeedOutcome::Kind::kSafety;
+    o.invariant = "NONDETERMINISM";
     o.violation = absl::StrFormat(
         "NONDETERMINISM: this seed ran twice in one process and differed: %d events, "
         "\"%s\"; then %d events, \"%s\"",
@@ -101,17 +156,9 @@ SeedOutcome RunSeedWith(const ScenarioRun& run, const scenarios::RunOptions& opt
   return o2;
 }
 
-std::string ReplayCommand(const std::string& file, uint64_t seed,
-                          const scenarios::RunOptions& options) {
-  std::string cmd = absl::StrCat("bazel run //tools:replsim -- replay ", file, " --seed ", seed);
-  if (!options.profile.empty()) absl::StrAppend(&cmd, " --profile ", options.profile);
-  if (!options.switches.empty()) absl::StrAppend(&cmd, " --switches ", options.switches);
-  return cmd;
-}
-
-void PrintRunReport(const scenarios::Scenario& s, const scenarios::RunReport& r,
-                    const std::string& file) {
-  std::printf("scenario %s  profile %s  seed %" PRIu64 "\n", s.name().c_str(),
+void PrintRunReport(const LoadedScenario& s, const RunSetup& setup,
+                    const scenarios::RunReport& r) {
+  std::printf("scenario %s  profile %s  seed %" PRIu64 "\n", s.scenario.name().c_str(),
               r.profile.c_str(), r.seed);
   const scenarios::Violation* v = r.first_violation();
   if (v == nullptr) {
@@ -121,18 +168,17 @@ void PrintRunReport(const scenarios::Scenario& s, const scenarios::RunReport& r,
                 scenarios::InvariantName(v->invariant));
     std::printf("  at %.9fs: %s\n", v->time.nanos() / 1e9, v->message.c_str());
     if (!v->evidence.empty()) std::printf("  evidence: %s\n", v->evidence.c_str());
-    scenarios::RunOptions o;
-    o.profile = r.profile.substr(0, r.profile.find(' '));
-    std::printf("  replay: %s\n", ReplayCommand(file, r.seed, o).c_str());
+    std::printf("  replay: %s\n", ReplayCommandFor(s.path, r.seed, setup).c_str());
   }
   for (const scenarios::Violation& t : r.violations) {
     if (t.tolerated) {
-      std::printf("  tolerated: %s: %s\n", scenarios::InvariantName(t.invariant),
-                  t.message.c_str());
+      std::printf("  tolerated (the scenario's expect row lists it): %s: %s\n",
+                  scenarios::InvariantName(t.invariant), t.message.c_str());
     }
   }
   std::printf("events %" PRIu64 "  virtual time %.6fs\nfingerprint %016" PRIx64
-              "\nunseed %016" PRIx64 "\n",
+              "  (a hash of the whole trace)\nunseed %016" PRIx64
+              "  (the random streams' state at the end; see --help)\n",
               r.events, r.end_time.nanos() / 1e9, r.fingerprint, r.unseed);
 }
 
@@ -142,17 +188,21 @@ int ExitCodeFor(const scenarios::RunReport& r) {
   return v->liveness ? kExitLiveness : kExitSafety;
 }
 
-void PrintSweepSummary(const scenarios::Scenario& s, const std::string& profile,
-                       const SweepOptions& o, const SweepResult& r,
-                       const std::string& file) {
-  std::printf("%-22s %-14s %-14s %-8s %-9s %s\n", "scenario", "profile", "seeds", "run",
-              "failing", "seeds/s");
-  std::printf("%-22s %-14s %-14s %-8" PRIu64 " %-9zu %.0f\n", s.name().c_str(),
-              profile.c_str(), absl::StrCat(o.first, "..", o.last).c_str(), r.seeds_run,
-              r.failures.size(), r.seeds_per_second());
-  if (r.seeds_skipped > 0) {
-    std::printf("(resumed: %" PRIu64 " seeds were done by an earlier run)\n", r.seeds_skipped);
+void PrintSweepSummary(const SweepIdentity& id, const SweepResult& r) {
+  if (!r.resume_note.empty()) std::printf("%s\n", r.resume_note.c_str());
+  if (r.already_done) {
+    std::printf("this sweep was already done by an earlier run; its result:\n");
   }
+  const std::string profile =
+      id.switches.empty() ? id.profile : absl::StrCat(id.profile, " ", id.switches);
+  std::printf("%-22s %-26s %-16s %-10s %-10s %-8s %s\n", "scenario", "profile", "seeds",
+              "done", "failing", "crashed", "seeds/s");
+  std::string range = absl::StrCat(id.first, "..", id.last);
+  if (id.shard_count > 1) absl::StrAppend(&range, " ", id.shard_index, "/", id.shard_count);
+  std::printf("%-22s %-26s %-16s %-10s %-10zu %-8zu %.0f\n", id.scenario_name.c_str(),
+              profile.c_str(), range.c_str(),
+              absl::StrCat(r.seeds_done(), "/", r.seeds_total).c_str(), r.failures.size(),
+              r.crashes.size(), r.seeds_per_second());
   size_t shown = 0;
   for (const auto& [seed, outcome] : r.failures) {
     if (++shown > 10) {
@@ -162,26 +212,33 @@ void PrintSweepSummary(const scenarios::Scenario& s, const std::string& profile,
     std::printf("seed %" PRIu64 ": %s\n", seed, outcome.violation.c_str());
   }
   if (!r.failures.empty()) {
-    scenarios::RunOptions opt;
-    opt.profile = profile.substr(0, profile.find(' '));
     std::printf("replay the first: %s\n",
-                ReplayCommand(file, r.failures.front().first, opt).c_str());
+                ReplayCommand(id.scenario_path, r.failures.front().first, id.profile,
+                              id.switches)
+                    .c_str());
   }
-  PrintCrashes(r, profile, file);
+  PrintCrashes(id, r);
+  if (r.interrupted_by != 0) {
+    std::printf("INTERRUPTED by %s after %" PRIu64 " of %" PRIu64
+                " seeds: the summary above covers only those; %s\n",
+                r.interrupted_by == SIGINT ? "SIGINT" : "SIGTERM", r.seeds_done(),
+                r.seeds_total,
+                "progress is saved beside the failures file, and the same command resumes");
+  }
 }
 
-void PrintCrashes(const SweepResult& r, const std::string& profile, const std::string& file) {
+void PrintCrashes(const SweepIdentity& id, const SweepResult& r) {
   for (const WorkerCrash& c : r.crashes) {
-    scenarios::RunOptions opt;
-    opt.profile = profile.substr(0, profile.find(' '));
-    std::printf("REPLSIM CRASHED at seed %" PRIu64 ": the worker running it was %s, and %" PRIu64
-                " seed(s) of its share were not run. This is a bug in replsim, not a finding; "
-                "see it with: %s\n",
-                c.seed, c.how.c_str(), c.seeds_lost, ReplayCommand(file, c.seed, opt).c_str());
+    std::printf("REPLSIM CRASHED at seed %" PRIu64
+                " (a bug in replsim, not a finding): %s%s%s\n  see it with: %s\n",
+                c.seed, c.how.c_str(), c.last_words.empty() ? "" : ": ",
+                c.last_words.c_str(),
+                ReplayCommand(id.scenario_path, c.seed, id.profile, id.switches).c_str());
   }
 }
 
 int ExitCodeFor(const SweepResult& r) {
+  if (r.interrupted_by != 0) return 128 + r.interrupted_by;
   if (!r.crashes.empty()) return kExitCrash;
   int code = kExitOk;
   for (const auto& [seed, o] : r.failures) {

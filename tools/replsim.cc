@@ -1,104 +1,121 @@
-// replsim: run, sweep, replay and the bundled suite.
-//
-//   replsim run FILE --seed N [--profile P] [--switches S] [--trace F --trace_format text|json|perfetto]
-//   replsim sweep FILE --seeds A..B [--profile P] [--jobs N] [--shard i/n] [--failures F]
-//   replsim replay FILE --seed N
-//   replsim suite [DIR]
+// replsim: run, replay, sweep and the bundled suite (`replsim --help`).
 //
 // Exit codes: 0 everything as expected, 1 a safety violation, 2 a liveness
-// violation (and no safety one), 3 replsim crashed (a sweep worker died),
-// 4 bad input.
+// violation (and no safety one), 3 replsim itself crashed (a bug in replsim,
+// reported with its seed), 4 bad input or usage, 5 a suite row not as
+// expected, 130/143 a sweep interrupted by SIGINT/SIGTERM.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "scenarios/runner.h"
-#include "scenarios/scenario_loader.h"
+#include "tools/build_info.h"
 #include "tools/cli_common.h"
+#include "tools/crash_handler.h"
+#include "tools/flags.h"
+#include "tools/reports.h"
 #include "tools/suite.h"
 #include "tools/sweep.h"
 #include "tools/trace_output.h"
 
-ABSL_FLAG(int64_t, seed, -1, "the seed (run, replay)");
-ABSL_FLAG(std::string, seeds, "", "seed range A..B, inclusive (sweep); default: the scenario's");
-ABSL_FLAG(std::string, profile, "", "behaviour profile overriding the scenario's (pg-9.2.4, pg-15, ...)");
-ABSL_FLAG(std::string, switches, "", "switch overrides on top of the profile: 985bd7d497=off,...");
-ABSL_FLAG(std::string, trace, "", "write the run's trace to this file (run)");
-ABSL_FLAG(std::string, trace_format, "text", "text, json or perfetto");
-ABSL_FLAG(int32_t, jobs, 1, "worker processes (sweep)");
-ABSL_FLAG(std::string, shard, "", "i/n: run every n-th seed starting at the i-th (sweep)");
-ABSL_FLAG(std::string, failures, "", "append failing seeds here, fsynced (sweep)");
-
 namespace replsim::tools {
 namespace {
 
-scenarios::RunOptions OptionsFromFlags() {
-  scenarios::RunOptions o;
-  o.profile = absl::GetFlag(FLAGS_profile);
-  o.switches = absl::GetFlag(FLAGS_switches);
-  return o;
-}
+int Run(const CommandLine& cl, bool replay) {
+  if (!cl.Has("seed")) return BadInput("--seed N is required (a whole number >= 0)");
+  absl::StatusOr<uint64_t> seed = ParseSeed("--seed", cl.Get("seed"));
+  if (!seed.ok()) return BadInput(seed.status().message());
+  absl::StatusOr<LoadedScenario> s = LoadScenarioForCli(cl.positional[0]);
+  if (!s.ok()) return BadInput(s.status().message());
+  absl::StatusOr<RunSetup> setup =
+      SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
+  if (!setup.ok()) return BadInput(setup.status().message());
 
-int Run(const std::string& file, bool replay) {
-  auto scenario = scenarios::LoadScenarioFile(ResolveUserPath(file));
-  if (!scenario.ok()) return BadInput(scenario.status().message());
-  const int64_t seed = absl::GetFlag(FLAGS_seed);
-  if (seed < 0) return BadInput("--seed N is required (a whole number >= 0)");
-  scenarios::RunOptions options = OptionsFromFlags();
-  const std::string trace_path = absl::GetFlag(FLAGS_trace);
-  options.keep_trace = !trace_path.empty();
+  std::function<void(const sim::TraceEvent&)> sink;
+  std::unique_ptr<TraceWriter> writer;
+  if (cl.Has("trace")) {
+    auto w = TraceWriter::Open(cl.Get("trace_format", "text"), ResolveUserPath(cl.Get("trace")));
+    if (!w.ok()) return BadInput(w.status().message());
+    writer = *std::move(w);
+    sink = [w = writer.get()](const sim::TraceEvent& e) { w->Write(e); };
+  } else if (cl.Has("trace_format")) {
+    return BadInput("--trace_format needs --trace FILE");
+  }
   if (replay) {
-    options.sink = [](const sim::TraceEvent& e) {
-      std::printf("%s\n", sim::FormatTraceEvent(e).c_str());
+    sink = [](const sim::TraceEvent& e) {
+      std::fputs(sim::FormatTraceEvent(e).c_str(), stdout);
+      std::fputc('\n', stdout);
     };
   }
-  auto report = scenarios::RunScenario(*scenario, static_cast<uint64_t>(seed), options);
+  setup->options.sink = WithSelftestCrash(sink);
+  const std::string replay_cmd = ReplayCommandFor(s->path, *seed, *setup);
+  InstallCrashHandler(
+      absl::StrCat("replsim crashed running seed ", *seed, " of ", s->scenario.name(), " under ",
+                   setup->description, ": a bug in replsim, not a finding",
+                   writer ? absl::StrCat("; the trace up to the crash is in ", cl.Get("trace"))
+                          : "",
+                   "\n  reproduce: ", replay_cmd),
+      [w = writer.get()] {
+        if (w != nullptr) (void)w->Finish();
+      });
+  auto report = scenarios::RunScenario(s->scenario, *seed, setup->options);
   if (!report.ok()) return BadInput(report.status().message());
-  if (!trace_path.empty()) {
-    absl::Status st = WriteTrace(report->trace, absl::GetFlag(FLAGS_trace_format),
-                                 ResolveUserPath(trace_path));
-    if (!st.ok()) return BadInput(st.message());
+  if (writer) {
+    if (absl::Status st = writer->Finish(); !st.ok()) return BadInput(st.message());
   }
-  PrintRunReport(*scenario, *report, file);
+  PrintRunReport(*s, *setup, *report);
   return ExitCodeFor(*report);
 }
 
-int Sweep(const std::string& file) {
-  auto scenario = scenarios::LoadScenarioFile(ResolveUserPath(file));
-  if (!scenario.ok()) return BadInput(scenario.status().message());
+int Sweep(const CommandLine& cl) {
+  absl::StatusOr<LoadedScenario> s = LoadScenarioForCli(cl.positional[0]);
+  if (!s.ok()) return BadInput(s.status().message());
+  absl::StatusOr<RunSetup> setup =
+      SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
+  if (!setup.ok()) return BadInput(setup.status().message());
   SweepOptions o;
-  o.label = scenario->name();
-  const std::string range = absl::GetFlag(FLAGS_seeds);
-  if (range.empty()) {
-    o.first = scenario->default_seeds().first();
-    o.last = scenario->default_seeds().last();
-  } else if (absl::Status st = ParseSeedRange(range, &o.first, &o.last); !st.ok()) {
+  SweepIdentity& id = o.identity;
+  id.scenario_path = s->path;
+  id.scenario_name = s->scenario.name();
+  id.scenario_hash = s->hash;
+  id.profile = setup->profile;
+  id.switches = setup->switches;
+  id.version = BuildVersion();
+  if (!cl.Has("seeds")) {
+    id.first = s->scenario.default_seeds().first();
+    id.last = s->scenario.default_seeds().last();
+    if (id.first > id.last) {
+      return BadInput(absl::StrCat(s->path, ": default_seeds ", id.first, "..", id.last,
+                                   " is empty; give --seeds A..B"));
+    }
+  } else if (absl::Status st = ParseSeedRange(cl.Get("seeds"), &id.first, &id.last); !st.ok()) {
     return BadInput(st.message());
   }
-  if (absl::Status st = ShardFromFlagOrEnv(absl::GetFlag(FLAGS_shard), &o.shard_index,
-                                           &o.shard_count);
+  if (absl::Status st = ShardFromFlagOrEnv(cl.Get("shard"), &id.shard_index, &id.shard_count);
       !st.ok()) {
     return BadInput(st.message());
   }
-  o.jobs = absl::GetFlag(FLAGS_jobs);
-  if (o.jobs < 1 || o.jobs > 256) return BadInput("--jobs: expected 1..256");
-  o.failures_path = ResolveUserPath(absl::GetFlag(FLAGS_failures));
+  absl::StatusOr<int64_t> jobs = ParseIntFlag("--jobs", cl.Get("jobs", "1"), 1, 256);
+  if (!jobs.ok()) return BadInput(jobs.status().message());
+  o.jobs = static_cast<int>(*jobs);
+  WarnIfMoreJobsThanCores(o.jobs);
+  o.failures_path = ResolveUserPath(cl.Get("failures"));
   o.show_progress = StderrIsTerminal();
-  const scenarios::RunOptions base = OptionsFromFlags();
-  // Reject a bad profile before forking workers.
-  auto probe = scenarios::RunScenario(*scenario, o.first, base);
-  if (!probe.ok()) return BadInput(probe.status().message());
-  auto result = RunSweep(o, [&](uint64_t seed) { return RunSeed(*scenario, seed, base); });
+  o.progress_lines = !o.show_progress;
+  const scenarios::RunOptions options = setup->options;
+  auto result = RunSweep(o, [&](uint64_t seed) { return RunSeed(s->scenario, seed, options); });
   if (!result.ok()) return BadInput(result.status().message());
-  PrintSweepSummary(*scenario, probe->profile, o, *result, file);
+  PrintSweepSummary(id, *result);
+  if (absl::Status st = WriteSweepReports(cl, id, *result); !st.ok()) {
+    return BadInput(st.message());
+  }
   return ExitCodeFor(*result);
 }
 
@@ -114,25 +131,19 @@ int main(int argc, char** argv) {
   mallopt(M_TOP_PAD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
 #endif
-  absl::SetProgramUsageMessage(
-      "replsim COMMAND ...\n"
-      "  run FILE --seed N      one run: outcome, fingerprint, first violation\n"
-      "  sweep FILE --seeds A..B [--jobs N] [--shard i/n] [--failures F]\n"
-      "  replay FILE --seed N   the full trace, then the fingerprint\n"
-      "  suite [DIR]            every bundled scenario over its default seeds");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  using replsim::tools::BadInput;
-  if (args.size() < 2) return BadInput("missing command: run, sweep, replay or suite (see --help)");
-  const std::string cmd = args[1];
-  if (cmd == "suite") {
-    if (args.size() > 3) return BadInput("suite takes at most one directory");
-    return replsim::tools::RunSuite(args.size() == 3 ? args[2] : "");
+  using namespace replsim::tools;  // NOLINT: main only
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<CommandLine> cl = ParseCommandLine(args);
+  if (!cl.ok()) return BadInput(cl.status().message());
+  if (cl->help || cl->command == "help") {
+    std::fputs(UsageText().c_str(), stdout);
+    return kExitOk;
   }
-  if (cmd != "run" && cmd != "sweep" && cmd != "replay") {
-    return BadInput(absl::StrCat("unknown command \"", cmd,
-                                 "\"; expected run, sweep, replay or suite"));
+  if (cl->version) {
+    std::printf("%s\n", BuildVersion().c_str());
+    return kExitOk;
   }
-  if (args.size() != 3) return BadInput(absl::StrCat(cmd, " takes exactly one scenario FILE"));
-  if (cmd == "sweep") return replsim::tools::Sweep(args[2]);
-  return replsim::tools::Run(args[2], cmd == "replay");
+  if (cl->command == "suite") return RunSuite(*cl);
+  if (cl->command == "sweep") return Sweep(*cl);
+  return Run(*cl, cl->command == "replay");
 }

@@ -1,19 +1,21 @@
 // File: tools/sweep.h
 //
-// Runs a seed range through a run function and keeps the results safe:
-// - seeds are split across --jobs worker processes (fork; each worker is a
-//   plain single-threaded simulator) and across shards (--shard i/n, or
-//   Bazel's TEST_SHARD_INDEX/TEST_TOTAL_SHARDS): shard i takes every n-th seed;
-// - every failing seed is appended to the failures file as soon as it is
-//   known, flushed and fsynced, so nothing found is lost to a crash or ^C;
-// - progress (the contiguous prefix of finished seeds) is saved beside it
-//   (<failures>.progress) and a rerun of the same range resumes after it;
-// - a worker that dies (a CHECK failure in the simulator) is reported with
-//   the seed it died on and how many seeds it left unrun, in the result and
-//   the failures file; the progress stops before that seed. With one job
-//   the CHECK ends the sweep itself, after what it found was saved;
-// - a live progress line (seeds/s from the wall clock; tools/ only, never the
-//   simulation) goes to stderr when it is a terminal.
+// Runs a seed range and keeps its results honest:
+// - seeds run in forked workers (tools/sweep_workers.h): a crash inside the
+//   model is reported with its seed and the other seeds still run;
+// - shards (--shard i/n, or Bazel's TEST_SHARD_INDEX/TEST_TOTAL_SHARDS):
+//   shard i takes every n-th seed from the i-th;
+// - every failing or crashed seed is appended to the failures file as one
+//   JSON line (tools/sweep_record.h) as soon as it is known, fsynced;
+// - progress (which seeds are done) is saved beside it, <failures>.progress,
+//   at least once a second and at the end; a rerun resumes only when every
+//   thing that decides a run is the same (SweepIdentity), else it starts
+//   afresh and says why; a finished sweep rerun repeats its result; no seed
+//   is run or written twice;
+// - SIGINT/SIGTERM stop the workers, save progress and return what was done
+//   (the caller prints it and exits 130/143);
+// - progress on stderr: a live line on a terminal, else a line every 10 s
+//   (wall-clock seconds: tools/ only, never the simulation).
 #ifndef REPLSIM_TOOLS_SWEEP_H_
 #define REPLSIM_TOOLS_SWEEP_H_
 
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/sweep_record.h"
 
 namespace replsim::tools {
 
@@ -31,38 +34,41 @@ struct SeedOutcome {
   enum class Kind { kOk = 0, kSafety = 1, kLiveness = 2 };
   Kind kind = Kind::kOk;
   uint64_t fingerprint = 0;
+  std::string invariant;  // the first violation's, "" when kOk
   std::string violation;  // one line, empty when kOk
 };
 
 struct SweepOptions {
-  uint64_t first = 0;
-  uint64_t last = 0;
-  int shard_index = 0;
-  int shard_count = 1;
+  SweepIdentity identity;     // scenario, profile, switches, range, shard, build
   int jobs = 1;
-  std::string failures_path;  // empty: keep failures in memory only
-  std::string label;          // for the progress line and the file header
-  bool show_progress = false;
+  std::string failures_path;  // empty: results in memory only, no resume
+  bool show_progress = false;  // a live line (a terminal)
+  bool progress_lines = false;  // a line every 10 s (not a terminal)
 };
 
-// A --jobs worker that died instead of finishing its share: the simulator
-// itself failed (a CHECK, a signal), which is a replsim bug, never a finding.
+// A seed whose run crashed replsim (a CHECK, a signal): a replsim bug.
 struct WorkerCrash {
-  uint64_t seed = 0;         // the first seed of its share it did not report
-  uint64_t seeds_lost = 0;   // seeds of its share not run, that one included
-  std::string how;           // "killed by signal 6 (Aborted)", "exited with code 3"
+  uint64_t seed = 0;
+  std::string how;         // "killed by signal 6 (Aborted)"
+  std::string last_words;  // the worker's last stderr line: the CHECK's text
 };
 
 struct SweepResult {
-  uint64_t seeds_run = 0;
-  uint64_t seeds_skipped = 0;  // resumed past
+  uint64_t seeds_total = 0;    // this shard's seeds
+  uint64_t seeds_run = 0;      // run to an outcome by this invocation
+  uint64_t seeds_crashed = 0;  // crashed replsim in this invocation
+  uint64_t seeds_resumed = 0;  // done by an earlier run of the same sweep
+  bool already_done = false;   // every seed was done before this invocation
+  std::string resume_note;     // why earlier progress was or was not used
   std::vector<std::pair<uint64_t, SeedOutcome>> failures;  // in seed order
   std::vector<WorkerCrash> crashes;                        // in seed order
+  int interrupted_by = 0;      // SIGINT or SIGTERM, when stopped early
   double seconds = 0;
+  uint64_t seeds_done() const { return seeds_run + seeds_crashed + seeds_resumed; }
   double seeds_per_second() const { return seconds > 0 ? seeds_run / seconds : 0; }
 };
 
-// "A..B" (inclusive, A <= B).
+// "A..B" (inclusive, A <= B, each 0..2^64-1).
 absl::Status ParseSeedRange(const std::string& text, uint64_t* first, uint64_t* last);
 // "i/n" with 0 <= i < n.
 absl::Status ParseShard(const std::string& text, int* index, int* count);
@@ -70,6 +76,8 @@ absl::Status ParseShard(const std::string& text, int* index, int* count);
 using SeedRunner = std::function<SeedOutcome(uint64_t seed)>;
 
 absl::StatusOr<SweepResult> RunSweep(const SweepOptions& options, const SeedRunner& run);
+
+const char* OutcomeName(SeedOutcome::Kind k);
 
 }  // namespace replsim::tools
 

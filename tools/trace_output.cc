@@ -1,32 +1,14 @@
 #include "tools/trace_output.h"
 
-#include <fstream>
+#include <cstdio>
 
 #include "absl/container/btree_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/json.h"
 
 namespace replsim::tools {
 namespace {
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string FieldValueJson(const sim::TraceField& f) {
   switch (f.type) {
@@ -57,52 +39,72 @@ std::string TraceEventToJson(const sim::TraceEvent& e) {
                       JsonString(e.kind), ",\"fields\":", ArgsJson(e), "}");
 }
 
-absl::Status WriteTrace(const std::vector<sim::TraceEvent>& events,
-                        const std::string& format, const std::string& path) {
+absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Open(const std::string& format,
+                                                                const std::string& path) {
   if (format != "text" && format != "json" && format != "perfetto") {
     return absl::InvalidArgumentError(absl::StrCat(
         "--trace_format: expected text, json or perfetto, got \"", format, "\""));
   }
-  std::ofstream out(path);
-  if (!out) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot write the trace"));
-  if (format == "text") {
-    for (const auto& e : events) out << sim::FormatTraceEvent(e) << "\n";
-  } else if (format == "json") {
-    for (const auto& e : events) out << TraceEventToJson(e) << "\n";
-  } else {
-    // Stable small ids for hosts (pid) and processes (tid), in order of first
-    // appearance.
-    absl::btree_map<std::string, int> hosts, procs;
-    out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
-    bool first = true;
-    auto emit = [&](const std::string& s) {
-      out << (first ? "" : ",\n") << s;
-      first = false;
-    };
-    for (const auto& e : events) {
-      auto [h, new_host] = hosts.try_emplace(e.host, static_cast<int>(hosts.size()) + 1);
-      const std::string pkey = e.host + "/" + e.process;
-      auto [p, new_proc] = procs.try_emplace(pkey, static_cast<int>(procs.size()) + 1);
-      if (new_host) {
-        emit(absl::StrFormat(
-            "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":%s}}",
-            h->second, JsonString(e.host)));
-      }
-      if (new_proc) {
-        emit(absl::StrFormat(
-            "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,"
-            "\"args\":{\"name\":%s}}",
-            h->second, p->second, JsonString(e.process)));
-      }
-      emit(absl::StrFormat(
-          "{\"ph\":\"i\",\"s\":\"t\",\"name\":%s,\"pid\":%d,\"tid\":%d,\"ts\":%.3f,"
-          "\"args\":%s}",
-          JsonString(e.kind), h->second, p->second, e.time.nanos() / 1000.0, ArgsJson(e)));
-    }
-    out << "\n]}\n";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot write the trace"));
   }
-  if (!out) return absl::InternalError(absl::StrCat(path, ": write failed"));
+  if (format == "perfetto") std::fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
+  return std::unique_ptr<TraceWriter>(new TraceWriter(format, path, f));
+}
+
+TraceWriter::~TraceWriter() { (void)Finish(); }
+
+void TraceWriter::Write(const sim::TraceEvent& e) {
+  if (finished_) return;
+  if (format_ == "text") {
+    std::fprintf(f_, "%s\n", sim::FormatTraceEvent(e).c_str());
+    return;
+  }
+  if (format_ == "json") {
+    std::fprintf(f_, "%s\n", TraceEventToJson(e).c_str());
+    return;
+  }
+  auto emit = [&](const std::string& s) {
+    std::fprintf(f_, "%s%s", first_ ? "" : ",\n", s.c_str());
+    first_ = false;
+  };
+  auto [h, new_host] = hosts_.try_emplace(e.host, static_cast<int>(hosts_.size()) + 1);
+  const std::string pkey = e.host + "/" + e.process;
+  auto [p, new_proc] = procs_.try_emplace(pkey, static_cast<int>(procs_.size()) + 1);
+  if (new_host) {
+    emit(absl::StrFormat(
+        "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":%s}}",
+        h->second, JsonString(e.host)));
+  }
+  if (new_proc) {
+    emit(absl::StrFormat(
+        "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,"
+        "\"args\":{\"name\":%s}}",
+        h->second, p->second, JsonString(e.process)));
+  }
+  emit(absl::StrFormat(
+      "{\"ph\":\"i\",\"s\":\"t\",\"name\":%s,\"pid\":%d,\"tid\":%d,\"ts\":%.3f,"
+      "\"args\":%s}",
+      JsonString(e.kind), h->second, p->second, e.time.nanos() / 1000.0, ArgsJson(e)));
+}
+
+absl::Status TraceWriter::Finish() {
+  if (finished_) return absl::OkStatus();
+  finished_ = true;
+  if (format_ == "perfetto") std::fputs("\n]}\n", f_);
+  const bool ok = std::fflush(f_) == 0 && std::ferror(f_) == 0;
+  std::fclose(f_);
+  if (!ok) return absl::InternalError(absl::StrCat(path_, ": write failed"));
   return absl::OkStatus();
+}
+
+absl::Status WriteTrace(const std::vector<sim::TraceEvent>& events,
+                        const std::string& format, const std::string& path) {
+  absl::StatusOr<std::unique_ptr<TraceWriter>> w = TraceWriter::Open(format, path);
+  if (!w.ok()) return w.status();
+  for (const auto& e : events) (*w)->Write(e);
+  return (*w)->Finish();
 }
 
 }  // namespace replsim::tools

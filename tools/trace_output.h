@@ -4,18 +4,50 @@
 // LSNs as X/X), JSON lines, or Chrome trace-event JSON that Perfetto and
 // chrome://tracing open (hosts as processes, PostgreSQL processes as threads,
 // events as instants at their virtual time).
+//
+// A TraceWriter streams events to its file as the run emits them, so a run
+// that crashes replsim still leaves its trace up to the crash (Finish(),
+// called from the crash handler, writes what a format needs at its end).
 #ifndef REPLSIM_TOOLS_TRACE_OUTPUT_H_
 #define REPLSIM_TOOLS_TRACE_OUTPUT_H_
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "absl/container/btree_map.h"
+#include "absl/status/statusor.h"
 #include "absl/status/status.h"
+#include <memory>
 #include "sim/trace.h"
 
 namespace replsim::tools {
 
-// "text", "json" or "perfetto"; InvalidArgument names the expected values.
+class TraceWriter {
+ public:
+  // "text", "json" or "perfetto"; InvalidArgument names the expected values
+  // or the file that cannot be written.
+  static absl::StatusOr<std::unique_ptr<TraceWriter>> Open(const std::string& format,
+                                                           const std::string& path);
+  ~TraceWriter();
+  void Write(const sim::TraceEvent& e);
+  // Ends the file (a perfetto file's closing brackets) and flushes it. Safe
+  // to call twice; the crash handler calls it.
+  absl::Status Finish();
+
+ private:
+  TraceWriter(std::string format, std::string path, FILE* f)
+      : format_(std::move(format)), path_(std::move(path)), f_(f) {}
+  std::string format_, path_;
+  FILE* f_;
+  bool first_ = true;
+  bool finished_ = false;
+  // Perfetto: stable small ids for hosts (pid) and processes (tid), in order
+  // of first appearance.
+  absl::btree_map<std::string, int> hosts_, procs_;
+};
+
+// All of `events` through a TraceWriter.
 absl::Status WriteTrace(const std::vector<sim::TraceEvent>& events,
                         const std::string& format, const std::string& path);
 

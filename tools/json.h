@@ -1,0 +1,28 @@
+// File: tools/json.h
+//
+// The little JSON replsim's tools write and read back: strings escaped as
+// RFC 8259 asks, and a reader for one flat object per line (the failures
+// file's records: string, number, true/false/null values; no nesting), so a
+// resumed sweep and `merge` read exactly what a sweep wrote.
+#ifndef REPLSIM_TOOLS_JSON_H_
+#define REPLSIM_TOOLS_JSON_H_
+
+#include <string>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace replsim::tools {
+
+// "..." with ", \, control characters escaped.
+std::string JsonString(absl::string_view s);
+
+// One flat object: key -> value, strings unescaped, numbers and literals as
+// written. InvalidArgument says where the text stopped being JSON.
+using JsonObject = absl::btree_map<std::string, std::string>;
+absl::StatusOr<JsonObject> ParseFlatJsonObject(absl::string_view text);
+
+}  // namespace replsim::tools
+
+#endif  // REPLSIM_TOOLS_JSON_H_
