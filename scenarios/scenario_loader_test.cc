@@ -101,6 +101,17 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
                             "steps { promote { node: \"r\" } }\n",
        "t.textproto:7:19: promote: \"r\" is a RECEIVEXLOG node; expected a PRIMARY or STANDBY "
        "node"},
+      // pg_ctl promote of a primary fails ("server is not in standby mode").
+      {std::string(kGood) + "steps { promote { node: \"p\" } }\n",
+       "t.textproto:6:19: promote: \"p\" is a primary at this step (a PRIMARY node); expected "
+       "a standby: a STANDBY node, or one that base_backup or restart_as_standby made one"},
+      {std::string(kGood) + "steps { base_backup { node: \"s\" upstream: \"p\" } }\n"
+                            "steps { start { node: \"s\" } }\n"
+                            "steps { promote { node: \"s\" } }\n"
+                            "steps { promote { node: \"s\" } }\n",
+       "t.textproto:9:19: promote: \"s\" is a primary at this step (step 4 promoted it); "
+       "expected a standby: a STANDBY node, or one that base_backup or restart_as_standby "
+       "made one"},
       {std::string(kGood) + "steps { base_backup { node: \"s\" upstream: \"s\" } }\n",
        "t.textproto:6:33: base_backup: \"s\" cannot be its own upstream"},
       {std::string(kGood) + "steps { kill { node: \"p\" process: \"walrcv\" signal: \"SIGTERM\" } }\n",
@@ -143,6 +154,26 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
     auto s = ParseScenario(c.text, "t.textproto");
     ASSERT_FALSE(s.ok()) << c.text;
     EXPECT_EQ(std::string(s.status().message()), c.error);
+  }
+}
+
+TEST(ScenarioLoaderTest, APromoteFindsTheStandbyThePlanMadeOfANode) {
+  // A switchover and back, and a primary rebuilt from a base backup: each
+  // promote finds a standby.
+  const std::string switchover = std::string(kGood) +
+                                 "steps { base_backup { node: \"s\" upstream: \"p\" } }\n"
+                                 "steps { start { node: \"s\" } }\n"
+                                 "steps { stop { node: \"p\" mode: FAST } }\n"
+                                 "steps { promote { node: \"s\" } }\n";
+  for (const std::string& text :
+       {switchover + "steps { restart_as_standby { node: \"p\" upstream: \"s\" } }\n"
+                     "steps { stop { node: \"s\" mode: FAST } }\n"
+                     "steps { promote { node: \"p\" } }\n",
+        switchover + "steps { base_backup { node: \"p\" upstream: \"s\" } }\n"
+                     "steps { start { node: \"p\" } }\n"
+                     "steps { promote { node: \"p\" } }\n"}) {
+    auto s = ParseScenario(text, "t.textproto");
+    EXPECT_TRUE(s.ok()) << text << "\n" << s.status();
   }
 }
 
