@@ -30,6 +30,12 @@ TEST(ScenarioLimitsTest, InputsThatWouldQuietlyDisableTheTestAreRefused) {
                                      std::string(kInvariants)},
       {Pair("invariants: WAL_PREFIX\ninvariants: -1\n"),
        "t.textproto:7:1: invariants: -1 is not a known value; " + std::string(kInvariants)},
+      // A list has one location: the field's.
+      {Pair("invariants: [WAL_PREFIX, 99]\n"),
+       "t.textproto:6:1: invariants: 99 is not a known value; " + std::string(kInvariants)},
+      {Pair("invariants: NO_PANIC\nexpect { tolerated: [LIVENESS, INVARIANT_UNSPECIFIED] }\n"),
+       "t.textproto:7:10: tolerated: INVARIANT_UNSPECIFIED names no invariant; " +
+           std::string(kInvariants)},
       {Pair("expect { tolerated: 99 }\n"),
        "t.textproto:6:10: tolerated: 99 is not a known value; " + std::string(kInvariants)},
       {Pair("expect { tolerated: INVARIANT_UNSPECIFIED }\n"),

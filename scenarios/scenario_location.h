@@ -30,7 +30,11 @@ class ScenarioLocator {
     int line = -1, col = -1;
     const google::protobuf::FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
     if (tree != nullptr && fd != nullptr) {
-      auto loc = tree->GetLocation(fd, fd->is_repeated() ? index : -1);
+      int i = fd->is_repeated() ? index : -1;
+      auto loc = tree->GetLocation(fd, i);
+      // A list, `invariants: [A, B]`, has one location, its first element's:
+      // a later element is located at the list it is in.
+      while (loc.line < 0 && fd->is_repeated() && i > 0) loc = tree->GetLocation(fd, --i);
       line = loc.line;
       col = loc.column;
     }
