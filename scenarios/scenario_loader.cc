@@ -1,9 +1,7 @@
 #include "scenarios/scenario_loader.h"
 
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -12,16 +10,14 @@
 #include "protocol/node/behavior.h"
 #include "protocol/node/guc.h"
 #include "protocol/os/signal.h"
-#include "protocol/postmaster/workload_tuple.h"
+#include "scenarios/scenario_file.h"
+#include "scenarios/scenario_limits.h"
 #include "scenarios/scenario_location.h"
 #include "scenarios/step_plan.h"
 
 namespace replsim::scenarios {
 namespace {
 
-using google::protobuf::Descriptor;
-using google::protobuf::FieldDescriptor;
-using google::protobuf::Message;
 using google::protobuf::TextFormat;
 
 class Collector : public google::protobuf::io::ErrorCollector {
@@ -43,6 +39,7 @@ class Collector : public google::protobuf::io::ErrorCollector {
 absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
   const auto* root = c.root();
   if (s.name().empty()) return c.Error(root, s, "name", -1, "expected a scenario name");
+  if (absl::Status st = CheckEnumValues(s, c); !st.ok()) return st;
   absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(s.profile());
   if (!b.ok()) return c.Error(root, s, "profile", -1, std::string(b.status().message()));
   for (int i = 0; i < s.switches_size(); ++i) {
@@ -55,6 +52,7 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
     const Node& n = s.nodes(i);
     const auto* nt = c.Child(root, s, "nodes", i);
     if (n.name().empty()) return c.Error(root, s, "nodes", i, "expected a node name");
+    if (absl::Status st = CheckHostName(c, nt, n); !st.ok()) return st;
     if (!names.insert(n.name()).second) {
       return c.Error(nt, n, "name", -1, absl::StrCat("duplicate node \"", n.name(), "\""));
     }
@@ -208,40 +206,7 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
     }
   }
   if (absl::Status st = CheckStepPlan(s, c); !st.ok()) return st;
-  const auto* ft = c.Child(root, s, "faults", -1);
-  for (const char* f : {"latency_us", "bandwidth_bytes_per_ms", "disk_latency_us",
-                        "fsync_eio_per_million", "crash_sector_persist_percent"}) {
-    const Message& fm = s.faults();
-    const Range& r = *static_cast<const Range*>(&fm.GetReflection()->GetMessage(
-        fm, fm.GetDescriptor()->FindFieldByName(f)));
-    if (absl::Status st = CheckRange(c, ft, fm, f, r); !st.ok()) return st;
-  }
-  if (const Range& bw = s.faults().bandwidth_bytes_per_ms(); bw.max() > 0 && bw.min() == 0) {
-    return c.Error(ft, s.faults(), "bandwidth_bytes_per_ms", -1,
-                   "bandwidth_bytes_per_ms: min is at least 1 when max is set");
-  }
-  if (s.faults().fsync_eio_per_million().max() > 1'000'000) {
-    return c.Error(ft, s.faults(), "fsync_eio_per_million", -1,
-                   "fsync_eio_per_million: max is at most 1000000");
-  }
-  if (s.faults().crash_sector_persist_percent().max() > 100) {
-    return c.Error(ft, s.faults(), "crash_sector_persist_percent", -1,
-                   "crash_sector_persist_percent: max is at most 100");
-  }
-  if (const uint32_t rb = s.workload().row_bytes();
-      rb != 0 && (rb < postmaster::kMinRowBytes || rb > postmaster::kMaxRowBytes)) {
-    return c.Error(c.Child(root, s, "workload", -1), s.workload(), "row_bytes", -1,
-                   absl::StrCat("row_bytes ", rb, ": expected ", postmaster::kMinRowBytes, "..",
-                                postmaster::kMaxRowBytes,
-                                " (the two int4 columns at least; a longer row would be "
-                                "TOASTed, which replsim does not model)"));
-  }
-  for (int i = 0; i < s.invariants_size(); ++i) {
-    if (s.invariants(i) == INVARIANT_UNSPECIFIED) {
-      return c.Error(root, s, "invariants", i,
-                     "expected an invariant: CLEAN_SWITCHOVER, WAL_PREFIX, ...");
-    }
-  }
+  if (absl::Status st = CheckLimits(s, c); !st.ok()) return st;
   for (int i = 0; i < s.expect_size(); ++i) {
     const Expectation& e = s.expect(i);
     const auto* et = c.Child(root, s, "expect", i);
@@ -265,6 +230,7 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
 
 absl::StatusOr<Scenario> ParseScenario(const std::string& text,
                                        const std::string& display_name) {
+  if (absl::Status st = CheckScenarioText(text, display_name); !st.ok()) return st;
   Scenario s;
   Collector errors(display_name);
   TextFormat::ParseInfoTree tree;
@@ -281,11 +247,9 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& text,
 }
 
 absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open scenario file"));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseScenario(buf.str(), path);
+  absl::StatusOr<std::string> text = ReadScenarioFile(path);
+  if (!text.ok()) return text.status();
+  return ParseScenario(*text, path);
 }
 
 }  // namespace replsim::scenarios

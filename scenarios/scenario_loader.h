@@ -4,7 +4,9 @@
 // error names the file, line and column and what was expected, e.g.
 //   scenarios/x.textproto:12:3: unknown profile "pg-9.9"; expected one of: ...
 // A scenario that loads is safe to run: names resolve, ranges are ordered,
-// the profile and switches exist.
+// the profile and switches exist, and nothing in it quietly tests less than
+// it says (scenario_limits.h). Only a regular file of at most 1 MiB is read
+// (scenario_file.h).
 #ifndef REPLSIM_SCENARIOS_SCENARIO_LOADER_H_
 #define REPLSIM_SCENARIOS_SCENARIO_LOADER_H_
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "scenarios/loader_test_cases.h"
 
 namespace replsim::scenarios {
 namespace {
@@ -17,18 +18,6 @@ TEST(ScenarioLoaderTest, BundledCleanSwitchoverLoads) {
   EXPECT_TRUE(s->expect(0).violations_expected());
   EXPECT_EQ(s->expect(1).profile(), "pg-9.3.0");
 }
-
-const char kGood[] = R"(name: "t"
-profile: "pg-15"
-nodes { name: "p" role: PRIMARY }
-nodes { name: "s" role: STANDBY upstream: "p" }
-steps { start { node: "p" } }
-)";
-
-struct BadCase {
-  std::string text;
-  std::string error;  // expected message (with location)
-};
 
 TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
   ASSERT_TRUE(ParseScenario(kGood, "t.textproto").ok());
@@ -101,6 +90,17 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
                             "steps { promote { node: \"r\" } }\n",
        "t.textproto:7:19: promote: \"r\" is a RECEIVEXLOG node; expected a PRIMARY or STANDBY "
        "node"},
+      // pg_ctl promote of a primary fails ("server is not in standby mode").
+      {std::string(kGood) + "steps { promote { node: \"p\" } }\n",
+       "t.textproto:6:19: promote: \"p\" is a primary at this step (a PRIMARY node); expected "
+       "a standby: a STANDBY node, or one that base_backup or restart_as_standby made one"},
+      {std::string(kGood) + "steps { base_backup { node: \"s\" upstream: \"p\" } }\n"
+                            "steps { start { node: \"s\" } }\n"
+                            "steps { promote { node: \"s\" } }\n"
+                            "steps { promote { node: \"s\" } }\n",
+       "t.textproto:9:19: promote: \"s\" is a primary at this step (step 4 promoted it); "
+       "expected a standby: a STANDBY node, or one that base_backup or restart_as_standby "
+       "made one"},
       {std::string(kGood) + "steps { base_backup { node: \"s\" upstream: \"s\" } }\n",
        "t.textproto:6:33: base_backup: \"s\" cannot be its own upstream"},
       {std::string(kGood) + "steps { kill { node: \"p\" process: \"walrcv\" signal: \"SIGTERM\" } }\n",
@@ -115,7 +115,8 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "t.textproto:6:29: wait_for_catch_up: \"p\" has no upstream at this step (a primary, "
        "or promoted); expected a standby, or a restart_as_standby step first"},
       {std::string(kGood) + "faults { bandwidth_bytes_per_ms { min: 0 max: 10 } }\n",
-       "t.textproto:6:10: bandwidth_bytes_per_ms: min is at least 1 when max is set"},
+       "t.textproto:6:10: bandwidth_bytes_per_ms: min 0 carries nothing; expected min at least "
+       "1 (without bandwidth_bytes_per_ms: 50000..1000000)"},
       // A parameter the scenario's release, or an expectation row's, lacks.
       {"name: \"t\"\nprofile: \"pg-9.3.0\"\nnodes { name: \"p\" role: PRIMARY\n"
        "  settings { name: \"max_wal_size\" value: \"32MB\" } }\n",
@@ -134,15 +135,33 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "  settings { name: \"fsync\" value: \"off\" } }\n",
        "t.textproto:4:3: fsync off is not modelled: replsim's servers always fsync"},
       {std::string(kGood) + "invariants: INVARIANT_UNSPECIFIED\n",
-       "t.textproto:6:1: expected an invariant: CLEAN_SWITCHOVER, WAL_PREFIX, ..."},
+       "t.textproto:6:1: invariants: INVARIANT_UNSPECIFIED names no invariant; expected one of "
+       "CLEAN_SWITCHOVER, WAL_PREFIX, SYNC_COMMIT_DURABLE, LIVENESS, NO_PANIC, "
+       "REPLAY_NOT_PAST_DURABLE, ONE_PING_OUTSTANDING"},
       {std::string(kGood) + "faults { fault_points: true }\n",
        "t.textproto:6:22: Message type \"replsim.scenarios.FaultModel\" has no field named "
        "\"fault_points\"."},
   };
-  for (const BadCase& c : kCases) {
-    auto s = ParseScenario(c.text, "t.textproto");
-    ASSERT_FALSE(s.ok()) << c.text;
-    EXPECT_EQ(std::string(s.status().message()), c.error);
+  ExpectRefused(kCases);
+}
+
+TEST(ScenarioLoaderTest, APromoteFindsTheStandbyThePlanMadeOfANode) {
+  // A switchover and back, and a primary rebuilt from a base backup: each
+  // promote finds a standby.
+  const std::string switchover = std::string(kGood) +
+                                 "steps { base_backup { node: \"s\" upstream: \"p\" } }\n"
+                                 "steps { start { node: \"s\" } }\n"
+                                 "steps { stop { node: \"p\" mode: FAST } }\n"
+                                 "steps { promote { node: \"s\" } }\n";
+  for (const std::string& text :
+       {switchover + "steps { restart_as_standby { node: \"p\" upstream: \"s\" } }\n"
+                     "steps { stop { node: \"s\" mode: FAST } }\n"
+                     "steps { promote { node: \"p\" } }\n",
+        switchover + "steps { base_backup { node: \"p\" upstream: \"s\" } }\n"
+                     "steps { start { node: \"p\" } }\n"
+                     "steps { promote { node: \"p\" } }\n"}) {
+    auto s = ParseScenario(text, "t.textproto");
+    EXPECT_TRUE(s.ok()) << text << "\n" << s.status();
   }
 }
 

@@ -24,16 +24,22 @@ class ScenarioLocator {
   ScenarioLocator(std::string file, const ParseTree* tree) : file_(std::move(file)), tree_(tree) {}
 
   // "file:line:col: msg" at `field` (index for repeated fields) of the
-  // message whose location tree is `tree`.
+  // message whose location tree is `tree`; "file: msg" if it has none.
   absl::Status Error(const ParseTree* tree, const google::protobuf::Message& m, const char* field,
                      int index, const std::string& msg) const {
-    int line = 0, col = 0;
+    int line = -1, col = -1;
     const google::protobuf::FieldDescriptor* fd = m.GetDescriptor()->FindFieldByName(field);
     if (tree != nullptr && fd != nullptr) {
-      auto loc = tree->GetLocation(fd, fd->is_repeated() ? index : -1);
+      int i = fd->is_repeated() ? index : -1;
+      auto loc = tree->GetLocation(fd, i);
+      // A list, `invariants: [A, B]`, has one location, its first element's:
+      // a later element is located at the list it is in.
+      while (loc.line < 0 && fd->is_repeated() && i > 0) loc = tree->GetLocation(fd, --i);
       line = loc.line;
       col = loc.column;
     }
+    // A field that is not in the file (a missing name) has no location.
+    if (line < 0) return absl::InvalidArgumentError(absl::StrCat(file_, ": ", msg));
     return absl::InvalidArgumentError(absl::StrCat(file_, ":", line + 1, ":", col + 1, ": ", msg));
   }
   const ParseTree* Child(const ParseTree* tree, const google::protobuf::Message& m,

@@ -16,17 +16,20 @@ constexpr const char* kPostgresProcesses[] = {"postmaster",  "startup",   "check
                                               "walreceiver", "walsender", "backend"};
 
 struct NodeState {
+  // At this point of the plan: promote makes a STANDBY a PRIMARY,
+  // restart_as_standby and base_backup make a PRIMARY a STANDBY. A STANDBY
+  // has an upstream to catch up with; a PRIMARY has none.
   Node::Role role = Node::ROLE_UNSPECIFIED;
   bool has_data = false;  // initdb (PRIMARY) or a base_backup step made it
   int down_at = -1;       // the step whose crash left the host down for good
-  bool streams = false;   // it has an upstream to catch up with
+  int promoted_at = -1;   // the step that made it the PRIMARY it is, if any
 };
 
 class PlanChecker {
  public:
   PlanChecker(const Scenario& s, const ScenarioLocator& c) : s_(s), c_(c) {
     for (const Node& n : s.nodes()) {
-      nodes_[n.name()] = {n.role(), n.role() == Node::PRIMARY, -1, n.role() == Node::STANDBY};
+      nodes_[n.name()] = {n.role(), n.role() == Node::PRIMARY, -1, -1};
     }
   }
 
@@ -102,6 +105,25 @@ class PlanChecker {
                            absl::StrJoin(kPostgresProcesses, ", ")));
   }
 
+  // pg_ctl promote of a server not in recovery fails ("server is not in
+  // standby mode"): the node must be a standby at this point of the plan.
+  absl::Status CheckPromote(int i, const PromoteNode& p) {
+    if (absl::Status st = Usable(i, "promote", p, "node", p.node(), false); !st.ok()) return st;
+    NodeState& n = nodes_.at(p.node());
+    if (n.role == Node::PRIMARY) {
+      return At(i, "promote", p, "node",
+                absl::StrCat("promote: \"", p.node(), "\" is a primary at this step (",
+                             n.promoted_at < 0 ? "a PRIMARY node"
+                                               : absl::StrCat("step ", n.promoted_at + 1,
+                                                              " promoted it"),
+                             "); expected a standby: a STANDBY node, or one that base_backup "
+                             "or restart_as_standby made one"));
+    }
+    n.role = Node::PRIMARY;
+    n.promoted_at = i;
+    return absl::OkStatus();
+  }
+
   absl::Status CheckStep(int i) {
     const Step& st = s_.steps(i);
     switch (st.op_case()) {
@@ -113,14 +135,13 @@ class PlanChecker {
       case Step::kStop:
         return Usable(i, "stop", st.stop(), "node", st.stop().node(), false);
       case Step::kPromote:
-        nodes_.at(st.promote().node()).streams = false;
-        return Usable(i, "promote", st.promote(), "node", st.promote().node(), false);
+        return CheckPromote(i, st.promote());
       case Step::kRestartAsStandby: {
         const RestartAsStandby& r = st.restart_as_standby();
         if (absl::Status e = Usable(i, "restart_as_standby", r, "node", r.node(), false); !e.ok()) {
           return e;
         }
-        nodes_.at(r.node()).streams = true;
+        nodes_.at(r.node()).role = Node::STANDBY;
         return Upstream(i, "restart_as_standby", r, r.node(), r.upstream());
       }
       case Step::kBaseBackup: {
@@ -139,7 +160,7 @@ class PlanChecker {
           return e;
         }
         n.has_data = true;
-        n.streams = true;
+        n.role = Node::STANDBY;
         return absl::OkStatus();
       }
       case Step::kKill:
@@ -149,7 +170,7 @@ class PlanChecker {
         if (absl::Status e = Usable(i, "wait_for_catch_up", w, "node", w.node(), false); !e.ok()) {
           return e;
         }
-        if (!nodes_.at(w.node()).streams) {
+        if (nodes_.at(w.node()).role != Node::STANDBY) {
           return At(i, "wait_for_catch_up", w, "node",
                     absl::StrCat("wait_for_catch_up: \"", w.node(),
                                  "\" has no upstream at this step (a primary, or promoted); "

@@ -3,9 +3,11 @@
 // Checks, before anything runs, that a scenario's steps can be carried out
 // in order: each operation suits the role of the node it names (a
 // RECEIVEXLOG node has no data directory to stop, promote or restart), a
-// STANDBY is made by a base_backup step before it starts, a kill names a
-// process that node can have, a partition joins two hosts, and a host that
-// crashed without restart_after_ms is not used again. Without this the run
+// node is promoted only while it is a standby (promote, restart_as_standby
+// and base_backup change roles along the plan), a STANDBY is made by a
+// base_backup step before it starts, a kill names a process that node can
+// have, a partition joins two hosts, and a host that crashed without
+// restart_after_ms is not used again. Without this the run
 // failed a CHECK deep in the harness, or waited out a bound and reported
 // the wrong thing. Errors name file:line:col and what was expected.
 #ifndef REPLSIM_SCENARIOS_STEP_PLAN_H_

@@ -68,24 +68,36 @@ steps { stop_workload {} }
 }
 
 TEST(ScenarioStepsTest, TimeLimitEndsARunWhoseStepsGoPastIt) {
+  // The loader refuses delays that add up to the limit, so it is the steps'
+  // own time that goes past it here: stop_workload waits for 1,500
+  // transactions 50 ms apart, some 75 s.
+  std::string text = StreamingPairScenario("pg-15");
+  const std::string workload = "think_ms: 5 row_bytes: 100 }";
+  text.replace(text.find(workload), workload.size(),
+               "think_ms: 50 row_bytes: 100 transactions: 1500 }");
   const std::string steps = R"(
-steps { delay_ms { min: 3000 max: 3000 } stop { node: "primary" mode: FAST } }
+steps { stop_workload {} }
+steps { stop { node: "primary" mode: FAST } }
 )";
-  RunReport limited = RunOne(StreamingPairScenario("pg-15") + "time_limit_s: 2\n" + steps, 1);
+  RunReport limited = RunOne(text + "time_limit_s: 60\n" + steps, 1);
   ASSERT_EQ(limited.violations.size(), 1u);
   EXPECT_EQ(limited.violations[0].invariant, LIVENESS);
   EXPECT_EQ(limited.violations[0].message,
-            "the run reached its time limit of 2s (time_limit_s) before step 5");
+            "the run reached its time limit of 60s (time_limit_s) before step 6");
   // The default (600 s) leaves the same steps alone.
-  RunReport unlimited = RunOne(StreamingPairScenario("pg-15") + steps, 1);
+  RunReport unlimited = RunOne(text + steps, 1);
   EXPECT_TRUE(unlimited.violations.empty()) << unlimited.violations[0].message;
 }
 
 TEST(ScenarioStepsTest, ToleratedOutcomesBelongToTheRowWithTheRunsSwitches) {
   // Two rows of pg-15: the bug's (e0b581acd2=off) tolerates LIVENESS, the
-  // fix's does not. The time limit gives every run a LIVENESS violation.
-  auto s = ParseScenario(StreamingPairScenario("pg-15") + R"(time_limit_s: 1
-steps { delay_ms { min: 2000 max: 2000 } stop { node: "primary" mode: FAST } }
+  // fix's does not. A smart stop that cannot wait for the sessions' 1,000
+  // transactions gives every run a LIVENESS violation.
+  std::string text = StreamingPairScenario("pg-15");
+  const std::string workload = "row_bytes: 100 }";
+  text.replace(text.find(workload), workload.size(), "row_bytes: 100 transactions: 1000 }");
+  auto s = ParseScenario(text + R"(
+steps { stop { node: "primary" mode: SMART timeout_s: 1 } }
 expect { profile: "pg-15" switches: "e0b581acd2=off" tolerated: LIVENESS }
 expect { profile: "pg-15" }
 )",

@@ -1,0 +1,215 @@
+#include "scenarios/scenario_limits.h"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "protocol/postmaster/workload_tuple.h"
+
+namespace replsim::scenarios {
+namespace {
+
+using google::protobuf::EnumDescriptor;
+using google::protobuf::EnumValueDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// time_limit_s when unset, as RunState::PlaySteps reads it.
+constexpr uint64_t kDefaultTimeLimitS = 600;
+// PostgreSQL's MAX_BACKENDS (postmaster.h, 9.6 and later; larger before):
+// more client sessions than a server can ever be configured for.
+constexpr uint32_t kMaxSessions = 0x3FFFF;
+
+std::string OneOf(const EnumDescriptor* e) {
+  std::vector<std::string> names;
+  for (int i = 0; i < e->value_count(); ++i) {
+    if (e->value(i)->number() != 0) names.push_back(e->value(i)->name());
+  }
+  return absl::StrCat("expected one of ", absl::StrJoin(names, ", "));
+}
+
+absl::Status CheckEnums(const ScenarioLocator& c, const ParseTree* tree, const Message& m) {
+  const Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const FieldDescriptor* fd : fields) {
+    const char* name = fd->name().c_str();
+    const int n = fd->is_repeated() ? r->FieldSize(m, fd) : 1;
+    for (int i = 0; i < n; ++i) {
+      const int index = fd->is_repeated() ? i : -1;
+      if (fd->type() == FieldDescriptor::TYPE_MESSAGE) {
+        const Message& sub =
+            fd->is_repeated() ? r->GetRepeatedMessage(m, fd, i) : r->GetMessage(m, fd);
+        if (absl::Status st = CheckEnums(c, c.Child(tree, m, name, index), sub); !st.ok()) {
+          return st;
+        }
+        continue;
+      }
+      if (fd->type() != FieldDescriptor::TYPE_ENUM) continue;
+      const int v = fd->is_repeated() ? r->GetRepeatedEnumValue(m, fd, i) : r->GetEnumValue(m, fd);
+      const EnumValueDescriptor* ev = fd->enum_type()->FindValueByNumber(v);
+      if (ev == nullptr) {
+        return c.Error(tree, m, name, index,
+                       absl::StrCat(name, ": ", v, " is not a known value; ",
+                                    OneOf(fd->enum_type())));
+      }
+      // A singular one at 0 is unset (the loader asks for the ones it needs);
+      // in a list it is an entry that checks or tolerates nothing.
+      if (v == 0) {
+        return c.Error(tree, m, name, index,
+                       absl::StrCat(name, ": ", ev->name(), " names no ",
+                                    absl::AsciiStrToLower(fd->enum_type()->name()), "; ",
+                                    OneOf(fd->enum_type())));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// "label V is longer than the run's time limit of L s (time_limit_s); ...",
+// V in units of 1/per_s seconds.
+absl::Status Longer(const ScenarioLocator& c, const ParseTree* tree, const Message& m,
+                    const char* field, const std::string& label, uint64_t v, uint64_t limit_s,
+                    uint64_t per_s) {
+  if (v <= limit_s * per_s) return absl::OkStatus();
+  return c.Error(tree, m, field, -1,
+                 absl::StrCat(label, " ", v, " is longer than the run's time limit of ", limit_s,
+                              " s (time_limit_s); expected at most ", limit_s * per_s));
+}
+
+absl::Status CheckWorkload(const Scenario& s, const ScenarioLocator& c, uint64_t limit_s) {
+  const Workload& w = s.workload();
+  const auto* wt = c.Child(c.root(), s, "workload", -1);
+  if (w.sessions() > kMaxSessions) {
+    return c.Error(wt, w, "sessions", -1,
+                   absl::StrCat("sessions ", w.sessions(), ": expected at most ", kMaxSessions,
+                                " (PostgreSQL's MAX_BACKENDS, 9.6 and later)"));
+  }
+  // A session counts its transactions in an int.
+  if (w.transactions() > static_cast<uint32_t>(std::numeric_limits<int32_t>::max())) {
+    return c.Error(wt, w, "transactions", -1,
+                   absl::StrCat("transactions ", w.transactions(), ": expected at most ",
+                                std::numeric_limits<int32_t>::max()));
+  }
+  if (const uint32_t rb = w.row_bytes();
+      rb != 0 && (rb < postmaster::kMinRowBytes || rb > postmaster::kMaxRowBytes)) {
+    return c.Error(wt, w, "row_bytes", -1,
+                   absl::StrCat("row_bytes ", rb, ": expected ", postmaster::kMinRowBytes, "..",
+                                postmaster::kMaxRowBytes,
+                                " (the two int4 columns at least; a longer row would be "
+                                "TOASTed, which replsim does not model)"));
+  }
+  return Longer(c, wt, w, "think_ms", "think_ms", w.think_ms(), limit_s, 1000);
+}
+
+absl::Status CheckFaults(const Scenario& s, const ScenarioLocator& c) {
+  const FaultModel& f = s.faults();
+  const auto* ft = c.Child(c.root(), s, "faults", -1);
+  for (const char* name : {"latency_us", "bandwidth_bytes_per_ms", "disk_latency_us",
+                           "fsync_eio_per_million", "crash_sector_persist_percent"}) {
+    const Range& r = *static_cast<const Range*>(
+        &f.GetReflection()->GetMessage(f, f.GetDescriptor()->FindFieldByName(name)));
+    if (absl::Status st = CheckRange(c, ft, f, name, r); !st.ok()) return st;
+  }
+  // The runner reads max 0 as unset and draws from its default range instead.
+  if (f.has_bandwidth_bytes_per_ms() && f.bandwidth_bytes_per_ms().min() == 0) {
+    return c.Error(ft, f, "bandwidth_bytes_per_ms", -1,
+                   "bandwidth_bytes_per_ms: min 0 carries nothing; expected min at least 1 "
+                   "(without bandwidth_bytes_per_ms: 50000..1000000)");
+  }
+  if (f.has_latency_us() && f.latency_us().max() == 0) {
+    return c.Error(ft, f, "latency_us", -1,
+                   "latency_us: max 0 would be read as unset (50..2000); expected max at least "
+                   "1, or no latency_us");
+  }
+  if (f.has_disk_latency_us() && f.disk_latency_us().max() == 0) {
+    return c.Error(ft, f, "disk_latency_us", -1,
+                   "disk_latency_us: max 0 would be read as unset (500..5000); expected max at "
+                   "least 1, or no disk_latency_us");
+  }
+  if (f.fsync_eio_per_million().max() > 1'000'000) {
+    return c.Error(ft, f, "fsync_eio_per_million", -1,
+                   "fsync_eio_per_million: max is at most 1000000");
+  }
+  if (f.crash_sector_persist_percent().max() > 100) {
+    return c.Error(ft, f, "crash_sector_persist_percent", -1,
+                   "crash_sector_persist_percent: max is at most 100");
+  }
+  return absl::OkStatus();
+}
+
+// A step that would start at or after the time limit is not run, so the
+// delays (and a crash's wait for its host) must add up to less than it, and
+// no single wait may be longer.
+absl::Status CheckWaits(const Scenario& s, const ScenarioLocator& c, uint64_t limit_s) {
+  const uint64_t limit_ms = limit_s * 1000;
+  uint64_t waited_ms = 0;
+  auto add = [&](const ParseTree* tree, const Message& m, const char* field, uint64_t ms) {
+    waited_ms += ms;
+    if (ms == 0 || waited_ms < limit_ms) return absl::OkStatus();
+    return c.Error(tree, m, field, -1,
+                   absl::StrCat(field, ": the delays add up to as much as ", waited_ms,
+                                " ms by this step, which reaches the time limit of ", limit_s,
+                                " s (time_limit_s); expected less than ", limit_ms,
+                                " ms in all"));
+  };
+  for (int i = 0; i < s.steps_size(); ++i) {
+    const Step& st = s.steps(i);
+    const auto* t = c.Child(c.root(), s, "steps", i);
+    if (absl::Status e = add(t, st, "delay_ms", st.delay_ms().max()); !e.ok()) return e;
+    absl::Status e;
+    switch (st.op_case()) {
+      case Step::kStop:
+        e = Longer(c, c.Child(t, st, "stop", -1), st.stop(), "timeout_s", "timeout_s",
+                   st.stop().timeout_s(), limit_s, 1);
+        break;
+      case Step::kWaitForCatchUp:
+        e = Longer(c, c.Child(t, st, "wait_for_catch_up", -1), st.wait_for_catch_up(),
+                   "timeout_s", "timeout_s", st.wait_for_catch_up().timeout_s(), limit_s, 1);
+        break;
+      case Step::kPartition:
+        e = Longer(c, c.Child(t, st, "partition", -1), st.partition(), "duration_ms",
+                   "duration_ms max", st.partition().duration_ms().max(), limit_s, 1000);
+        break;
+      case Step::kCrash:
+        e = add(c.Child(t, st, "crash", -1), st.crash(), "restart_after_ms",
+                st.crash().restart_after_ms());
+        break;
+      default:
+        break;
+    }
+    if (!e.ok()) return e;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckEnumValues(const Scenario& s, const ScenarioLocator& c) {
+  return CheckEnums(c, c.root(), s);
+}
+
+absl::Status CheckHostName(const ScenarioLocator& c, const ParseTree* tree, const Node& n) {
+  const std::string& name = n.name();
+  bool ok = !name.empty() && name.size() <= 63 && name.front() != '-' && name.back() != '-';
+  for (char ch : name) ok &= absl::ascii_isalnum(ch) || ch == '-';
+  if (ok) return absl::OkStatus();
+  return c.Error(tree, n, "name", -1,
+                 absl::StrCat("node name \"", name,
+                              "\": expected a host name: 1 to 63 letters, digits and hyphens, "
+                              "not beginning or ending with a hyphen (RFC 1123)"));
+}
+
+absl::Status CheckLimits(const Scenario& s, const ScenarioLocator& c) {
+  const uint64_t limit_s = s.time_limit_s() > 0 ? s.time_limit_s() : kDefaultTimeLimitS;
+  if (absl::Status st = CheckWorkload(s, c, limit_s); !st.ok()) return st;
+  if (absl::Status st = CheckFaults(s, c); !st.ok()) return st;
+  return CheckWaits(s, c, limit_s);
+}
+
+}  // namespace replsim::scenarios
