@@ -213,11 +213,8 @@ bool RunState::Promote(const std::string& node) {
       if (const LogLine* l = FindLog(t_, clean_stop_->node, "walsender exiting at shutdown")) {
         v.evidence = FormatLogLine(*l);
       }
-      if (!clean_stop_->not_streaming.empty()) {
-        v.message += absl::StrCat("; as expected, since ", clean_stop_->not_streaming);
-      }
+      AddOutsidePrecondition(v);
       Add(std::move(v));
-      if (!clean_stop_->not_streaming.empty()) violations_.back().tolerated = true;
     }
   }
   if (Checking(SYNC_COMMIT_DURABLE) && up != upstream_.end()) {

@@ -6,6 +6,9 @@
 // is trying to rejoin. Steps wait the way an operator would (pg_ctl stop
 // waits for the postmaster to exit, promote waits for read-write), each with
 // a bound; a bound that runs out is a liveness violation and ends the run.
+//
+// Only the scenario's own expect rows tolerate an outcome (the `tolerated`
+// set given to the constructor); RunState never tolerates one by itself.
 #ifndef REPLSIM_SCENARIOS_RUN_STATE_H_
 #define REPLSIM_SCENARIOS_RUN_STATE_H_
 
@@ -44,8 +47,9 @@ class RunState {
     // or not), over links no fault cut, as the stop began, and no fault
     // struck a standby until `node` was down: CLEAN_SWITCHOVER's
     // precondition.
-    // Otherwise why not, and a missed tail is PostgreSQL behaving as
-    // designed: reported as a tolerated outcome, not as a bug.
+    // Otherwise why not: a missed tail is then PostgreSQL behaving as
+    // designed, and the violation's message says so, but it is reported
+    // like any other; only the scenario's expect rows tolerate it.
     std::string not_streaming;
   };
 
@@ -66,6 +70,9 @@ class RunState {
   bool AwaitWorkloadEnd();
   bool AfterFailedStart(const std::string& node, os::Instant since);
   void RejoinFailure(const std::string& node, os::Instant since);
+  // Appends to a CLEAN_SWITCHOVER violation's message why the last clean
+  // stop was outside the invariant's precondition, if it was.
+  void AddOutsidePrecondition(Violation& v) const;
   // SYNC_COMMIT_DURABLE at the promotion of `node`: every commit its old
   // primary acknowledged is below the new timeline's switchpoint.
   void CheckSyncCommitsSurvived(const std::string& node, const std::string& old_primary);

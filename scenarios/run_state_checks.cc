@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "scenarios/checkers.h"
 #include "scenarios/run_state.h"
@@ -77,6 +78,13 @@ std::string RunState::WhyNotStreaming(const std::string& primary) {
   return "";
 }
 
+void RunState::AddOutsidePrecondition(Violation& v) const {
+  if (clean_stop_.has_value() && !clean_stop_->not_streaming.empty()) {
+    v.message += absl::StrCat("; outside CLEAN_SWITCHOVER's precondition, since ",
+                              clean_stop_->not_streaming);
+  }
+}
+
 void RunState::RejoinFailure(const std::string& node, os::Instant since) {
   if (!Checking(CLEAN_SWITCHOVER)) return;
   for (const char* needle : {"forked off current database system timeline",
@@ -88,12 +96,8 @@ void RunState::RejoinFailure(const std::string& node, os::Instant since) {
       v.message = absl::StrFormat("the old primary %s cannot rejoin as a standby: %s", node,
                                   l->message);
       v.evidence = FormatLogLine(*l);
-      const bool expected = clean_stop_.has_value() && !clean_stop_->not_streaming.empty();
-      if (expected) {
-        v.message += absl::StrCat("; as expected, since ", clean_stop_->not_streaming);
-      }
+      AddOutsidePrecondition(v);
       Add(std::move(v));
-      if (expected) violations_.back().tolerated = true;
       return;
     }
   }

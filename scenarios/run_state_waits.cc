@@ -22,13 +22,20 @@ bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
   const os::Instant since = t_.world().now();
   node::ShmemRef ushm = u.shmem();
   if (ushm == nullptr || !u.running()) return true;
-  const wal::XLogRecPtr target = ushm->XLogCtl.SharedRecoveryInProgress
-                                     ? ushm->XLogCtl.lastReplayedEndRecPtr
-                                     : ushm->XLogCtl.pos.LogwrtResult.Flush;
+  // Caught up: replayed as far as the upstream had (flushed, or replayed
+  // if it is a standby itself) when the step began, on its timeline. An
+  // old primary ahead of its new upstream on the timeline it forked from
+  // has not caught up with anything.
+  const bool cascaded = ushm->XLogCtl.SharedRecoveryInProgress;
+  const wal::XLogRecPtr target =
+      cascaded ? ushm->XLogCtl.lastReplayedEndRecPtr : ushm->XLogCtl.pos.LogwrtResult.Flush;
+  const wal::TimeLineID target_tli =
+      cascaded ? ushm->XLogCtl.lastReplayedTLI : ushm->XLogCtl.ThisTimeLineID;
   const bool caught_up = t_.RunUntil(
       [&] {
         node::ShmemRef shm = n.shmem();
-        return shm != nullptr && n.running() && shm->XLogCtl.lastReplayedEndRecPtr >= target;
+        return shm != nullptr && n.running() && shm->XLogCtl.lastReplayedTLI == target_tli &&
+               shm->XLogCtl.lastReplayedEndRecPtr >= target;
       },
       SecondsOr(w.timeout_s(), 60));
   if (caught_up) return true;
