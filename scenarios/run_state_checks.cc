@@ -14,8 +14,9 @@ namespace {
 // The end of a node's valid local WAL from its last checkpoint on, as crash
 // recovery would find it: right after a host restart, what survived.
 std::optional<wal::XLogRecPtr> DurableWalEnd(PgNode& n) {
-  const node::ControlFileData c = n.ControlFile();
-  WalScan scan = n.ScanWal(c.checkPoint);
+  const absl::StatusOr<node::ControlFileData> c = n.ReadControlFile();
+  if (!c.ok()) return std::nullopt;
+  WalScan scan = n.ScanWal(c->checkPoint);
   if (scan.records.empty()) return std::nullopt;
   return scan.records.back().end;
 }
