@@ -18,17 +18,37 @@ std::optional<std::string> ReadFileDirect(Harness& t, const std::string& host,
   return ReadHostFile(t.cluster(), host, path);
 }
 
+namespace {
+
+// The first log line logged at or after `since`. Lines are kept in the order
+// they were logged, so in time order (run_state waits poll this often).
+std::vector<LogLine>::const_iterator FirstLogAt(const Harness& t, os::Instant since) {
+  return std::partition_point(t.logs().begin(), t.logs().end(),
+                              [since](const LogLine& l) { return l.time < since; });
+}
+
+}  // namespace
+
 const LogLine* FindLog(const Harness& t, const std::string& node, const std::string& needle,
                        os::Instant since) {
-  // Lines are kept in the order they were logged, so in time order: start
-  // at the first one logged at `since` (run_state waits poll this often).
-  const std::vector<LogLine>& logs = t.logs();
-  auto it = std::partition_point(logs.begin(), logs.end(),
-                                 [since](const LogLine& l) { return l.time < since; });
-  for (; it != logs.end(); ++it) {
+  for (auto it = FirstLogAt(t, since); it != t.logs().end(); ++it) {
     if (it->host == node && absl::StrContains(it->message, needle)) return &*it;
   }
   return nullptr;
+}
+
+const LogLine* LastError(const Harness& t, const std::string& node, os::Instant since) {
+  auto severity = [](const std::string& level) {
+    return level == "PANIC" ? 3 : level == "FATAL" ? 2 : level == "ERROR" ? 1 : 0;
+  };
+  const LogLine* worst = nullptr;
+  for (auto it = FirstLogAt(t, since); it != t.logs().end(); ++it) {
+    const int s = severity(it->level);
+    if (it->host == node && s > 0 && (worst == nullptr || s >= severity(worst->level))) {
+      worst = &*it;
+    }
+  }
+  return worst;
 }
 
 std::string FormatLogLine(const LogLine& l) {

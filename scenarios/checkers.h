@@ -36,6 +36,12 @@ const LogLine* FindLog(const Harness& t, const std::string& node, const std::str
                        os::Instant since = os::Instant());
 std::string FormatLogLine(const LogLine& l);
 
+// What most likely stopped `node` since `since`: of its log lines at ERROR,
+// FATAL or PANIC from then on, the last one at the most severe of those
+// levels present (a PANIC's aftermath logs FATALs that are not its cause),
+// or null.
+const LogLine* LastError(const Harness& t, const std::string& node, os::Instant since);
+
 // The switchpoint of timeline `tli` in `node`'s pg_wal/<tli>.history.
 std::optional<wal::XLogRecPtr> SwitchPointOf(Harness& t, const std::string& node,
                                              wal::TimeLineID tli);

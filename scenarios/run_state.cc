@@ -17,7 +17,7 @@ namespace replsim::scenarios {
 namespace {
 
 constexpr int kWorkloadTransactions = 400;  // per session, when unset; a fast stop ends them
-constexpr os::Duration kStartBound = os::Seconds(60);
+constexpr os::Duration kReceiveXlogStartBound = os::Seconds(30);
 
 std::optional<os::Signal> SignalByName(const std::string& name) {
   for (os::Signal s : os::kAllSignals) {
@@ -25,8 +25,6 @@ std::optional<os::Signal> SignalByName(const std::string& name) {
   }
   return std::nullopt;
 }
-
-
 
 }  // namespace
 
@@ -45,19 +43,11 @@ void RunState::Add(Violation v) {
   violations_.push_back(std::move(v));
 }
 
-void RunState::Liveness(const std::string& what) {
-  Violation v;
-  v.invariant = LIVENESS;
-  v.liveness = true;
-  v.time = t_.world().now();
-  v.message = what;
-  // Always reported: a run whose steps cannot complete did not test what the
-  // scenario is about. Scenarios tolerate it explicitly where it is expected.
-  Add(std::move(v));
-  stopped_ = true;
-}
-
 absl::Status RunState::CreateNodes() {
+  // initdb meets the disk's faults like any process; a failure ends the run
+  // before its first step (bad input, below, is reported first).
+  std::string initdb_node;
+  absl::Status initdb = absl::OkStatus();
   for (const Node& n : s_.nodes()) {
     PgNode& p = t_.Node(n.name());
     p.entry_points() = RealEntryPoints();
@@ -71,19 +61,14 @@ absl::Status RunState::CreateNodes() {
       }
     }
     roles_[n.name()] = n.role();
-    if (n.role() == Node::PRIMARY) p.InitDb();
+    if (n.role() == Node::PRIMARY && initdb.ok()) {
+      initdb = p.InitDb();
+      initdb_node = n.name();
+    }
     if (n.role() != Node::PRIMARY) upstream_[n.name()] = n.upstream();
   }
+  if (!initdb.ok()) SetUpFailed(absl::StrCat("initdb of ", initdb_node), initdb);
   return absl::OkStatus();
-}
-
-bool RunState::AfterFailedStart(const std::string& node, os::Instant since) {
-  if (rejoining_.count(node) > 0) {
-    RejoinFailure(node, since);
-    return false;
-  }
-  Liveness(absl::StrFormat("%s did not start within %ds", node, kStartBound.nanos() / 1000000000));
-  return false;
 }
 
 bool RunState::StartReceiveXlog(const std::string& node) {
@@ -102,9 +87,10 @@ bool RunState::StartReceiveXlog(const std::string& node) {
     os.MakeDir(o.directory);
     co_await receivexlog::ReceiveXlogMain(os, o);
   });
-  if (!t_.RunUntil([&] { return FindLog(t_, node, "starting log streaming", since) != nullptr; },
-                   os::Seconds(30))) {
-    Liveness(absl::StrFormat("pg_receivexlog on %s did not start streaming", node));
+  if (!RunUntilBound([&] { return FindLog(t_, node, "starting log streaming", since) != nullptr; },
+                     kReceiveXlogStartBound)) {
+    StepFailed(absl::StrCat("start of pg_receivexlog on ", node), "not streaming",
+               kReceiveXlogStartBound, nullptr, {node, upstream_[node]});
     return false;
   }
   return true;
@@ -115,15 +101,16 @@ bool RunState::Start(const std::string& node) {
   PgNode& n = t_.Node(node);
   const os::Instant since = t_.world().now();
   n.Start();
-  const bool up = t_.RunUntil(
+  const bool up = RunUntilBound(
       [&] {
         return !n.running() || FindLog(t_, node, "ready to accept", since) != nullptr ||
                FindLog(t_, node, "entering standby mode", since) != nullptr;
       },
       kStartBound);
-  if (!up || !n.running()) return AfterFailedStart(node, since);
+  if (!up || !n.running()) return AfterFailedStart(node);
   if (roles_[node] == Node::PRIMARY && !workload_started_ && s_.workload().sessions() > 0) {
     workload_started_ = true;
+    workload_node_ = node;
     n.Workload({.sessions = static_cast<int>(s_.workload().sessions()),
                 .transactions = s_.workload().transactions() > 0
                                     ? static_cast<int>(s_.workload().transactions())
@@ -149,10 +136,16 @@ bool RunState::Stop(const StopNode& st) {
   }
   const os::Instant stop_began = t_.world().now();
   n.Stop(mode);
-  if (!t_.RunUntilExited(n, SecondsOr(st.timeout_s(), 120))) {
-    Liveness(absl::StrFormat("pg_ctl stop -m %s of %s did not complete within %ds",
-                             StopNode::Mode_Name(st.mode()), st.node(),
-                             SecondsOr(st.timeout_s(), 120).nanos() / 1000000000));
+  const os::Duration bound = SecondsOr(st.timeout_s(), 120);
+  if (!RunUntilBound([&] { return !n.running(); }, bound)) {
+    // A shutdown waits on the node's walsenders, so on its standbys too.
+    std::vector<std::string> nodes = {st.node()};
+    for (const auto& [standby, up] : upstream_) {
+      if (up == st.node()) nodes.push_back(standby);
+    }
+    StepFailed(
+        absl::StrFormat("pg_ctl stop -m %s of %s", StopNode::Mode_Name(st.mode()), st.node()),
+        "its postmaster had not exited", bound, nullptr, nodes);
     return false;
   }
   CheckPingsAnswered(st.node());
@@ -171,19 +164,22 @@ bool RunState::Stop(const StopNode& st) {
         st.node(), l->message);
   }
   if (mode == Shutdown::kImmediate) return true;
-  const node::ControlFileData c = n.ControlFile();
-  if (c.state != node::DBState::DB_SHUTDOWNED) return true;
-  WalScan scan = n.ScanWal(c.checkPoint);
+  const absl::StatusOr<node::ControlFileData> c = n.ReadControlFile();
+  if (!c.ok() || c->state != node::DBState::DB_SHUTDOWNED) return true;
+  WalScan scan = n.ScanWal(c->checkPoint);
   if (scan.records.empty()) return true;
-  clean_stop_ = CleanStop{st.node(), c.checkPoint, scan.records.front().end, not_streaming};
+  clean_stop_ = CleanStop{st.node(), c->checkPoint, scan.records.front().end, not_streaming};
   return true;
 }
 
 bool RunState::Promote(const std::string& node) {
   PgNode& n = t_.Node(node);
   const os::Instant since = t_.world().now();
-  n.Promote();
-  const bool done = t_.RunUntil(
+  if (absl::Status st = n.Promote(); !st.ok()) {
+    SetUpFailed(absl::StrCat("promote of ", node), st);
+    return false;
+  }
+  const bool done = RunUntilBound(
       [&] {
         return !n.running() ||
                (FindLog(t_, node, "database system is ready to accept connections", since) !=
@@ -192,7 +188,7 @@ bool RunState::Promote(const std::string& node) {
       },
       kStartBound);
   if (!done || !n.running()) {
-    Liveness(absl::StrFormat("promotion of %s did not complete", node));
+    StepFailed(absl::StrCat("promote of ", node), "not read-write", kStartBound, &n, {node});
     return false;
   }
   const auto up = upstream_.find(node);
@@ -213,11 +209,8 @@ bool RunState::Promote(const std::string& node) {
       if (const LogLine* l = FindLog(t_, clean_stop_->node, "walsender exiting at shutdown")) {
         v.evidence = FormatLogLine(*l);
       }
-      if (!clean_stop_->not_streaming.empty()) {
-        v.message += absl::StrCat("; as expected, since ", clean_stop_->not_streaming);
-      }
+      AddOutsidePrecondition(v);
       Add(std::move(v));
-      if (!clean_stop_->not_streaming.empty()) violations_.back().tolerated = true;
     }
   }
   if (Checking(SYNC_COMMIT_DURABLE) && up != upstream_.end()) {
@@ -238,11 +231,14 @@ void RunState::PlaySteps() {
     const uint32_t lo = st.delay_ms().min(), hi = std::max(st.delay_ms().min(), st.delay_ms().max());
     if (hi > 0) t_.RunFor(os::Milliseconds(sim::UniformInt(rng_, lo, hi)));
     if (t_.world().now() >= deadline) {
-      Liveness(absl::StrFormat("the run reached its time limit of %ds (time_limit_s) before "
-                               "step %d",
-                               SecondsOr(s_.time_limit_s(), 600).nanos() / 1000000000, i + 1));
+      Liveness(
+          absl::StrFormat("the run reached its time limit of %ds (time_limit_s) at "
+                          "%.6fs, before step %d",
+                          SecondsOr(s_.time_limit_s(), 600).nanos() / 1000000000,
+                          t_.world().now().nanos() / 1e9, i + 1));
       return;
     }
+    step_began_ = t_.world().now();
     bool go_on = true;
     switch (st.op_case()) {
       case Step::kStart: go_on = Start(st.start().node()); break;
@@ -250,19 +246,29 @@ void RunState::PlaySteps() {
       case Step::kPromote: go_on = Promote(st.promote().node()); break;
       case Step::kRestartAsStandby: {
         const std::string& node = st.restart_as_standby().node();
-        t_.Node(node).ConfigureStandby(t_.Node(st.restart_as_standby().upstream()));
+        absl::Status configured =
+            t_.Node(node).ConfigureStandby(t_.Node(st.restart_as_standby().upstream()));
         upstream_[node] = st.restart_as_standby().upstream();
         roles_[node] = Node::STANDBY;
         if (clean_stop_.has_value() && clean_stop_->node == node) rejoining_.insert(node);
+        if (!configured.ok()) {
+          SetUpFailed(absl::StrCat("restart_as_standby of ", node), configured);
+          go_on = false;
+          break;
+        }
         go_on = Start(node);
         break;
       }
       case Step::kBaseBackup: {
         PgNode& n = t_.Node(st.base_backup().node());
         PgNode& up = t_.Node(st.base_backup().upstream());
-        n.BaseBackupFrom(up);
-        n.ConfigureStandby(up);
+        absl::Status backed_up = n.BaseBackupFrom(up);
+        if (backed_up.ok()) backed_up = n.ConfigureStandby(up);
         upstream_[n.name()] = up.name();
+        if (!backed_up.ok()) {
+          SetUpFailed(absl::StrFormat("base_backup of %s from %s", n.name(), up.name()), backed_up);
+          go_on = false;
+        }
         break;
       }
       case Step::kKill: {

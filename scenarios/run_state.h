@@ -5,10 +5,17 @@
 // where it ends, C_end), which standby streams from whom, which old primary
 // is trying to rejoin. Steps wait the way an operator would (pg_ctl stop
 // waits for the postmaster to exit, promote waits for read-write), each with
-// a bound; a bound that runs out is a liveness violation and ends the run.
+// a bound counted from the step's start; a step that cannot complete (its
+// bound runs out, its node's postmaster exits, a set-up action such as initdb
+// or the base backup fails on a disk fault) is a liveness violation that
+// names its cause and ends the run.
+//
+// Only the scenario's own expect rows tolerate an outcome (the `tolerated`
+// set given to the constructor); RunState never tolerates one by itself.
 #ifndef REPLSIM_SCENARIOS_RUN_STATE_H_
 #define REPLSIM_SCENARIOS_RUN_STATE_H_
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +30,9 @@
 #include "sim/rng.h"
 
 namespace replsim::scenarios {
+
+// How long a start or a promotion may take.
+inline constexpr os::Duration kStartBound = os::Seconds(60);
 
 // A step's bound in seconds, `dflt` when the scenario leaves it 0.
 inline os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s > 0 ? s : dflt); }
@@ -44,8 +54,9 @@ class RunState {
     // or not), over links no fault cut, as the stop began, and no fault
     // struck a standby until `node` was down: CLEAN_SWITCHOVER's
     // precondition.
-    // Otherwise why not, and a missed tail is PostgreSQL behaving as
-    // designed: reported as a tolerated outcome, not as a bug.
+    // Otherwise why not: a missed tail is then PostgreSQL behaving as
+    // designed, and the violation's message says so, but it is reported
+    // like any other; only the scenario's expect rows tolerate it.
     std::string not_streaming;
   };
 
@@ -54,7 +65,22 @@ class RunState {
   // Why `primary`'s standbys could not all be streaming from it now, free of
   // faults in progress (a kill not yet acted on, an armed failed fsync), or "".
   std::string WhyNotStreaming(const std::string& primary);
-  void Liveness(const std::string& what);
+  // LIVENESS, at `time` (now by default), which ends the run.
+  void Liveness(const std::string& what, std::string evidence = "",
+                std::optional<os::Instant> time = std::nullopt);
+  // A waiting step that did not complete: `what` ("promote of standby")
+  // began at the step's start and waited up to `bound` for `not_done`
+  // ("not read-write") to change. The message says when and how it ended:
+  // `n`'s postmaster exiting (n may be null), the bound running out, or
+  // nothing being left to happen; then `detail`, then the last error of
+  // each of `nodes` since the step began (LastError).
+  void StepFailed(const std::string& what, const std::string& not_done, os::Duration bound,
+                  const PgNode* n, const std::vector<std::string>& nodes,
+                  const std::string& detail = "");
+  // A set-up action (initdb, the base backup's copy, pg_ctl) that failed.
+  void SetUpFailed(const std::string& what, const absl::Status& st);
+  // Runs until pred() holds or the step's `bound` has passed since its start.
+  bool RunUntilBound(const std::function<bool()>& pred, os::Duration bound);
   // Each returns false when the run cannot go on.
   bool Start(const std::string& node);
   bool StartReceiveXlog(const std::string& node);
@@ -64,8 +90,12 @@ class RunState {
   // stop_workload: every session of the workload has ended (its
   // transactions done, or its backend gone), within kWorkloadEndBound.
   bool AwaitWorkloadEnd();
-  bool AfterFailedStart(const std::string& node, os::Instant since);
+  // A start of `node` that did not complete: why, and false.
+  bool AfterFailedStart(const std::string& node);
   void RejoinFailure(const std::string& node, os::Instant since);
+  // Appends to a CLEAN_SWITCHOVER violation's message why the last clean
+  // stop was outside the invariant's precondition, if it was.
+  void AddOutsidePrecondition(Violation& v) const;
   // SYNC_COMMIT_DURABLE at the promotion of `node`: every commit its old
   // primary acknowledged is below the new timeline's switchpoint.
   void CheckSyncCommitsSurvived(const std::string& node, const std::string& old_primary);
@@ -96,6 +126,8 @@ class RunState {
   std::vector<Kill> kills_;
   std::set<std::string> rejoining_;  // old primaries restarted as standbys
   std::set<std::string> pings_reported_;  // nodes with an ONE_PING_OUTSTANDING violation
+  os::Instant step_began_;                // after the step's delay
+  std::string workload_node_;             // the primary the workload runs on, once started
   bool workload_started_ = false;
   bool stopped_ = false;
 };

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "scenarios/checkers.h"
 #include "scenarios/run_state.h"
@@ -13,8 +14,9 @@ namespace {
 // The end of a node's valid local WAL from its last checkpoint on, as crash
 // recovery would find it: right after a host restart, what survived.
 std::optional<wal::XLogRecPtr> DurableWalEnd(PgNode& n) {
-  const node::ControlFileData c = n.ControlFile();
-  WalScan scan = n.ScanWal(c.checkPoint);
+  const absl::StatusOr<node::ControlFileData> c = n.ReadControlFile();
+  if (!c.ok()) return std::nullopt;
+  WalScan scan = n.ScanWal(c->checkPoint);
   if (scan.records.empty()) return std::nullopt;
   return scan.records.back().end;
 }
@@ -77,6 +79,13 @@ std::string RunState::WhyNotStreaming(const std::string& primary) {
   return "";
 }
 
+void RunState::AddOutsidePrecondition(Violation& v) const {
+  if (clean_stop_.has_value() && !clean_stop_->not_streaming.empty()) {
+    v.message += absl::StrCat("; outside CLEAN_SWITCHOVER's precondition, since ",
+                              clean_stop_->not_streaming);
+  }
+}
+
 void RunState::RejoinFailure(const std::string& node, os::Instant since) {
   if (!Checking(CLEAN_SWITCHOVER)) return;
   for (const char* needle : {"forked off current database system timeline",
@@ -88,12 +97,8 @@ void RunState::RejoinFailure(const std::string& node, os::Instant since) {
       v.message = absl::StrFormat("the old primary %s cannot rejoin as a standby: %s", node,
                                   l->message);
       v.evidence = FormatLogLine(*l);
-      const bool expected = clean_stop_.has_value() && !clean_stop_->not_streaming.empty();
-      if (expected) {
-        v.message += absl::StrCat("; as expected, since ", clean_stop_->not_streaming);
-      }
+      AddOutsidePrecondition(v);
       Add(std::move(v));
-      if (expected) violations_.back().tolerated = true;
       return;
     }
   }

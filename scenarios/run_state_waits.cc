@@ -1,8 +1,12 @@
 // RunState's waiting steps (see run_state.h): wait_for_catch_up and
-// stop_workload, each within its bound; a bound that runs out is a liveness
-// violation, or for an old primary rejoining, the reason its logs give.
+// stop_workload, each within its bound from the step's start; a bound that
+// runs out is a liveness violation naming its cause (run_state_failures.cc),
+// or for an old primary rejoining, the reason its logs give.
 #include <cstdint>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/wal/lsn.h"
 #include "scenarios/run_state.h"
@@ -19,47 +23,56 @@ bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
   const auto up = upstream_.find(w.node());
   if (up == upstream_.end()) return true;
   PgNode& u = t_.Node(up->second);
-  const os::Instant since = t_.world().now();
   node::ShmemRef ushm = u.shmem();
   if (ushm == nullptr || !u.running()) return true;
-  const wal::XLogRecPtr target = ushm->XLogCtl.SharedRecoveryInProgress
-                                     ? ushm->XLogCtl.lastReplayedEndRecPtr
-                                     : ushm->XLogCtl.pos.LogwrtResult.Flush;
-  const bool caught_up = t_.RunUntil(
+  // Caught up: replayed as far as the upstream had (flushed, or replayed
+  // if it is a standby itself) when the step began, on its timeline. An
+  // old primary ahead of its new upstream on the timeline it forked from
+  // has not caught up with anything.
+  const bool cascaded = ushm->XLogCtl.SharedRecoveryInProgress;
+  const wal::XLogRecPtr target =
+      cascaded ? ushm->XLogCtl.lastReplayedEndRecPtr : ushm->XLogCtl.pos.LogwrtResult.Flush;
+  const wal::TimeLineID target_tli =
+      cascaded ? ushm->XLogCtl.lastReplayedTLI : ushm->XLogCtl.ThisTimeLineID;
+  const os::Duration bound = SecondsOr(w.timeout_s(), 60);
+  const bool caught_up = RunUntilBound(
       [&] {
         node::ShmemRef shm = n.shmem();
-        return shm != nullptr && n.running() && shm->XLogCtl.lastReplayedEndRecPtr >= target;
+        return shm != nullptr && n.running() && shm->XLogCtl.lastReplayedTLI == target_tli &&
+               shm->XLogCtl.lastReplayedEndRecPtr >= target;
       },
-      SecondsOr(w.timeout_s(), 60));
+      bound);
   if (caught_up) return true;
   if (rejoining_.count(w.node()) > 0) {
     // A rejoin that failed for a reason the logs give is reported as that
     // reason; only an unexplained one is a liveness failure.
     const size_t before = violations_.size();
-    RejoinFailure(w.node(), since - os::Seconds(3600));
+    RejoinFailure(w.node(), step_began_ - os::Seconds(3600));
     if (violations_.size() > before) return false;
   }
   node::ShmemRef shm = n.shmem();
-  Liveness(absl::StrFormat("%s did not catch up with %s within %ds (replayed %s, target %s)",
-                           w.node(), up->second, SecondsOr(w.timeout_s(), 60).nanos() / 1000000000,
-                           wal::LsnToString(shm ? shm->XLogCtl.lastReplayedEndRecPtr : 0),
-                           wal::LsnToString(target)));
+  StepFailed(absl::StrCat("wait_for_catch_up of ", w.node()),
+             absl::StrCat("not caught up with ", up->second), bound, &n, {w.node(), up->second},
+             absl::StrFormat(": replayed %s on timeline %u, target %s on timeline %u",
+                             wal::LsnToString(shm ? shm->XLogCtl.lastReplayedEndRecPtr : 0),
+                             shm ? shm->XLogCtl.lastReplayedTLI : 0, wal::LsnToString(target),
+                             target_tli));
   return false;
 }
-
-
 
 bool RunState::AwaitWorkloadEnd() {
   const int sessions = workload_started_ ? static_cast<int>(s_.workload().sessions()) : 0;
   const postmaster::CommitLedger& l = t_.ledger();
-  if (t_.RunUntil([&] { return l.sessions_ended + l.sessions_refused >= sessions; },
-                  kWorkloadEndBound)) {
+  if (RunUntilBound([&] { return l.sessions_ended + l.sessions_refused >= sessions; },
+                    kWorkloadEndBound)) {
     return true;
   }
-  Liveness(absl::StrFormat("the workload's %d session(s) did not all end within %ds "
-                           "(%d ended, %d refused)",
-                           sessions, kWorkloadEndBound.nanos() / 1000000000, l.sessions_ended,
-                           l.sessions_refused));
+  std::vector<std::string> nodes;
+  if (!workload_node_.empty()) nodes.push_back(workload_node_);
+  StepFailed("stop_workload",
+             absl::StrFormat("the workload's %d session(s) had not all ended", sessions),
+             kWorkloadEndBound, nullptr, nodes,
+             absl::StrFormat(" (%d ended, %d refused)", l.sessions_ended, l.sessions_refused));
   return false;
 }
 

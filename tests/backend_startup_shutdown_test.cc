@@ -18,7 +18,7 @@ void FastStopDuringAStartupPacket(const std::string& profile) {
   Harness t(1, profile);
   PgNode& p = t.Node("primary");
   p.entry_points() = RealEntryPoints();
-  p.InitDb();
+  EXPECT_EQ(p.InitDb(), absl::OkStatus());
   p.Start();
   t.RunFor(os::Seconds(1));
   p.ExpectLog("database system is ready to accept connections");

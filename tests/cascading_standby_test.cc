@@ -58,7 +58,7 @@ Outcome RunCascade(const std::string& profile, const std::string& hot_standby) {
   Outcome out;
   if (!r.ok()) return out;
   for (const Violation& v : r->violations) {
-    out.caught_up &= !absl::StrContains(v.message, "standby2 did not catch up");
+    out.caught_up &= !absl::StrContains(v.message, "wait_for_catch_up of standby2");
   }
   for (const sim::TraceEvent& e : r->trace) {
     if (e.kind != "log") continue;

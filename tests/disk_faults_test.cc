@@ -126,8 +126,13 @@ TEST(DiskFaultsTest, AFullDiskFailsANewSegmentNotWritesIntoOne) {
     }
     EXPECT_TRUE(shut_down) << profile;
     ASSERT_FALSE(r.violations.empty()) << profile;
+    // The liveness failure says when the standby went down, and why.
+    EXPECT_TRUE(absl::StartsWith(r.violations[0].message, "promote of standby failed at "))
+        << r.violations[0].message;
     EXPECT_TRUE(absl::StrContains(r.violations[0].message,
-                                  "promotion of standby did not complete"))
+                                  "): standby's postmaster exited with exit code 1; last error "
+                                  "of standby: FATAL: could not write to file \"" +
+                                      dir + "/xlogtemp."))
         << r.violations[0].message;
   }
 

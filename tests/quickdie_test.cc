@@ -45,7 +45,7 @@ class QuickDieTest : public ::testing::Test {
     PgNode& p = t_->Node("primary");
     p.entry_points() = RealEntryPoints();
     p.config().gucs.max_wal_senders = 5;  // 9.3's default is 0
-    p.InitDb();
+    EXPECT_EQ(p.InitDb(), absl::OkStatus());
     p.Start();
     t_->RunFor(os::Milliseconds(500));
     p.ExpectLog("database system is ready to accept connections");
@@ -107,8 +107,8 @@ TEST_F(QuickDieTest, ImmediateStopOfAStreamingPairEndsEveryChildWithExitCode2) {
     PgNode& p = t_->Node("primary");
     PgNode& s = t_->Node("standby");
     s.entry_points() = RealEntryPoints();
-    s.BaseBackupFrom(p);
-    s.ConfigureStandby(p);
+    EXPECT_EQ(s.BaseBackupFrom(p), absl::OkStatus());
+    EXPECT_EQ(s.ConfigureStandby(p), absl::OkStatus());
     s.Start();
     t_->RunFor(os::Seconds(2));
     s.ExpectLog("started streaming WAL from primary");

@@ -25,7 +25,7 @@ TEST(ReplicationSlotRestartTest, PgReceivexlogResumesThroughTheRestoredSlot) {
   PgNode& p = t.Node("primary");
   PgNode& archive = t.Node("archive");  // pg_receivexlog's host
   p.entry_points() = RealEntryPoints();
-  p.InitDb();
+  EXPECT_EQ(p.InitDb(), absl::OkStatus());
   p.Start();
   t.RunFor(os::Seconds(2));
   receivexlog::ReceiveXlogOptions o;

@@ -17,12 +17,12 @@ TEST(SwitchoverTest, StreamsThenSwitchesOverCleanlyOnPg15) {
   PgNode& s = t.Node("standby");
   p.entry_points() = RealEntryPoints();
   s.entry_points() = RealEntryPoints();
-  p.InitDb();
+  EXPECT_EQ(p.InitDb(), absl::OkStatus());
   p.Start();
   t.RunFor(os::Seconds(2));
   p.ExpectLog("database system is ready to accept connections");
-  s.BaseBackupFrom(p);
-  s.ConfigureStandby(p);
+  EXPECT_EQ(s.BaseBackupFrom(p), absl::OkStatus());
+  EXPECT_EQ(s.ConfigureStandby(p), absl::OkStatus());
   s.Start();
   p.Workload({.sessions = 2, .transactions = 20});
   t.RunFor(os::Seconds(5));
@@ -33,12 +33,12 @@ TEST(SwitchoverTest, StreamsThenSwitchesOverCleanlyOnPg15) {
   const node::ControlFileData pc = p.ControlFile();
   EXPECT_EQ(pc.state, node::DBState::DB_SHUTDOWNED);
   t.RunFor(os::Seconds(1));
-  s.Promote();
+  EXPECT_EQ(s.Promote(), absl::OkStatus());
   ASSERT_TRUE(t.RunUntil([&] { return s.HasLog("database system is ready to accept connections") &&
                                       s.ControlFile().state == node::DBState::DB_IN_PRODUCTION; },
                          os::Seconds(30)));
   s.ExpectLog("selected new timeline ID: 2");
-  p.ConfigureStandby(s);
+  EXPECT_EQ(p.ConfigureStandby(s), absl::OkStatus());
   p.Start();
   t.RunFor(os::Seconds(10));
   for (const LogLine& l : p.Logs()) {

@@ -51,7 +51,7 @@ std::string ReadBytes(Harness& t, const std::string& host, const std::string& pa
 PgNode& StartPrimary(Harness& t, std::optional<os::Duration> wal_sender_timeout = std::nullopt) {
   PgNode& p = t.Node("primary");
   p.entry_points() = scenarios::RealEntryPoints();
-  p.InitDb();
+  EXPECT_EQ(p.InitDb(), absl::OkStatus());
   p.config().gucs.max_wal_senders = 3;        // 9.3's default is 0
   p.config().gucs.max_replication_slots = 2;  // 9.4's default is 0
   if (wal_sender_timeout.has_value()) p.config().gucs.wal_sender_timeout = *wal_sender_timeout;

@@ -75,19 +75,26 @@ absl::StatusOr<node::ControlFileData> DecodeControlFile(
 }
 
 os::Task<os::Errno> WriteControlFile(os::Os& os, const std::string& data_dir,
-                                     const node::ControlFileData& c) {
+                                     const node::ControlFileData& c, std::string* failure) {
+  const std::string path = ControlFilePath(data_dir);
+  auto fail = [&](const char* what, os::Errno e) {
+    if (failure != nullptr) {
+      *failure = absl::StrFormat("could not %s file \"%s\": %s", what, path, os::StrError(e));
+    }
+    return e;
+  };
   const std::vector<uint8_t> bytes = EncodeControlFile(c);
-  os::Result<os::Fd> fd =
-      os.Open(ControlFilePath(data_dir), os::kOpenReadWrite | os::kOpenCreate);
-  if (!fd.ok()) co_return fd.error();
+  os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
+  if (!fd.ok()) co_return fail("create", fd.error());
   os::Result<size_t> w = co_await os.PWrite(*fd, bytes, 0);
   if (!w.ok()) {
     os.Close(*fd);
-    co_return w.error();
+    co_return fail("write", w.error());
   }
   os::Errno e = co_await os.Fsync(*fd);
   os.Close(*fd);
-  co_return e;
+  if (e != os::Errno::kOk) co_return fail("fsync", e);
+  co_return os::Errno::kOk;
 }
 
 os::Task<os::Errno> UpdateControlFile(os::Os& os, const node::NodeShmem& shm) {

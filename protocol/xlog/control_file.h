@@ -34,8 +34,12 @@ absl::StatusOr<node::ControlFileData> DecodeControlFile(
 // the PANIC PostgreSQL raises there (update_controlfile in 15,
 // UpdateControlFile in 9.x) and returned; the caller then exits.
 os::Task<os::Errno> UpdateControlFile(os::Os& os, const node::NodeShmem& shm);
+// Writes `c` as a new pg_control and fsyncs it (initdb's bootstrap). On
+// failure `*failure`, if given, says what failed, as 15 words it ("could not
+// fsync file \"<path>\": Input/output error").
 os::Task<os::Errno> WriteControlFile(os::Os& os, const std::string& data_dir,
-                                     const node::ControlFileData& c);
+                                     const node::ControlFileData& c,
+                                     std::string* failure = nullptr);
 // Reads and checks pg_control. kENOENT if absent; kEIO on a bad checksum.
 os::Task<os::Result<node::ControlFileData>> ReadControlFile(
     os::Os& os, const std::string& data_dir);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "protocol/node/shmem.h"
 #include "protocol/wal/wal_buffer.h"
 #include "protocol/wal/wal_builder.h"
@@ -11,13 +12,47 @@
 #include "protocol/xlog/xlog_io.h"
 
 namespace replsim::xlog {
+namespace {
 
-os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
-                           uint64_t system_identifier) {
+// What initdb prints for a failed step on the first WAL segment (timeline 1).
+std::string WalFailureText(const std::string& data_dir, const XLogIoFailure& f, os::Errno e) {
+  const std::string segment = XLogFilePath(data_dir, 1, f.segno);
+  const std::string temp = absl::StrCat(XLogDir(data_dir), "/", f.path);
+  const std::string_view m = os::StrError(e);
+  switch (f.op) {
+    case XLogIoFailure::Op::kOpen:
+      return absl::StrFormat("could not open file \"%s\": %s", segment, m);
+    case XLogIoFailure::Op::kWrite:
+      return absl::StrFormat("could not write to file \"%s\": %s", segment, m);
+    case XLogIoFailure::Op::kFsyncDir:
+      return absl::StrFormat("could not fsync file \"%s\": %s", XLogDir(data_dir), m);
+    case XLogIoFailure::Op::kFsync:
+      return absl::StrFormat("could not fsync file \"%s\": %s", segment, m);
+    case XLogIoFailure::Op::kInitCreate:
+      return absl::StrFormat("could not create file \"%s\": %s", temp, m);
+    case XLogIoFailure::Op::kInitWrite:
+      return absl::StrFormat("could not write to file \"%s\": %s", temp, m);
+    case XLogIoFailure::Op::kInitFsync:
+      return absl::StrFormat("could not fsync file \"%s\": %s", temp, m);
+    case XLogIoFailure::Op::kInitRename:
+      return absl::StrFormat("could not rename file \"%s\" to \"%s\": %s", temp, segment, m);
+  }
+  return absl::StrFormat("could not write file \"%s\": %s", segment, m);
+}
+
+}  // namespace
+
+os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, uint64_t system_identifier,
+                           std::string* failure) {
+  std::string ignored;
+  std::string& why = failure != nullptr ? *failure : ignored;
   for (const std::string& d :
        {data_dir, XLogDir(data_dir), absl::StrCat(data_dir, "/global")}) {
     os::Errno e = os.MakeDir(d);
-    if (e != os::Errno::kOk) co_return e;
+    if (e != os::Errno::kOk) {
+      why = absl::StrFormat("could not create directory \"%s\": %s", d, os::StrError(e));
+      co_return e;
+    }
   }
   // The bootstrap checkpoint (BootStrapXLOG): redo at itself, TLI 1.
   wal::CheckPoint cp;
@@ -41,23 +76,29 @@ os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
   CHECK_EQ(r.ReadRecPtr, kBootstrapCheckPoint);
   std::vector<uint8_t> bytes(r.EndRecPtr - 0x1000000);
   CHECK(buffer.Read(0x1000000, absl::MakeSpan(bytes)));
-  os::Errno e = co_await XLogWriteRaw(os, data_dir, 1, 0x1000000, bytes);
-  if (e != os::Errno::kOk) co_return e;
-  e = co_await XLogFsyncRange(os, data_dir, 1, 0x1000000, r.EndRecPtr);
-  if (e != os::Errno::kOk) co_return e;
+  XLogIoFailure f;
+  os::Errno e = co_await XLogWriteRaw(os, data_dir, 1, 0x1000000, bytes, &f);
+  if (e == os::Errno::kOk) e = co_await XLogFsyncRange(os, data_dir, 1, 0x1000000, r.EndRecPtr, &f);
+  if (e != os::Errno::kOk) {
+    why = WalFailureText(data_dir, f, e);
+    co_return e;
+  }
 
   node::ControlFileData c;
   c.system_identifier = system_identifier;
   c.state = node::DBState::DB_SHUTDOWNED;
   c.checkPoint = kBootstrapCheckPoint;
   c.checkPointCopy = cp;
-  e = co_await WriteControlFile(os, data_dir, c);
+  e = co_await WriteControlFile(os, data_dir, c, &why);
   if (e != os::Errno::kOk) co_return e;
   // initdb --sync: every new directory entry durable.
   for (const std::string& d : {absl::StrCat(data_dir, "/global"), XLogDir(data_dir),
                                data_dir, std::string("/")}) {
     e = co_await os.FsyncDir(d);
-    if (e != os::Errno::kOk) co_return e;
+    if (e != os::Errno::kOk) {
+      why = absl::StrFormat("could not fsync file \"%s\": %s", d, os::StrError(e));
+      co_return e;
+    }
   }
   co_return os::Errno::kOk;
 }

@@ -22,8 +22,12 @@ namespace replsim::xlog {
 // header.
 inline constexpr wal::XLogRecPtr kBootstrapCheckPoint = 0x1000028;
 
-os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
-                           uint64_t system_identifier);
+// Returns the first error, with `*failure` (if given) saying what failed
+// where, as initdb reports it after "initdb: error: " ("could not fsync file
+// \"/pgdata/pg_wal/xlogtemp.3\": Input/output error"); initdb then exits
+// non-zero.
+os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, uint64_t system_identifier,
+                           std::string* failure = nullptr);
 
 }  // namespace replsim::xlog
 

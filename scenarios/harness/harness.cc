@@ -1,14 +1,15 @@
 #include "scenarios/harness/harness.h"
 
-#include "protocol/wal/segment.h"
-
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "protocol/os/check.h"
 #include "protocol/postmaster/postmaster.h"
+#include "protocol/wal/segment.h"
 #include "protocol/xlog/control_file.h"
 #include "protocol/xlog/initdb.h"
 #include "protocol/xlog/xlog_io.h"
@@ -17,6 +18,9 @@
 namespace replsim::scenarios {
 
 namespace {
+// How long a helper action (initdb, pg_basebackup's copy, pg_ctl) may take.
+constexpr os::Duration kHelperBound = os::Seconds(60);
+
 node::Behavior ProfileOrDie(std::string_view profile) {
   absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(profile);
   CHECK(b.ok()) << b.status();
@@ -98,22 +102,35 @@ PgNode::PgNode(Harness& h, std::string name)
   config_.gucs = node::Gucs::Defaults(h.behavior().server_version_num);
 }
 
-void PgNode::RunHelper(std::string name, std::function<os::Task<>(os::Os&)> body) {
-  auto done = std::make_shared<bool>(false);
-  h_.cluster().Spawn(config_.name, std::move(name),
-                     [body = std::move(body), done](os::Os& os) -> os::Task<> {
-                       co_await body(os);
-                       *done = true;
-                     });
-  CHECK(h_.RunUntil([&] { return *done; }, os::Seconds(60)))
-      << "helper process did not finish on " << config_.name;
+absl::Status PgNode::RunHelper(std::string name,
+                               std::function<os::Task<std::string>(os::Os&)> body) {
+  auto error = std::make_shared<std::string>();
+  const os::Pid pid = h_.cluster().Spawn(config_.name, name,
+                                         [body = std::move(body), error](os::Os& os) -> os::Task<> {
+                                           *error = co_await body(os);
+                                           if (!error->empty()) co_await os.Exit(1);
+                                         });
+  if (!h_.RunUntil([&] { return !h_.cluster().IsAlive(pid); }, kHelperBound)) {
+    return absl::DeadlineExceededError(absl::StrFormat("%s on %s did not finish within %ds", name,
+                                                       config_.name,
+                                                       kHelperBound.nanos() / 1000000000));
+  }
+  if (error->empty()) return absl::OkStatus();
+  const std::optional<sim::ExitStatus> exit = h_.cluster().exit_status(pid);
+  return absl::UnavailableError(absl::StrFormat("%s: %s (%s exited with exit code %d)", name,
+                                                *error, name, exit ? exit->code : -1));
 }
 
-void PgNode::InitDb() {
+absl::Status PgNode::InitDb() {
   const std::string dir = config_.data_dir;
   const uint64_t sysid = 7000000000000000000ULL + h_.world().seed() % 1000000;
-  RunHelper("initdb", [dir, sysid](os::Os& os) -> os::Task<> {
-    CHECK(co_await xlog::InitDb(os, dir, sysid) == os::Errno::kOk);
+  return RunHelper("initdb", [dir, sysid](os::Os& os) -> os::Task<std::string> {
+    std::string failure;
+    const os::Errno e = co_await xlog::InitDb(os, dir, sysid, &failure);
+    if (e != os::Errno::kOk) {
+      co_return absl::StrCat("error: ", failure);
+    }
+    co_return std::string();
   });
 }
 
@@ -122,8 +139,15 @@ void PgNode::Start() {
   entry.sessions = sessions_;
   entry.on_shmem = [this](node::ShmemRef s) { shmem_ = std::move(s); };
   node::NodeConfig cfg = config_;
+  postmaster_exited_at_ = std::make_shared<std::optional<os::Instant>>();
+  sim::World* world = &h_.world();
   postmaster_pid_ = h_.cluster().Spawn(
-      config_.name, "postmaster", [cfg, entry](os::Os& os) -> os::Task<> {
+      config_.name, "postmaster",
+      [cfg, entry, exited_at = postmaster_exited_at_, world](os::Os& os) -> os::Task<> {
+        // The frame goes when the process ends, however it ends (an exit, a
+        // signal, its host's crash): that is when it exited. Nothing here
+        // reaches the trace.
+        absl::Cleanup note_exit = [exited_at, world] { *exited_at = world->now(); };
         co_await postmaster::PostmasterMain(os, cfg, entry);
       });
 }
@@ -137,36 +161,47 @@ void PgNode::Stop(Shutdown mode) {
 
 namespace {
 
-os::Task<> WriteSignalFile(os::Os& os, std::string dir, std::string file) {
-  os::Result<os::Fd> fd =
-      os.Open(absl::StrCat(dir, "/", file), os::kOpenReadWrite | os::kOpenCreate);
-  CHECK(fd.ok());
-  co_await os.Fsync(*fd);
+// An empty file (pg_ctl promote's, or the operator's standby.signal). Only
+// its creation can fail the way pg_ctl reports; pg_ctl does not fsync it,
+// so a failed fsync here changes nothing.
+os::Task<std::string> WriteSignalFile(os::Os& os, std::string dir, std::string file,
+                                      std::string what) {
+  const std::string path = absl::StrCat(dir, "/", file);
+  os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
+  if (!fd.ok()) {
+    co_return absl::StrFormat("could not create %s file \"%s\": %s", what, path,
+                              os::StrError(fd.error()));
+  }
+  (void)co_await os.Fsync(*fd);
   os.Close(*fd);
-  co_await os.FsyncDir(dir);
+  (void)co_await os.FsyncDir(dir);
+  co_return std::string();
 }
 
 }  // namespace
 
-void PgNode::Promote() {
+absl::Status PgNode::Promote() {
   const std::string dir = config_.data_dir;
-  RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<> {
-    co_await WriteSignalFile(os, dir, node::kPromoteSignal);
+  absl::Status st = RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<std::string> {
+    return WriteSignalFile(os, dir, node::kPromoteSignal, "promote signal");
   });
+  if (!st.ok()) return st;
   h_.cluster().SendSignal(postmaster_pid_, os::Signal::kSIGUSR1);
+  return absl::OkStatus();
 }
 
-void PgNode::ConfigureStandby(const PgNode& upstream) {
+absl::Status PgNode::ConfigureStandby(const PgNode& upstream) {
   const std::string dir = config_.data_dir;
-  RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<> {
-    co_await WriteSignalFile(os, dir, node::kStandbySignal);
+  absl::Status st = RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<std::string> {
+    return WriteSignalFile(os, dir, node::kStandbySignal, "standby signal");
   });
   config_.gucs.standby_mode = true;
   config_.gucs.primary_conninfo =
       absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port);
+  return st;
 }
 
-void PgNode::BaseBackupFrom(PgNode& upstream) {
+absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
   struct Files {
     std::vector<std::pair<std::string, std::string>> wal;  // name, bytes
     std::string control;
@@ -194,8 +229,13 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
   // pg_basebackup itself makes the copy consistent with backup_label and the
   // WAL it fetches or streams; replsim does not model that protocol.
   sim::disk::Disk& disk = h_.cluster().host(upstream.config_.name).disk();
-  files->control = ReadHostFile(h_.cluster(), upstream.config_.name,
-                                src + "/global/pg_control").value_or("");
+  std::optional<std::string> control =
+      ReadHostFile(h_.cluster(), upstream.config_.name, src + "/global/pg_control");
+  if (!control.has_value()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "pg_basebackup: error: %s has no %s/global/pg_control", upstream.name(), src));
+  }
+  files->control = std::move(*control);
   if (os::Result<std::vector<std::string>> names = disk.List(src + "/pg_wal"); names.ok()) {
     for (const std::string& name : *names) {
       std::optional<std::string> bytes =
@@ -211,31 +251,53 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
     }
   }
   const std::string dst = config_.data_dir;
-  RunHelper("pg_basebackup", [files, dst](os::Os& os) -> os::Task<> {
+  // pg_basebackup writes the copy, then fsyncs it all (unless --no-sync);
+  // a failure of either is "pg_basebackup: error: could not ... file" and a
+  // non-zero exit.
+  return RunHelper("pg_basebackup", [files, dst](os::Os& os) -> os::Task<std::string> {
     for (const std::string& d : {dst, dst + "/pg_wal", dst + "/global"}) os.MakeDir(d);
     auto write_all = [&os](std::string path, const std::string& bytes,
-                           int64_t size) -> os::Task<> {
+                           int64_t size) -> os::Task<std::string> {
+      auto failed = [&path](const char* what, os::Errno e) {
+        return absl::StrFormat("error: could not %s file \"%s\": %s", what, path, os::StrError(e));
+      };
       os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate |
                                                 os::kOpenTruncate);
-      CHECK(fd.ok()) << path;
+      if (!fd.ok()) co_return failed("create", fd.error());
       std::vector<uint8_t> b(bytes.begin(), bytes.end());
-      (void)co_await os.PWrite(*fd, b, 0);
+      os::Errno e = os::Errno::kOk;
+      const os::Result<size_t> w = co_await os.PWrite(*fd, b, 0);
+      if (!w.ok()) e = w.error();
       // A backed-up segment is a whole 16 MiB file; its zeros take their
       // space without being stored (Os::ReserveSpace).
-      if (size > static_cast<int64_t>(b.size())) (void)co_await os.ReserveSpace(*fd, size);
-      (void)co_await os.Fsync(*fd);
+      if (e == os::Errno::kOk && size > static_cast<int64_t>(b.size())) {
+        e = co_await os.ReserveSpace(*fd, size);
+      }
+      if (e != os::Errno::kOk) {
+        os.Close(*fd);
+        co_return failed("write to", e);
+      }
+      e = co_await os.Fsync(*fd);
       os.Close(*fd);
+      if (e != os::Errno::kOk) co_return failed("fsync", e);
+      co_return std::string();
     };
     for (const auto& [name, bytes] : files->wal) {
       const std::string path = dst + "/pg_wal/" + name;
       const bool segment = name.size() == 24 && name.find('.') == std::string::npos;
-      co_await write_all(path, bytes, segment ? wal::kWalSegSize : 0);
+      std::string error = co_await write_all(path, bytes, segment ? wal::kWalSegSize : 0);
+      if (!error.empty()) co_return error;
     }
     const std::string control_path = dst + "/global/pg_control";
-    co_await write_all(control_path, files->control, 0);
+    const std::string error = co_await write_all(control_path, files->control, 0);
+    if (!error.empty()) co_return error;
     for (const std::string& d : {dst + "/pg_wal", dst + "/global", dst, std::string("/")}) {
-      (void)co_await os.FsyncDir(d);
+      const os::Errno e = co_await os.FsyncDir(d);
+      if (e != os::Errno::kOk) {
+        co_return absl::StrFormat("error: could not fsync file \"%s\": %s", d, os::StrError(e));
+      }
     }
+    co_return std::string();
   });
 }
 
@@ -286,17 +348,31 @@ std::optional<std::string> ReadHostFile(sim::os_sim::Cluster& cluster, const std
   return out;
 }
 
-node::ControlFileData PgNode::ControlFile() const {
-  std::optional<std::string> bytes = ReadFile(xlog::ControlFilePath(config_.data_dir));
-  CHECK(bytes.has_value()) << config_.name << " has no pg_control";
+absl::StatusOr<node::ControlFileData> PgNode::ReadControlFile() const {
+  const std::string path = xlog::ControlFilePath(config_.data_dir);
+  std::optional<std::string> bytes = ReadFile(path);
+  if (!bytes.has_value()) {
+    return absl::NotFoundError(absl::StrFormat("%s has no %s", config_.name, path));
+  }
   absl::StatusOr<node::ControlFileData> c = xlog::DecodeControlFile(
       absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
-  CHECK(c.ok()) << config_.name << ": " << c.status();
+  if (!c.ok()) {
+    return absl::Status(c.status().code(), absl::StrCat(config_.name, ": ", c.status().message()));
+  }
+  return c;
+}
+
+node::ControlFileData PgNode::ControlFile() const {
+  absl::StatusOr<node::ControlFileData> c = ReadControlFile();
+  CHECK(c.ok()) << c.status();
   return *c;
 }
 
 WalScan PgNode::ScanWal(wal::XLogRecPtr from) const {
-  const node::ControlFileData cf = ControlFile();
+  absl::StatusOr<node::ControlFileData> control = ReadControlFile();
+  if (!control.ok())
+    return WalScan{.records = {}, .stop_reason = std::string(control.status().message())};
+  const node::ControlFileData& cf = *control;
   const wal::TimeLineID tli = cf.checkPointCopy.ThisTimeLineID;
   return ScanWalSegments(
       [&](wal::XLogSegNo seg) {

@@ -6,7 +6,7 @@
 //
 //   Harness t(seed, "pg-15");
 //   PgNode& p = t.Node("primary");
-//   p.InitDb();
+//   EXPECT_EQ(p.InitDb(), absl::OkStatus());
 //   p.Start();                       // PostmasterMain with p.entry_points()
 //   t.RunFor(os::Seconds(5));
 //   p.Workload({.sessions = 3, .transactions = 10});
@@ -16,9 +16,11 @@
 //
 // Log lines are the os.Log events of the trace; PMStates() lists the
 // postmaster's state changes in order. The ledger is the clients' memory of
-// acknowledged commits. Helper actions (initdb, reading pg_control, writing
-// signal files) run as short processes on the node's host and the world runs
-// until they finish.
+// acknowledged commits. Helper actions (initdb, pg_basebackup's copy, pg_ctl
+// writing signal files) run as short processes on the node's host and the
+// world runs until they finish. They meet the disk's faults like any process:
+// one that fails exits non-zero, as the PostgreSQL program would, and the
+// action returns its error ("initdb: error: could not fsync file ...").
 #ifndef REPLSIM_SCENARIOS_HARNESS_HARNESS_H_
 #define REPLSIM_SCENARIOS_HARNESS_HARNESS_H_
 
@@ -29,6 +31,8 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "protocol/node/node_config.h"
 #include "protocol/node/shmem.h"
 #include "protocol/os/os.h"
@@ -76,30 +80,33 @@ class PgNode {
   postmaster::EntryPoints& entry_points() { return entry_; }
 
   // initdb (BootStrapXLOG) into config().data_dir.
-  void InitDb();
+  absl::Status InitDb();
   // Spawns PostmasterMain with entry_points() (and the harness's session queue).
   void Start();
   // pg_ctl stop -m smart|fast|immediate: SIGTERM / SIGINT / SIGQUIT.
   void Stop(Shutdown mode);
   // pg_ctl promote: writes "promote", SIGUSR1s the postmaster.
-  void Promote();
+  absl::Status Promote();
   // standby.signal + primary_conninfo "host=<upstream> port=5432".
-  void ConfigureStandby(const PgNode& upstream);
+  absl::Status ConfigureStandby(const PgNode& upstream);
   // pg_basebackup's result, made the simple way: this node's data directory
   // becomes a copy of `upstream`'s pg_control and pg_wal (history files
   // included), WAL cut at upstream's flush pointer (only durable-on-upstream
   // WAL is ever in a backup). Starting it with standby.signal then recovers
-  // from upstream's last checkpoint and streams the rest.
-  void BaseBackupFrom(PgNode& upstream);
+  // from upstream's last checkpoint and streams the rest. Fails as
+  // pg_basebackup does when a write or fsync of the copy fails.
+  absl::Status BaseBackupFrom(PgNode& upstream);
   void CrashHost();
   void RestartHost();
   // Starts a client driver that asks for `sessions` sessions, `interval` apart.
   void Workload(const WorkloadOptions& w);
 
-  // pg_control as on disk now.
+  // pg_control as on disk now; ControlFile() CHECKs that it is there and
+  // valid (for scripted tests), ReadControlFile() says why not.
+  absl::StatusOr<node::ControlFileData> ReadControlFile() const;
   node::ControlFileData ControlFile() const;
   // The node's local WAL from pg_control's checkpoint on (the current
-  // timeline of that checkpoint).
+  // timeline of that checkpoint); empty without a valid pg_control.
   WalScan ScanWal(wal::XLogRecPtr from) const;
   // A file of this node's disk as a read would see it now, or nullopt; read
   // without running anything on the node.
@@ -108,6 +115,8 @@ class PgNode {
   os::Pid postmaster_pid() const { return postmaster_pid_; }
   bool running() const;
   std::optional<os::ChildExit> postmaster_exit() const;
+  // When the postmaster last started exited, if it has.
+  std::optional<os::Instant> postmaster_exited_at() const { return *postmaster_exited_at_; }
   node::ShmemRef shmem() const { return shmem_; }
 
   std::vector<LogLine> Logs() const;
@@ -117,8 +126,11 @@ class PgNode {
   std::vector<std::string> PMStates() const;
 
  private:
-  // Runs `body` as a process on this node's host until it finishes.
-  void RunHelper(std::string name, std::function<os::Task<>(os::Os&)> body);
+  // Runs `body` as a process named `name` on this node's host until it
+  // exits. A body that returns an error text exits 1, and RunHelper
+  // returns "<name>: error: <text>"; one still running after 60 s is an
+  // error too.
+  absl::Status RunHelper(std::string name, std::function<os::Task<std::string>(os::Os&)> body);
 
   Harness& h_;
   node::NodeConfig config_;
@@ -126,6 +138,8 @@ class PgNode {
   std::shared_ptr<postmaster::SessionQueue> sessions_;
   node::ShmemRef shmem_;
   os::Pid postmaster_pid_ = 0;
+  std::shared_ptr<std::optional<os::Instant>> postmaster_exited_at_ =
+      std::make_shared<std::optional<os::Instant>>();
   int next_session_ = 1;
 };
 

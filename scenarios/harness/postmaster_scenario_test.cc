@@ -21,7 +21,7 @@ using Strings = std::vector<std::string>;
 PgNode& StartedPrimary(Harness& t) {
   PgNode& p = t.Node("primary");
   p.entry_points() = FakeEntryPoints();
-  p.InitDb();
+  EXPECT_EQ(p.InitDb(), absl::OkStatus());
   p.Start();
   EXPECT_TRUE(t.RunUntil([&] { return p.HasLog("ready to accept connections"); },
                          os::Seconds(10)));

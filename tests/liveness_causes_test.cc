@@ -1,0 +1,106 @@
+// A step that cannot complete is reported with its cause (issue 17): the
+// last ERROR, FATAL or PANIC of the nodes involved since the step began, and
+// times that agree with each other. A standby refused by a primary with
+// max_wal_senders = 0 used to be "standby did not catch up within 60s"; a
+// PANIC at startup was "primary did not start within 60s", at 0.03 s.
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario_loader.h"
+
+namespace replsim::scenarios {
+namespace {
+
+RunReport RunOne(const std::string& text, const std::string& profile) {
+  auto s = ParseScenario(text, "t.textproto");
+  EXPECT_TRUE(s.ok()) << s.status();
+  RunOptions o;
+  o.profile = profile;
+  auto r = RunScenario(*s, 1, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return *r;
+}
+
+// The number after `label` in `message` ("began at 0.591214s" -> 0.591214).
+double SecondsAfter(const std::string& message, const std::string& label) {
+  const size_t at = message.find(label);
+  if (at == std::string::npos) return -1;
+  double s = -1;
+  std::sscanf(message.c_str() + at + label.size(), "%lfs", &s);
+  return s;
+}
+
+TEST(LivenessCausesTest, ACatchUpRefusedByTheWalsenderNamesWhy) {
+  // The standby's retries fill the wait: its walreceiver's FATAL says only
+  // that the connection closed; the primary's says why.
+  const std::string text = R"(name: "t"
+nodes { name: "primary" role: PRIMARY settings { name: "max_wal_senders" value: "0" } }
+nodes { name: "standby" role: STANDBY upstream: "primary" }
+workload { sessions: 2 think_ms: 5 row_bytes: 100 transactions: 4000 }
+steps { start { node: "primary" } }
+steps { base_backup { node: "standby" upstream: "primary" } }
+steps { start { node: "standby" } }
+steps { delay_ms { min: 500 max: 500 } wait_for_catch_up { node: "standby" timeout_s: 20 } }
+invariants: LIVENESS
+)";
+  for (const char* profile : {"pg-9.3.0", "pg-15"}) {
+    RunReport r = RunOne(std::string("profile: \"") + profile + "\"\n" + text, profile);
+    const Violation* v = r.first_violation();
+    ASSERT_NE(v, nullptr) << profile;
+    EXPECT_EQ(v->invariant, LIVENESS);
+    const std::string& m = v->message;
+    EXPECT_TRUE(absl::StartsWith(m, "wait_for_catch_up of standby began at ")) << m;
+    EXPECT_TRUE(absl::StrContains(
+        m,
+        "; last error of primary: FATAL: number of requested standby connections exceeds "
+        "max_wal_senders (currently 0)"))
+        << m;
+    EXPECT_TRUE(absl::StrContains(m, "; last error of standby: FATAL: could not receive ")) << m;
+    // The bound is counted from the step's start, and both are printed.
+    const double began = SecondsAfter(m, "began at ");
+    const double by = SecondsAfter(m, "; not caught up with primary by ");
+    EXPECT_GT(began, 0.5) << m;
+    EXPECT_NEAR(by - began, 20.0, 1e-6) << m;
+    EXPECT_TRUE(absl::StrContains(m, "(bound 20s)")) << m;
+    EXPECT_NEAR(v->time.nanos() / 1e9, by, 1e-6) << m;
+  }
+}
+
+TEST(LivenessCausesTest, APanicAtStartupIsReportedWhenItHappenedWithItsText) {
+  // The first fsync of the primary's host fails: the startup process's
+  // update of pg_control PANICs, and the postmaster exits at once.
+  const std::string text = R"(name: "t"
+profile: "pg-15"
+nodes { name: "primary" role: PRIMARY }
+steps { disk_fault { node: "primary" kind: FAIL_NEXT_FSYNC } }
+steps { delay_ms { min: 20 max: 20 } start { node: "primary" } }
+invariants: LIVENESS
+)";
+  RunReport r = RunOne(text, "pg-15");
+  ASSERT_EQ(r.violations.size(), 1u);
+  const Violation& v = r.violations[0];
+  EXPECT_EQ(v.invariant, LIVENESS);
+  const std::string& m = v.message;
+  EXPECT_TRUE(absl::StartsWith(m, "start of primary failed at ")) << m;
+  EXPECT_TRUE(absl::StrContains(m,
+                                "primary's postmaster exited with exit code 1; last error of "
+                                "primary: PANIC: could not fsync file "
+                                "\"/pgdata/global/pg_control\": Input/output error (startup at "))
+      << m;
+  EXPECT_FALSE(absl::StrContains(m, "bound")) << m;
+  const double failed = SecondsAfter(m, "failed at ");
+  const double after = SecondsAfter(m, " (");
+  const double began = SecondsAfter(m, "after the step began at ");
+  EXPECT_GT(began, 0.02) << m;
+  EXPECT_LT(failed, 1.0) << m;
+  EXPECT_NEAR(failed - began, after, 2e-6) << m;
+  // Reported at the time the postmaster exited, which its PANIC preceded.
+  EXPECT_NEAR(v.time.nanos() / 1e9, failed, 1e-6) << m;
+  EXPECT_GE(failed, SecondsAfter(m, "(startup at ")) << m;
+}
+
+}  // namespace
+}  // namespace replsim::scenarios
