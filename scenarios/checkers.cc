@@ -37,14 +37,19 @@ const LogLine* FindLog(const Harness& t, const std::string& node, const std::str
   return nullptr;
 }
 
-const LogLine* LastError(const Harness& t, const std::string& node, os::Instant since) {
+const LogLine* LastError(const Harness& t, const std::string& node, os::Instant since,
+                         const std::vector<std::string>& expected) {
   auto severity = [](const std::string& level) {
     return level == "PANIC" ? 3 : level == "FATAL" ? 2 : level == "ERROR" ? 1 : 0;
   };
   const LogLine* worst = nullptr;
   for (auto it = FirstLogAt(t, since); it != t.logs().end(); ++it) {
     const int s = severity(it->level);
-    if (it->host == node && s > 0 && (worst == nullptr || s >= severity(worst->level))) {
+    const bool is_expected =
+        std::any_of(expected.begin(), expected.end(),
+                    [&](const std::string& e) { return it->message.find(e) != std::string::npos; });
+    if (it->host == node && s > 0 && !is_expected &&
+        (worst == nullptr || s >= severity(worst->level))) {
       worst = &*it;
     }
   }

@@ -39,8 +39,11 @@ std::string FormatLogLine(const LogLine& l);
 // What most likely stopped `node` since `since`: of its log lines at ERROR,
 // FATAL or PANIC from then on, the last one at the most severe of those
 // levels present (a PANIC's aftermath logs FATALs that are not its cause),
-// or null.
-const LogLine* LastError(const Harness& t, const std::string& node, os::Instant since);
+// or null. Lines containing one of `expected` are what the step itself
+// caused (a fast stop's "terminating connection due to administrator
+// command"), not a cause, and are passed over.
+const LogLine* LastError(const Harness& t, const std::string& node, os::Instant since,
+                         const std::vector<std::string>& expected = {});
 
 // The switchpoint of timeline `tli` in `node`'s pg_wal/<tli>.history.
 std::optional<wal::XLogRecPtr> SwitchPointOf(Harness& t, const std::string& node,

@@ -143,9 +143,18 @@ bool RunState::Stop(const StopNode& st) {
     for (const auto& [standby, up] : upstream_) {
       if (up == st.node()) nodes.push_back(standby);
     }
+    // What is still running is the first thing an operator looks at when
+    // pg_ctl stop hangs; what the stop itself made backends and walreceivers
+    // log is no cause.
+    std::string still;
+    for (const auto& [pid, name] : t_.cluster().LiveProcesses(st.node())) {
+      absl::StrAppend(&still, still.empty() ? "" : ", ", name, " (pid ", pid, ")");
+    }
     StepFailed(
         absl::StrFormat("pg_ctl stop -m %s of %s", StopNode::Mode_Name(st.mode()), st.node()),
-        "its postmaster had not exited", bound, nullptr, nodes);
+        "its postmaster had not exited", bound, nullptr, nodes,
+        still.empty() ? "" : absl::StrCat("; still running on ", st.node(), ": ", still),
+        {"due to administrator command"});
     return false;
   }
   CheckPingsAnswered(st.node());

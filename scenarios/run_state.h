@@ -76,7 +76,8 @@ class RunState {
   // each of `nodes` since the step began (LastError).
   void StepFailed(const std::string& what, const std::string& not_done, os::Duration bound,
                   const PgNode* n, const std::vector<std::string>& nodes,
-                  const std::string& detail = "");
+                  const std::string& detail = "",
+                  const std::vector<std::string>& expected = {});
   // A set-up action (initdb, the base backup's copy, pg_ctl) that failed.
   void SetUpFailed(const std::string& what, const absl::Status& st);
   // Runs until pred() holds or the step's `bound` has passed since its start.

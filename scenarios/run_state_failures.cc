@@ -59,7 +59,7 @@ bool RunState::RunUntilBound(const std::function<bool()>& pred, os::Duration bou
 
 void RunState::StepFailed(const std::string& what, const std::string& not_done, os::Duration bound,
                           const PgNode* n, const std::vector<std::string>& nodes,
-                          const std::string& detail) {
+                          const std::string& detail, const std::vector<std::string>& expected) {
   const os::Instant now = t_.world().now();
   const os::Instant deadline = step_began_ + bound;
   std::string message;
@@ -91,7 +91,7 @@ void RunState::StepFailed(const std::string& what, const std::string& not_done, 
   std::set<std::string> seen;
   for (const std::string& node : nodes) {
     if (!seen.insert(node).second) continue;
-    const LogLine* l = LastError(t_, node, step_began_);
+    const LogLine* l = LastError(t_, node, step_began_, expected);
     if (l == nullptr) continue;
     absl::StrAppendFormat(&message, "; last error of %s: %s: %s (%s at %s)", node, l->level,
                           l->message, l->process, At(l->time));

@@ -104,3 +104,28 @@ invariants: LIVENESS
 
 }  // namespace
 }  // namespace replsim::scenarios
+
+namespace replsim::scenarios {
+namespace {
+
+TEST(LivenessCausesTest, AStopThatHangsSaysWhatIsStillRunningNotWhatTheStopCaused) {
+  // pg_receivexlog (9.3.0) never confirms the shutdown checkpoint: the fast
+  // stop waits on its walsender. Backends the stop terminated logged FATAL
+  // "terminating connection due to administrator command": that is the
+  // stop working, not why it hangs.
+  auto s = LoadScenarioFile("scenarios/shutdown_wait_never_completes.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  RunOptions o;
+  o.profile = "pg-9.3.0";
+  auto r = RunScenario(*s, 1, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const Violation* v = r->first_violation();
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->invariant, LIVENESS);
+  EXPECT_TRUE(absl::StrContains(v->message, "still running on primary: postmaster (pid "))
+      << v->message;
+  EXPECT_FALSE(absl::StrContains(v->message, "administrator command")) << v->message;
+}
+
+}  // namespace
+}  // namespace replsim::scenarios

@@ -85,6 +85,15 @@ os::Pid Cluster::FindByName(std::string_view host_name, std::string_view name) c
   return 0;
 }
 
+std::vector<std::pair<os::Pid, std::string>> Cluster::LiveProcesses(
+    std::string_view host_name) const {
+  std::vector<std::pair<os::Pid, std::string>> out;
+  for (const auto& [pid, p] : live_) {
+    if (p->HostName() == host_name) out.emplace_back(pid, std::string(p->ProcessName()));
+  }
+  return out;
+}
+
 os::Errno Cluster::SendSignal(os::Pid pid, os::Signal sig) {
   SimOs* p = Find(pid);
   if (p == nullptr) return os::Errno::kESRCH;

@@ -63,6 +63,9 @@ class Cluster {
   // The live process of `host` named `name` with the lowest pid, or 0.
   os::Pid FindByName(std::string_view host, std::string_view name) const;
   bool IsAlive(os::Pid pid) const { return live_.contains(pid); }
+  // The live processes of `host` as (pid, name), in pid order: what `ps`
+  // would show an operator whose pg_ctl stop hangs.
+  std::vector<std::pair<os::Pid, std::string>> LiveProcesses(std::string_view host) const;
   std::optional<ExitStatus> exit_status(os::Pid pid) const {
     return world_.executor().exit_status(pid);
   }
