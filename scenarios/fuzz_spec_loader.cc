@@ -94,9 +94,11 @@ absl::Status CheckStarts(const FuzzSpec& f, const ScenarioLocator& c) {
   for (const Step& st : s.steps()) {
     if (st.has_start() && st.start().node() == primary) return absl::OkStatus();
   }
-  return c.Error(c.Child(c.root(), f, "scenario", -1), s, "steps", 0,
-                 absl::StrCat("the topology cannot start: no step starts the PRIMARY \"", primary,
-                              "\"; expected steps { start { node: \"", primary, "\" } } first"));
+  const std::string msg = absl::StrCat("the topology cannot start: no step starts the PRIMARY \"", primary,
+                              "\"; expected steps { start { node: \"", primary, "\" } } first");
+  // At the first step, or at `scenario` when it has none.
+  if (s.steps_size() == 0) return c.Error(c.root(), f, "scenario", -1, msg);
+  return c.Error(c.Child(c.root(), f, "scenario", -1), s, "steps", 0, msg);
 }
 
 absl::Status Validate(const FuzzSpec& f, const ScenarioLocator& c) {
