@@ -228,19 +228,31 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
 
 }  // namespace
 
+absl::Status ParseTextWithLocations(const std::string& text, const std::string& display_name,
+                                    google::protobuf::Message* m, ParseTree* tree) {
+  Collector errors(display_name);
+  TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(tree);
+  if (!parser.ParseFromString(text, m)) {
+    return absl::InvalidArgumentError(errors.first().empty()
+                                          ? absl::StrCat(display_name, ": parse error")
+                                          : errors.first());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateScenario(const Scenario& s, const ScenarioLocator& c) {
+  return Validate(s, c);
+}
+
 absl::StatusOr<Scenario> ParseScenario(const std::string& text,
                                        const std::string& display_name) {
   if (absl::Status st = CheckScenarioText(text, display_name); !st.ok()) return st;
   Scenario s;
-  Collector errors(display_name);
   TextFormat::ParseInfoTree tree;
-  TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  parser.WriteLocationsTo(&tree);
-  if (!parser.ParseFromString(text, &s)) {
-    return absl::InvalidArgumentError(errors.first().empty()
-                                          ? absl::StrCat(display_name, ": parse error")
-                                          : errors.first());
+  if (absl::Status st = ParseTextWithLocations(text, display_name, &s, &tree); !st.ok()) {
+    return st;
   }
   if (absl::Status st = Validate(s, ScenarioLocator(display_name, &tree)); !st.ok()) return st;
   return s;

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "scenarios/scenario.pb.h"
+#include "scenarios/scenario_location.h"
 
 namespace replsim::scenarios {
 
@@ -21,6 +22,15 @@ namespace replsim::scenarios {
 absl::StatusOr<Scenario> ParseScenario(const std::string& text,
                                        const std::string& display_name);
 absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path);
+// Parses text-format `text` into `m` (any message), recording where each
+// field is into `tree`; InvalidArgument "file:line:col: ..." at the first
+// syntax error. No semantic checks.
+absl::Status ParseTextWithLocations(const std::string& text, const std::string& display_name,
+                                    google::protobuf::Message* m, ParseTree* tree);
+// The checks ParseScenario makes once the text has parsed, for a scenario
+// that is part of another file (a fuzz spec's template) or built in memory
+// (a generated schedule); `c` locates the errors.
+absl::Status ValidateScenario(const Scenario& s, const ScenarioLocator& c);
 
 }  // namespace replsim::scenarios
 

@@ -49,6 +49,7 @@ class ScenarioLocator {
     return fd == nullptr ? nullptr : tree->GetTreeForNested(fd, fd->is_repeated() ? index : -1);
   }
   const ParseTree* root() const { return tree_; }
+  const std::string& file() const { return file_; }
 
  private:
   std::string file_;

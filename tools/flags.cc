@@ -24,6 +24,8 @@ const CommandSpec kCommands[] = {
     {"run", "FILE", "one run: outcome, first violation, fingerprint", 1, 1},
     {"replay", "FILE", "the whole trace of one run, then its fingerprint", 1, 1},
     {"sweep", "FILE", "a seed range: failing seeds, seeds/s; resumable", 1, 1},
+    {"fuzz", "SPEC", "generated schedules per seed; each failure as a shrunk scenario file", 1, 1},
+    {"shrink", "FILE", "the smallest scenario that fails a seed the same way (ddmin)", 1, 1},
     {"suite", "[DIR]", "every scenario in DIR (default: the bundled ones), each row", 0, 1},
 };
 
@@ -35,21 +37,23 @@ struct FlagSpec {
 };
 
 const FlagSpec kFlags[] = {
-    {"seed", "N", {"run", "replay"}, "the seed, 0..18446744073709551615 (required)"},
-    {"seeds", "A..B", {"sweep"}, "the seed range, inclusive (default: the scenario's)"},
-    {"profile", "P", {"run", "replay", "sweep"},
+    {"seed", "N", {"run", "replay", "shrink"}, "the seed, 0..18446744073709551615 (required)"},
+    {"seeds", "A..B", {"sweep", "fuzz"}, "the seed range, inclusive (default: the scenario's)"},
+    {"profile", "P", {"run", "replay", "sweep", "fuzz", "shrink"},
      "behaviour profile instead of the scenario's (pg-9.3beta2, pg-15, ...)"},
-    {"switches", "S", {"run", "replay", "sweep"},
+    {"switches", "S", {"run", "replay", "sweep", "fuzz", "shrink"},
      "switch overrides on top of the profile and the scenario's own: 985bd7d497=off,..."},
     {"trace", "FILE", {"run"}, "write the run's trace here (up to a crash, if it crashes)"},
     {"trace_format", "F", {"run"}, "text, json (one event per line) or perfetto"},
-    {"jobs", "N", {"sweep", "suite"}, "worker processes (default 1 for sweep, 2 for suite)"},
+    {"jobs", "N", {"sweep", "suite", "fuzz"}, "worker processes (default 1 for sweep, 2 for suite)"},
     {"shard", "i/n", {"sweep"},
      "run every n-th seed from the i-th (default: Bazel's TEST_SHARD_INDEX/TOTAL)"},
     {"failures", "FILE", {"sweep"},
      "append each failing seed here as a JSON line, fsynced; FILE.progress resumes"},
-    {"report", "FILE.json", {"sweep", "suite"}, "write the results as one JSON document"},
-    {"junit", "FILE.xml", {"sweep", "suite"}, "write the results as JUnit XML for CI"},
+    {"report", "FILE.json", {"sweep", "suite", "fuzz"}, "write the results as one JSON document"},
+    {"junit", "FILE.xml", {"sweep", "suite", "fuzz"}, "write the results as JUnit XML for CI"},
+    {"out", "PATH", {"fuzz", "shrink"},
+     "fuzz: the directory for reproducers (default fuzz-out/SPEC); shrink: the file written"},
 };
 
 const FlagSpec* FindFlag(const std::string& name) {
@@ -151,7 +155,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       cl.positional.size() > command->max_positional) {
     return absl::InvalidArgumentError(
         absl::StrCat(cl.command, " takes ", command->args,
-                     command->min_positional == 1 ? " (exactly one scenario file)" : "",
+                     command->min_positional == 1 ? " (exactly one file)" : "",
                      ", got ", cl.positional.size(), " argument(s)"));
   }
   for (const auto& [name, value] : given) {

@@ -20,6 +20,7 @@
 #include "tools/cli_common.h"
 #include "tools/crash_handler.h"
 #include "tools/flags.h"
+#include "tools/fuzz_shrink.h"
 #include "tools/reports.h"
 #include "tools/suite.h"
 #include "tools/sweep.h"
@@ -145,5 +146,7 @@ int main(int argc, char** argv) {
   }
   if (cl->command == "suite") return RunSuite(*cl);
   if (cl->command == "sweep") return Sweep(*cl);
+  if (cl->command == "fuzz") return FuzzCommand(*cl);
+  if (cl->command == "shrink") return ShrinkCommand(*cl);
   return Run(*cl, cl->command == "replay");
 }
