@@ -12,10 +12,10 @@
 
 namespace replsim::xlog {
 
-os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
+os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, int server_version_num,
                            uint64_t system_identifier) {
-  for (const std::string& d :
-       {data_dir, XLogDir(data_dir), absl::StrCat(data_dir, "/global")}) {
+  const std::string wal_dir = XLogDir(data_dir, server_version_num);
+  for (const std::string& d : {data_dir, wal_dir, absl::StrCat(data_dir, "/global")}) {
     os::Errno e = os.MakeDir(d);
     if (e != os::Errno::kOk) co_return e;
   }
@@ -41,9 +41,9 @@ os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
   CHECK_EQ(r.ReadRecPtr, kBootstrapCheckPoint);
   std::vector<uint8_t> bytes(r.EndRecPtr - 0x1000000);
   CHECK(buffer.Read(0x1000000, absl::MakeSpan(bytes)));
-  os::Errno e = co_await XLogWriteRaw(os, data_dir, 1, 0x1000000, bytes);
+  os::Errno e = co_await XLogWriteRaw(os, data_dir, server_version_num, 1, 0x1000000, bytes);
   if (e != os::Errno::kOk) co_return e;
-  e = co_await XLogFsyncRange(os, data_dir, 1, 0x1000000, r.EndRecPtr);
+  e = co_await XLogFsyncRange(os, data_dir, server_version_num, 1, 0x1000000, r.EndRecPtr);
   if (e != os::Errno::kOk) co_return e;
 
   node::ControlFileData c;
@@ -54,8 +54,8 @@ os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
   e = co_await WriteControlFile(os, data_dir, c);
   if (e != os::Errno::kOk) co_return e;
   // initdb --sync: every new directory entry durable.
-  for (const std::string& d : {absl::StrCat(data_dir, "/global"), XLogDir(data_dir),
-                               data_dir, std::string("/")}) {
+  for (const std::string& d :
+       {absl::StrCat(data_dir, "/global"), wal_dir, data_dir, std::string("/")}) {
     e = co_await os.FsyncDir(d);
     if (e != os::Errno::kOk) co_return e;
   }

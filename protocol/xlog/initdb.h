@@ -1,7 +1,8 @@
 // File: protocol/xlog/initdb.h
 //
 // initdb's part that replication cares about (BootStrapXLOG in xlog.c): a
-// data directory with pg_wal/ and global/, a first segment (timeline 1,
+// data directory with its release's WAL directory (pg_wal/, pg_xlog/ before
+// 10: XLogDirName) and global/, a first segment (timeline 1,
 // segment 1) holding one shutdown checkpoint at 0/1000028, and pg_control
 // saying DB_SHUTDOWNED at that checkpoint. Everything is fsynced, directory
 // entries included, so a host crash right after keeps it.
@@ -22,7 +23,8 @@ namespace replsim::xlog {
 // header.
 inline constexpr wal::XLogRecPtr kBootstrapCheckPoint = 0x1000028;
 
-os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir,
+// initdb of the release with this PG_VERSION_NUM.
+os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, int server_version_num,
                            uint64_t system_identifier);
 
 }  // namespace replsim::xlog

@@ -1,14 +1,14 @@
 #include "scenarios/harness/harness.h"
 
-#include "protocol/wal/segment.h"
-
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "protocol/node/recovery_conf.h"
 #include "protocol/os/check.h"
 #include "protocol/postmaster/postmaster.h"
+#include "protocol/wal/segment.h"
 #include "protocol/xlog/control_file.h"
 #include "protocol/xlog/initdb.h"
 #include "protocol/xlog/xlog_io.h"
@@ -111,9 +111,10 @@ void PgNode::RunHelper(std::string name, std::function<os::Task<>(os::Os&)> body
 
 void PgNode::InitDb() {
   const std::string dir = config_.data_dir;
+  const int version = config_.behavior.server_version_num;
   const uint64_t sysid = 7000000000000000000ULL + h_.world().seed() % 1000000;
-  RunHelper("initdb", [dir, sysid](os::Os& os) -> os::Task<> {
-    CHECK(co_await xlog::InitDb(os, dir, sysid) == os::Errno::kOk);
+  RunHelper("initdb", [dir, version, sysid](os::Os& os) -> os::Task<> {
+    CHECK(co_await xlog::InitDb(os, dir, version, sysid) == os::Errno::kOk);
   });
 }
 
@@ -137,10 +138,16 @@ void PgNode::Stop(Shutdown mode) {
 
 namespace {
 
-os::Task<> WriteSignalFile(os::Os& os, std::string dir, std::string file) {
-  os::Result<os::Fd> fd =
-      os.Open(absl::StrCat(dir, "/", file), os::kOpenReadWrite | os::kOpenCreate);
+// A file of the data directory, written and made durable.
+os::Task<> WriteDataDirFile(os::Os& os, std::string dir, std::string file,
+                            std::string content = "") {
+  os::Result<os::Fd> fd = os.Open(absl::StrCat(dir, "/", file),
+                                  os::kOpenReadWrite | os::kOpenCreate | os::kOpenTruncate);
   CHECK(fd.ok());
+  if (!content.empty()) {
+    const auto* p = reinterpret_cast<const uint8_t*>(content.data());
+    CHECK((co_await os.PWrite(*fd, absl::MakeConstSpan(p, content.size()), 0)).ok());
+  }
   co_await os.Fsync(*fd);
   os.Close(*fd);
   co_await os.FsyncDir(dir);
@@ -151,19 +158,32 @@ os::Task<> WriteSignalFile(os::Os& os, std::string dir, std::string file) {
 void PgNode::Promote() {
   const std::string dir = config_.data_dir;
   RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<> {
-    co_await WriteSignalFile(os, dir, node::kPromoteSignal);
+    co_await WriteDataDirFile(os, dir, node::kPromoteSignal);
   });
   h_.cluster().SendSignal(postmaster_pid_, os::Signal::kSIGUSR1);
 }
 
 void PgNode::ConfigureStandby(const PgNode& upstream) {
-  const std::string dir = config_.data_dir;
-  RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<> {
-    co_await WriteSignalFile(os, dir, node::kStandbySignal);
-  });
-  config_.gucs.standby_mode = true;
-  config_.gucs.primary_conninfo =
+  node::Gucs standby = config_.gucs;
+  standby.standby_mode = true;
+  standby.primary_conninfo =
       absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port);
+  const std::string dir = config_.data_dir;
+  if (node::UsesRecoveryConf(config_.behavior.server_version_num)) {
+    // Before 12: recovery.conf, which the startup process reads.
+    RunHelper("pg_ctl", [dir, text = node::FormatRecoveryConf(standby)](os::Os& os) -> os::Task<> {
+      co_await WriteDataDirFile(os, dir, node::kRecoveryCommandFile, text);
+    });
+    return;
+  }
+  // 12+: standby.signal, and primary_conninfo in postgresql.auto.conf as
+  // pg_basebackup -R writes it (the simulated server takes its settings
+  // from the node's configuration, which says the same).
+  RunHelper("pg_ctl", [dir, text = node::FormatAutoConf(standby)](os::Os& os) -> os::Task<> {
+    co_await WriteDataDirFile(os, dir, node::kAutoConfFile, text);
+    co_await WriteDataDirFile(os, dir, node::kStandbySignal);
+  });
+  config_.gucs = standby;
 }
 
 void PgNode::BaseBackupFrom(PgNode& upstream) {
@@ -172,7 +192,8 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
     std::string control;
   };
   auto files = std::make_shared<Files>();
-  const std::string src = upstream.config_.data_dir;
+  const std::string src_wal =
+      xlog::XLogDir(upstream.config_.data_dir, upstream.config_.behavior.server_version_num);
   // pg_basebackup starts with a checkpoint on the upstream and waits for it
   // (do_pg_backup_start: RequestCheckpoint(CHECKPOINT_FORCE | CHECKPOINT_WAIT),
   // a restartpoint on a standby), so the backup begins at a fresh redo point.
@@ -195,11 +216,12 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
   // WAL it fetches or streams; replsim does not model that protocol.
   sim::disk::Disk& disk = h_.cluster().host(upstream.config_.name).disk();
   files->control = ReadHostFile(h_.cluster(), upstream.config_.name,
-                                src + "/global/pg_control").value_or("");
-  if (os::Result<std::vector<std::string>> names = disk.List(src + "/pg_wal"); names.ok()) {
+                                xlog::ControlFilePath(upstream.config_.data_dir))
+                       .value_or("");
+  if (os::Result<std::vector<std::string>> names = disk.List(src_wal); names.ok()) {
     for (const std::string& name : *names) {
       std::optional<std::string> bytes =
-          ReadHostFile(h_.cluster(), upstream.config_.name, src + "/pg_wal/" + name);
+          ReadHostFile(h_.cluster(), upstream.config_.name, src_wal + "/" + name);
       if (!bytes.has_value()) continue;  // a directory
       absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
       if (id.ok()) {
@@ -211,8 +233,9 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
     }
   }
   const std::string dst = config_.data_dir;
-  RunHelper("pg_basebackup", [files, dst](os::Os& os) -> os::Task<> {
-    for (const std::string& d : {dst, dst + "/pg_wal", dst + "/global"}) os.MakeDir(d);
+  const std::string dst_wal = xlog::XLogDir(dst, config_.behavior.server_version_num);
+  RunHelper("pg_basebackup", [files, dst, dst_wal](os::Os& os) -> os::Task<> {
+    for (const std::string& d : {dst, dst_wal, dst + "/global"}) os.MakeDir(d);
     auto write_all = [&os](std::string path, const std::string& bytes,
                            int64_t size) -> os::Task<> {
       os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate |
@@ -227,13 +250,13 @@ void PgNode::BaseBackupFrom(PgNode& upstream) {
       os.Close(*fd);
     };
     for (const auto& [name, bytes] : files->wal) {
-      const std::string path = dst + "/pg_wal/" + name;
+      const std::string path = dst_wal + "/" + name;
       const bool segment = name.size() == 24 && name.find('.') == std::string::npos;
       co_await write_all(path, bytes, segment ? wal::kWalSegSize : 0);
     }
     const std::string control_path = dst + "/global/pg_control";
     co_await write_all(control_path, files->control, 0);
-    for (const std::string& d : {dst + "/pg_wal", dst + "/global", dst, std::string("/")}) {
+    for (const std::string& d : {dst_wal, dst + "/global", dst, std::string("/")}) {
       (void)co_await os.FsyncDir(d);
     }
   });
@@ -300,7 +323,8 @@ WalScan PgNode::ScanWal(wal::XLogRecPtr from) const {
   const wal::TimeLineID tli = cf.checkPointCopy.ThisTimeLineID;
   return ScanWalSegments(
       [&](wal::XLogSegNo seg) {
-        return ReadFile(xlog::XLogFilePath(config_.data_dir, tli, seg));
+        return ReadFile(
+            xlog::XLogFilePath(config_.data_dir, config_.behavior.server_version_num, tli, seg));
       },
       tli, cf.system_identifier, from);
 }
