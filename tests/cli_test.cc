@@ -43,7 +43,7 @@ TEST(CliTest, SweepFindsAFailingSeedThatRunAndReplayReproduce) {
   std::remove(failures.c_str());
   std::remove((failures + ".progress").c_str());
   Result sweep = Replsim(std::string("sweep ") + kScenario +
-                         " --seeds 2000..3000 --jobs 2 --profile pg-9.3beta2 --failures " +
+                         " --seeds 5000..6000 --jobs 2 --profile pg-9.3beta2 --failures " +
                          failures);
   EXPECT_EQ(sweep.code, 1) << sweep.out;
   const size_t at = sweep.out.find("replay the first: ");
