@@ -9,6 +9,7 @@
 #include "protocol/wal/segment.h"
 #include "protocol/wal/timeline_history.h"
 #include "protocol/wal/wal_reader.h"
+#include "protocol/xlog/xlog_io.h"
 #include "sim/disk/disk.h"
 
 namespace replsim::scenarios {
@@ -61,10 +62,15 @@ std::string FormatLogLine(const LogLine& l) {
                          l.level, l.message);
 }
 
+// The nodes' WAL directory, named as the run's release names it.
+std::string WalDir(const Harness& t) {
+  return xlog::XLogDir("/pgdata", t.behavior().server_version_num);
+}
+
 std::optional<wal::XLogRecPtr> SwitchPointOf(Harness& t, const std::string& node,
                                              wal::TimeLineID tli) {
   std::optional<std::string> content =
-      ReadFileDirect(t, node, "/pgdata/pg_wal/" + wal::TLHistoryFileName(tli));
+      ReadFileDirect(t, node, WalDir(t) + "/" + wal::TLHistoryFileName(tli));
   if (!content.has_value()) return std::nullopt;
   absl::StatusOr<wal::TimeLineHistory> h = wal::ParseTimeLineHistory(tli, *content);
   if (!h.ok()) return std::nullopt;
@@ -143,13 +149,14 @@ std::vector<Violation> CheckWalPrefix(Harness& t, const std::string& standby,
                                       const std::string& upstream) {
   std::vector<Violation> out;
   sim::disk::Disk& disk = t.cluster().host(standby).disk();
-  os::Result<std::vector<std::string>> names = disk.List("/pgdata/pg_wal");
+  const std::string dir = WalDir(t);
+  os::Result<std::vector<std::string>> names = disk.List(dir);
   if (!names.ok()) return out;
   for (const std::string& full : *names) {
     const std::string name = full.substr(full.rfind('/') + 1);
     if (!wal::IsXLogFileName(name)) continue;
-    std::optional<std::string> mine = ReadFileDirect(t, standby, "/pgdata/pg_wal/" + name);
-    std::optional<std::string> theirs = ReadFileDirect(t, upstream, "/pgdata/pg_wal/" + name);
+    std::optional<std::string> mine = ReadFileDirect(t, standby, dir + "/" + name);
+    std::optional<std::string> theirs = ReadFileDirect(t, upstream, dir + "/" + name);
     if (!mine.has_value() || !theirs.has_value()) continue;
     absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
     if (!id.ok()) continue;

@@ -29,6 +29,7 @@ using internal_executor::Process;
 
 Pid ProcessContext::pid() const { return p_->pid; }
 const std::string& ProcessContext::name() const { return p_->name; }
+void ProcessContext::set_name(std::string name) { p_->name = std::move(name); }
 const std::string& ProcessContext::host() const { return p_->host; }
 os::Instant ProcessContext::now() const { return ex_->queue_.now(); }
 

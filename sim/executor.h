@@ -141,6 +141,7 @@ class ProcessContext {
 
   Pid pid() const;
   const std::string& name() const;
+  void set_name(std::string name);
   const std::string& host() const;
   os::Instant now() const;
 

@@ -26,6 +26,53 @@ std::string FormatSeconds(int64_t ns) {
   return absl::StrFormat("%s%d.%09d", sign, a / 1000000000, a % 1000000000);
 }
 
+bool NeedsQuotes(std::string_view s) {
+  if (s.empty()) return true;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == ' ' || c == '"' || c == '\\' || c == '=' || u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string QuoteTraceString(std::string_view s) {
+  if (!NeedsQuotes(s)) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default: {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {
+          absl::StrAppendFormat(&out, "\\x%02x", u);
+        } else {
+          out += c;
+        }
+      }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+namespace {
+
 std::string FormatValue(const TraceField& f) {
   switch (f.type) {
     case TraceField::Type::kInt:
@@ -33,9 +80,7 @@ std::string FormatValue(const TraceField& f) {
     case TraceField::Type::kUint:
       return absl::StrCat(f.u);
     case TraceField::Type::kString:
-      return f.s.find(' ') == std::string::npos && !f.s.empty()
-                 ? f.s
-                 : absl::StrCat("\"", f.s, "\"");
+      return QuoteTraceString(f.s);
     case TraceField::Type::kBool:
       return f.u ? "true" : "false";
     case TraceField::Type::kLsn:

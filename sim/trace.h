@@ -55,8 +55,15 @@ struct TraceEvent {
 
 // "%X/%X", as PostgreSQL prints an XLogRecPtr.
 std::string FormatLsn(uint64_t lsn);
-// One line: "    12.000100000 primary walsender send start=0/3000000 bytes=8192"
+// One line: "    12.000100000 primary walsender send start=0/3000000 bytes=8192".
+// A string value is written as is when it is a plain word, and otherwise
+// (empty; a space, '"', '\\', '=' or a control character in it) in double
+// quotes with \" \\ \n \t \r and \xNN escapes (QuoteTraceString), so every
+// event is one line and every value reads back unambiguously:
+//   msg="could not connect: \"x\"\n\tIs the server running ...?"
+// Only the text changes: the fingerprint hashes the raw values.
 std::string FormatTraceEvent(const TraceEvent& e);
+std::string QuoteTraceString(std::string_view s);
 
 class Trace;
 

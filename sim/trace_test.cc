@@ -1,5 +1,7 @@
 #include "sim/trace.h"
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -59,6 +61,68 @@ TEST(TraceTest, FormatsInPostgresVocabulary) {
             "     1.500000000 primary walsender send start=1/28 bytes=8192 "
             "msg=\"hello world\" caughtup=true lag=0.003000000s");
   EXPECT_EQ(FormatLsn(0x300AB38), "0/300AB38");
+}
+
+// The reader of a text trace: a quoted value with its escapes undone.
+std::string Unquote(std::string_view q) {
+  if (q.empty() || q.front() != '"') return std::string(q);
+  std::string out;
+  for (size_t i = 1; i + 1 < q.size(); ++i) {
+    if (q[i] != '\\') {
+      out += q[i];
+      continue;
+    }
+    const char c = q[++i];
+    if (c == 'n')
+      out += '\n';
+    else if (c == 't')
+      out += '\t';
+    else if (c == 'r')
+      out += '\r';
+    else if (c == 'x') {
+      out += static_cast<char>(std::stoi(std::string(q.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+TEST(TraceTest, StringValuesAreEscapedOntoOneUnambiguousLine) {
+  const std::string msg =
+      "could not connect to server: \"x\"\n\tIs the server running on host \"primary\"?";
+  Trace t(true);
+  t.Emit(Instant(), "standby", "walreceiver", "log")
+      .Str("kind", "FATAL")
+      .Str("message", msg)
+      .Str("path", "C:\\dir=1")
+      .Str("bell", std::string("a\x07"
+                               "b"))
+      .Str("empty", "");
+  const std::string line = FormatTraceEvent(t.events()[0]);
+  EXPECT_EQ(line,
+            "     0.000000000 standby walreceiver log kind=FATAL "
+            "message=\"could not connect to server: \\\"x\\\"\\n\\tIs the server running on host "
+            "\\\"primary\\\"?\" path=\"C:\\\\dir=1\" bell=\"a\\x07b\" empty=\"\"");
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  // Each value reads back as it was emitted.
+  for (const char* raw : {msg.c_str(), "C:\\dir=1", "plain", "", "a b"}) {
+    EXPECT_EQ(Unquote(QuoteTraceString(raw)), raw);
+  }
+  EXPECT_EQ(QuoteTraceString("pg_xlog/000000010000000000000001"),
+            "pg_xlog/000000010000000000000001");
+}
+
+TEST(TraceTest, TheFingerprintHashesRawValuesNotTheirEscapedText) {
+  const std::string raw = "a \"b\"\nc";
+  Trace a, b, kept(true);
+  a.Emit(Instant(), "h", "p", "log").Str("message", raw);
+  kept.Emit(Instant(), "h", "p", "log").Str("message", raw);
+  b.Emit(Instant(), "h", "p", "log").Str("message", QuoteTraceString(raw));
+  EXPECT_EQ(a.fingerprint(), kept.fingerprint());
+  EXPECT_NE(a.fingerprint(), b.fingerprint());
+  EXPECT_EQ(kept.events()[0].fields[0].s, raw);
 }
 
 TEST(TraceTest, SinkSeesEventsAndErrorsAreCounted) {

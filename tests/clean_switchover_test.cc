@@ -53,8 +53,8 @@ class CleanSwitchoverTest : public ::testing::Test {
 };
 
 TEST_F(CleanSwitchoverTest, BeforeTheFixSomeSeedsLoseTheTailForTheRealReason) {
-  // About 1 seed in 1,600 loses the tail (61 of the first 100,000; the
-  // first two are 2649 and 5942).
+  // About 1 seed in 1,000 loses the tail (19 of the first 20,000; the
+  // first two are 361 and 5416).
   const uint64_t seeds = SeedsFromEnv(3000);
   SweepCount c = Sweep(scenario_, "pg-9.3beta2", seeds);
   std::printf("pg-9.3beta2: %lu of %lu seeds fail; first %lu\n",

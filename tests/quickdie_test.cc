@@ -96,7 +96,8 @@ TEST_F(QuickDieTest, ImmediateShutdownEndsEveryChildWithExitCode2) {
   }
 }
 
-// The streaming processes too: the primary's walsender (a backend, quickdie
+// The streaming processes too: the primary's walsender (a backend known as
+// "walsender" once its startup packet asks for replication; quickdie
 // in 9.x, SignalHandlerForCrashExit from 14) and the standby's startup
 // process, walreceiver and checkpointer. Both nodes are stopped -m immediate
 // at the same instant, before either can notice the other going.
@@ -130,10 +131,10 @@ TEST_F(QuickDieTest, ImmediateStopOfAStreamingPairEndsEveryChildWithExitCode2) {
       EXPECT_EQ(x.signal, 0) << x.host << " " << x.process;
     }
     std::sort(ended.begin(), ended.end());
-    EXPECT_EQ(ended, (std::vector<std::string>{
-                         "primary backend", "primary backend", "primary backend",
-                         "primary checkpointer", "standby checkpointer", "standby startup",
-                         "standby walreceiver"}));
+    EXPECT_EQ(ended,
+              (std::vector<std::string>{
+                  "primary backend", "primary backend", "primary checkpointer", "primary walsender",
+                  "standby checkpointer", "standby startup", "standby walreceiver"}));
     // 9.x: both sessions and the walsender log quickdie's WARNING.
     EXPECT_EQ(CountLogs("WARNING", kCrashText), profile == "pg-15" ? 0 : 3);
     backends_.clear();

@@ -82,6 +82,10 @@ class Os {
   virtual Pid ParentPid() const = 0;  // 0 for a process with no parent
   virtual std::string_view HostName() const = 0;
   virtual std::string_view ProcessName() const = 0;
+  // The process is known by `name` from now on (its trace, its log lines,
+  // who finds it by name): PostgreSQL's MyBackendType and ps display, as a
+  // backend whose startup packet asks for replication becomes "walsender".
+  virtual void SetProcessName(std::string_view name) = 0;
 
   // ---- Clocks and sleeping ----
   // CLOCK_MONOTONIC of this host (its rate includes the host's drift).

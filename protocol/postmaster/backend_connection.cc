@@ -60,6 +60,9 @@ os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
     (void)co_await pq::SendErrorResponse(*comm, "FATAL", "0A000", msg);
     co_await os.Exit(1);
   }
+  // A walsender from here on (MyBackendType = B_WAL_SENDER): the name the
+  // trace, the log and the kill step know it by.
+  os.SetProcessName("walsender");
   const std::string appname = startup.Get("application_name").value_or("");
   // "prevent SIGTERM again" (BlockSig) until PostgresMain has its die()
   // handler, then UnBlockSig, which would deliver a SIGTERM that came in

@@ -8,10 +8,18 @@
 // kReady (a result is complete), kCopyIn/kCopyOut/kCopyBoth.
 //
 // Behaviour that matters to the races:
-// - Connect fails with libpq's message: the server's ErrorResponse ("connection
-//   to server at \"h\", port p failed: FATAL:  the database system is shutting
-//   down") or the socket error ("... failed: Connection refused\n\tIs the
-//   server running on that host and accepting TCP/IP connections?").
+// - Connect fails with the message of the client's libpq release: 14+
+//   (52a10224e3, "Uniformly identify the target host in libpq connection
+//   failure reports") names the server first ("connection to server at
+//   \"h\", port p failed: FATAL:  the database system is shutting down",
+//   "... failed: Connection refused\n\tIs the server running on that host
+//   and accepting TCP/IP connections?"); before it only a failed connect()
+//   names it ("could not connect to server: Connection refused\n\tIs the
+//   server running on host \"h\" and accepting\n\tTCP/IP connections on
+//   port p?") and a server's error is its text alone ("FATAL:  the database
+//   system is shutting down"). The simulated network has no IP addresses,
+//   so the "(address)" libpq adds after a host name is left out, as libpq
+//   does when the host is an address.
 // - GetCopyData is libpqrcv_receive's read: PQgetCopyData(async) on what is
 //   buffered, then PQconsumeInput, then PQgetCopyData again. >0 a CopyData
 //   payload, 0 nothing yet, -1 COPY ended: a CopyDone (kCopyBoth -> kCopyIn) or
@@ -80,8 +88,10 @@ class PgConn {
   // With `interrupts` (kept for the connection's life) every wait, the TCP
   // connect included, also wakes on the latch and runs the check, as
   // libpqrcv_connect's PQconnectPoll loop and libpqrcv_PQgetResult do.
+  // `libpq_version_num` is the client's release (PG_VERSION_NUM): it
+  // decides the error texts.
   static os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> Connect(
-      os::Os& os, std::string conninfo, Interrupts* interrupts = nullptr);
+      os::Os& os, std::string conninfo, int libpq_version_num, Interrupts* interrupts = nullptr);
   PgConn(const PgConn&) = delete;
   PgConn& operator=(const PgConn&) = delete;
   ~PgConn();
@@ -164,6 +174,15 @@ class PgConn {
   bool write_failed_ = false;
   bool closed_ = false;
 };
+
+// The first libpq release whose failures name the server as "connection to
+// server at ..." (52a10224e3, 14.0).
+inline constexpr int kLibpqUniformHostVersion = 140000;
+
+// connectFailureMessage: a failed connect() to host:port, without the
+// trailing newline, as the release words it.
+std::string ConnectFailureMessage(int libpq_version_num, const std::string& host, int port,
+                                  os::Errno e);
 
 // pqReadData's message for EOF or ECONNRESET ("server closed the connection
 // unexpectedly\n\tThis probably means ...").

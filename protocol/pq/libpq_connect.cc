@@ -70,9 +70,24 @@ std::string Chomp(std::string s) {
 
 }  // namespace
 
-os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os,
-                                                                   std::string conninfo,
-                                                                   Interrupts* interrupts) {
+std::string ConnectFailureMessage(int libpq_version_num, const std::string& host, int port,
+                                  os::Errno e) {
+  if (libpq_version_num >= kLibpqUniformHostVersion) {
+    return absl::StrFormat(
+        "connection to server at \"%s\", port %d failed: %s\n"
+        "\tIs the server running on that host and accepting TCP/IP connections?",
+        host, port, SocketErrorText(e));
+  }
+  return absl::StrFormat(
+      "could not connect to server: %s\n"
+      "\tIs the server running on host \"%s\" and accepting\n"
+      "\tTCP/IP connections on port %d?",
+      SocketErrorText(e), host, port);
+}
+
+os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os, std::string conninfo,
+                                                                  int libpq_version_num,
+                                                                  Interrupts* interrupts) {
   absl::StatusOr<Options> opts = ParseConninfo(conninfo);
   if (!opts.ok()) co_return absl::InvalidArgumentError(Chomp(std::string(opts.status().message())));
   std::string host = Lookup(*opts, "host", "localhost");
@@ -81,7 +96,12 @@ os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os,
     co_return absl::InvalidArgumentError(
         absl::StrFormat("invalid port number: \"%s\"", Lookup(*opts, "port", "")));
   }
-  std::string where = absl::StrFormat("connection to server at \"%s\", port %d failed: ", host, port);
+  // 14+ prefixes every failure of the connection attempt with the server
+  // it was made to; before, only a failed connect() named it.
+  const std::string where =
+      libpq_version_num >= kLibpqUniformHostVersion
+          ? absl::StrFormat("connection to server at \"%s\", port %d failed: ", host, port)
+          : "";
 
   os::Result<os::Fd> sock = os::Errno::kEINPROGRESS;
   if (interrupts == nullptr) {
@@ -104,9 +124,8 @@ os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os,
     }
   }
   if (!sock.ok()) {
-    co_return absl::UnavailableError(absl::StrCat(
-        where, SocketErrorText(sock.error()),
-        "\n\tIs the server running on that host and accepting TCP/IP connections?"));
+    co_return absl::UnavailableError(
+        ConnectFailureMessage(libpq_version_num, host, port, sock.error()));
   }
   std::unique_ptr<PgConn> conn(new PgConn(os, *sock));
   conn->interrupts_ = interrupts;

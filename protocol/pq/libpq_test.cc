@@ -14,6 +14,8 @@ namespace replsim::pq {
 namespace {
 
 constexpr char kConninfo[] = "host=primary port=5432 user=postgres";
+constexpr int kPg15 = 150000;
+constexpr int kPg93 = 90300;
 
 // Reads frames until one of `type` (others are recorded); false at EOF/error.
 os::Task<bool> ReadUntil(PqComm& comm, char type, wire::Frame* f,
@@ -74,7 +76,7 @@ TEST_F(PqTest, HandshakeIdentifyStreamAndCopyZero) {
   int last = 0;
   bool started = false;
   cluster_.Spawn("standby", "walreceiver", [&](os::Os& os) -> os::Task<> {
-    auto conn = co_await walrcv_connect(os, kConninfo, "n2");
+    auto conn = co_await walrcv_connect(os, kConninfo, "n2", kPg15);
     connect = conn.status();
     if (!conn.ok()) co_return;
     absl::StatusOr<IdentifySystemReply> r = co_await walrcv_identify_system(**conn);
@@ -141,7 +143,7 @@ TEST_F(PqTest, EndOfTimelineReturnsNextTli) {
   int end_of_copy = 0;
   absl::StatusOr<uint32_t> next_tli = absl::UnknownError("not run");
   cluster_.Spawn("standby", "walreceiver", [&](os::Os& os) -> os::Task<> {
-    auto conn = co_await walrcv_connect(os, kConninfo, "n2");
+    auto conn = co_await walrcv_connect(os, kConninfo, "n2", kPg15);
     if (!conn.ok()) co_return;
     absl::StatusOr<bool> s = co_await walrcv_startstreaming(**conn, 0x3000000, 3);
     if (!s.ok() || !*s) co_return;
@@ -161,36 +163,73 @@ TEST_F(PqTest, EndOfTimelineReturnsNextTli) {
   EXPECT_TRUE(got_terminate);
 }
 
-TEST_F(PqTest, ShuttingDownErrorIsTheConnectError) {
-  cluster_.Spawn("primary", "postmaster", [&](os::Os& os) -> os::Task<> {
-    os::Fd listener = *os.Listen(kPort, 8);
-    os::Result<os::Fd> sock = co_await os.Accept(listener);
-    PqComm comm(os, *sock);
-    absl::StatusOr<wire::StartupPacket> p = co_await ReadStartupPacket(comm);
-    EXPECT_TRUE(p.ok());
-    co_await SendErrorResponse(comm, "FATAL", wire::sqlstate::kCannotConnectNow,
-                               "the database system is shutting down");
-  });
-  absl::Status st;
-  cluster_.Spawn("standby", "walreceiver", [&](os::Os& os) -> os::Task<> {
-    st = (co_await walrcv_connect(os, kConninfo, "n2")).status();
-  });
-  RunFor(os::Seconds(5));
-  EXPECT_EQ(st.message(),
+// What the server does with a connection whose startup packet it has read:
+// nothing (nobody listens at all), an ErrorResponse, or a close.
+enum class Answer { kNobodyListens, kShuttingDown, kClose };
+
+// The walreceiver's connect error, with `version`'s libpq, against a server
+// that answers `answer`.
+class ConnectErrorTest : public PqTest {
+ protected:
+  std::string ConnectError(int version, Answer answer) {
+    if (answer != Answer::kNobodyListens) {
+      cluster_.Spawn("primary", "postmaster", [answer](os::Os& os) -> os::Task<> {
+        os::Fd listener = *os.Listen(kPort, 8);
+        os::Result<os::Fd> sock = co_await os.Accept(listener);
+        PqComm comm(os, *sock);
+        absl::StatusOr<wire::StartupPacket> p = co_await ReadStartupPacket(comm);
+        EXPECT_TRUE(p.ok());
+        if (answer == Answer::kShuttingDown) {
+          co_await SendErrorResponse(comm, "FATAL", wire::sqlstate::kCannotConnectNow,
+                                     "the database system is shutting down");
+        }
+      });
+    }
+    absl::Status st;
+    cluster_.Spawn("standby", "walreceiver", [&](os::Os& os) -> os::Task<> {
+      st = (co_await walrcv_connect(os, kConninfo, "n2", version)).status();
+    });
+    RunFor(os::Seconds(5));
+    return std::string(st.message());
+  }
+};
+
+// The server's FATAL at start-up, as the walreceiver reports it: 14+'s
+// libpq names the server first, 9.3's gives the server's text alone.
+TEST_F(ConnectErrorTest, ShuttingDownInTheReleasesWords) {
+  EXPECT_EQ(ConnectError(kPg15, Answer::kShuttingDown),
             "could not connect to the primary server: connection to server at \"primary\", "
             "port 5432 failed: FATAL:  the database system is shutting down");
+  EXPECT_EQ(ConnectError(kPg93, Answer::kShuttingDown),
+            "could not connect to the primary server: FATAL:  the database system is "
+            "shutting down");
 }
 
-TEST_F(PqTest, ConnectionRefusedWhenNobodyListens) {
-  absl::Status st;
-  cluster_.Spawn("standby", "walreceiver", [&](os::Os& os) -> os::Task<> {
-    st = (co_await walrcv_connect(os, kConninfo, "n2")).status();
-  });
-  RunFor(os::Seconds(5));
-  EXPECT_EQ(st.message(),
+// A refused connect(): 9.3's "could not connect to server" names the host
+// and port in its hint, 14+ before the error.
+TEST_F(ConnectErrorTest, ConnectionRefusedWhenNobodyListensInTheReleasesWords) {
+  EXPECT_EQ(ConnectError(kPg15, Answer::kNobodyListens),
             "could not connect to the primary server: connection to server at \"primary\", "
             "port 5432 failed: Connection refused\n\tIs the server running on that host and "
             "accepting TCP/IP connections?");
+  EXPECT_EQ(ConnectError(kPg93, Answer::kNobodyListens),
+            "could not connect to the primary server: could not connect to server: "
+            "Connection refused\n\tIs the server running on host \"primary\" and "
+            "accepting\n\tTCP/IP connections on port 5432?");
+}
+
+// A server that closes the connection during start-up: the same words in
+// every release, after 14's prefix.
+TEST_F(ConnectErrorTest, ServerClosedTheConnectionDuringStartUp) {
+  EXPECT_EQ(ConnectError(kPg15, Answer::kClose),
+            "could not connect to the primary server: connection to server at \"primary\", "
+            "port 5432 failed: server closed the connection unexpectedly\n\tThis probably "
+            "means the server terminated abnormally\n\tbefore or while processing the "
+            "request.");
+  EXPECT_EQ(ConnectError(kPg93, Answer::kClose),
+            "could not connect to the primary server: server closed the connection "
+            "unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore "
+            "or while processing the request.");
 }
 
 }  // namespace

@@ -27,12 +27,15 @@ absl::Status Error(const PgConn& c, const char* format) {
 
 }  // namespace
 
-os::Task<absl::StatusOr<std::unique_ptr<WalReceiverConn>>> walrcv_connect(
-    os::Os& os, std::string conninfo, std::string appname, Interrupts* interrupts) {
+os::Task<absl::StatusOr<std::unique_ptr<WalReceiverConn>>> walrcv_connect(os::Os& os,
+                                                                          std::string conninfo,
+                                                                          std::string appname,
+                                                                          int libpq_version_num,
+                                                                          Interrupts* interrupts) {
   std::string full = absl::StrCat(conninfo, " dbname=replication replication=true",
                                   " fallback_application_name='", appname, "'");
   absl::StatusOr<std::unique_ptr<PgConn>> c =
-      co_await PgConn::Connect(os, std::move(full), interrupts);
+      co_await PgConn::Connect(os, std::move(full), libpq_version_num, interrupts);
   if (!c.ok()) {
     co_return absl::UnavailableError(
         absl::StrCat("could not connect to the primary server: ", c.status().message()));

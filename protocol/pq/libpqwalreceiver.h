@@ -45,8 +45,9 @@ struct WalReceiverConn {
 // wakes on the walreceiver's latch and runs ProcessWalRcvInterrupts, so a
 // SIGTERM ends it promptly wherever it waits: libpqrcv's latch-aware loops
 // in 15, EnableWalRcvImmediateExit around libpq calls in 9.x.
+// `libpq_version_num`: the release whose libpq texts the errors carry.
 os::Task<absl::StatusOr<std::unique_ptr<WalReceiverConn>>> walrcv_connect(
-    os::Os& os, std::string conninfo, std::string appname,
+    os::Os& os, std::string conninfo, std::string appname, int libpq_version_num,
     Interrupts* interrupts = nullptr);
 
 struct IdentifySystemReply {

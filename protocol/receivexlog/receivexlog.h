@@ -83,7 +83,15 @@ struct ReceiveXlogOptions {
   bool verbose = true;
   // False = -n: exit on the first disconnection.
   bool loop = false;
+  // The client's release (PG_VERSION_NUM): its name (ProgramName) and its
+  // libpq's error texts. The behaviour modelled is 9.3's and 9.4's.
+  int server_version_num = 90400;
 };
+
+// The program's name in the release with this PG_VERSION_NUM:
+// pg_receivexlog, pg_receivewal from 10 (85c11324ca, "Rename user-facing
+// tools with "xlog" in the name to say "wal"").
+const char* ProgramName(int server_version_num);
 
 // The program's main(); run it as a root process on its own host.
 os::Task<> ReceiveXlogMain(os::Os& os, ReceiveXlogOptions options);

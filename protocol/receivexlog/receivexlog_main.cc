@@ -18,9 +18,12 @@ using S = pq::PgResult::Status;
 
 // RECONNECT_SLEEP_TIME.
 constexpr int kReconnectSleepSeconds = 5;
-constexpr char kProgname[] = "pg_receivexlog";
 
 }  // namespace
+
+const char* ProgramName(int server_version_num) {
+  return server_version_num >= 100000 ? "pg_receivewal" : "pg_receivexlog";
+}
 
 os::Task<> ReceiveXlogMain(os::Os& os, ReceiveXlogOptions options) {
   ReceiveXlog program(os, std::move(options));
@@ -71,9 +74,9 @@ os::Task<std::unique_ptr<pq::PgConn>> ReceiveXlog::GetConnection() {
   std::string conninfo = absl::StrCat(options_.conninfo,
                                       " dbname=replication replication=true"
                                       " fallback_application_name=",
-                                      kProgname);
+                                      ProgramName(options_.server_version_num));
   absl::StatusOr<std::unique_ptr<pq::PgConn>> c =
-      co_await pq::PgConn::Connect(os_, std::move(conninfo));
+      co_await pq::PgConn::Connect(os_, std::move(conninfo), options_.server_version_num);
   if (!c.ok()) {
     Error(absl::StrCat("could not connect to server: ", c.status().message()));
     co_return nullptr;

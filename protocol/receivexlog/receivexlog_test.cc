@@ -124,8 +124,10 @@ TEST(ReceiveXlogTest, StreamsThePrimarysWalAndReportsWriteOnly) {
   const size_t len = wal::XLogSegmentOffset(write2);
   const std::string name = wal::XLogFileName(1, 1);
   const std::string archived = ReadBytes(t, kArchiveHost, "/archive/" + name + ".partial", 0, len);
-  const std::string primary =
-      ReadBytes(t, "primary", xlog::XLogFilePath(p.config().data_dir, 1, 1), 0, len);
+  const std::string primary = ReadBytes(
+      t, "primary",
+      xlog::XLogFilePath(p.config().data_dir, p.config().behavior.server_version_num, 1, 1), 0,
+      len);
   ASSERT_EQ(archived.size(), len);
   EXPECT_TRUE(archived == primary);
   // The segment is incomplete: still a pre-padded .partial file.

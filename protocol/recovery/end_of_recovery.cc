@@ -31,7 +31,7 @@ os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& sh
   if (endLogSegNo == startLogSegNo) {
     // The old timeline's segment up to the switch; the rest stays zero.
     bytes.resize(wal::XLogSegmentOffset(endOfLog));
-    os::Errno e = co_await xlog::XLogRead(os, shm.data_dir, endTLI,
+    os::Errno e = co_await xlog::XLogRead(os, shm.data_dir, shm.behavior.server_version_num, endTLI,
                                           endOfLog - bytes.size(), absl::MakeSpan(bytes));
     if (e != os::Errno::kOk) {
       co_return absl::InternalError(absl::StrCat(
@@ -40,9 +40,9 @@ os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& sh
           std::string(os::StrError(e))));
     }
   }
-  co_return co_await WriteFileDurably(
-      os, shm.data_dir, xlog::XLogFilePath(shm.data_dir, newTLI, startLogSegNo), bytes,
-      shm.behavior.server_version_num, wal::kWalSegSize);
+  co_return co_await WriteFileDurably(os, shm.data_dir,
+                                      xlog::XLogFilePath(shm, newTLI, startLogSegNo), bytes,
+                                      shm.behavior.server_version_num, wal::kWalSegSize);
 }
 
 os::Task<os::Errno> CreateEndOfRecoveryRecord(os::Os& os, node::NodeShmem& shm) {

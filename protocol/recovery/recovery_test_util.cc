@@ -1,5 +1,7 @@
 #include "protocol/recovery/recovery_test_util.h"
 
+#include "absl/strings/str_cat.h"
+#include "protocol/node/recovery_conf.h"
 #include "protocol/os/check.h"
 #include "protocol/recovery/startup.h"
 #include "protocol/recovery/timeline_files.h"
@@ -83,14 +85,14 @@ os::Task<> FeedingWalReceiverMain(os::Os& os, node::ShmemRef shm, const WalStrea
   while (!term) {
     if (*write_upto > written) {
       std::vector<uint8_t> bytes = stream->Bytes(written, *write_upto);
-      CHECK(co_await xlog::XLogWriteRaw(os, shm->data_dir, tli, written, bytes) ==
-            os::Errno::kOk);
+      CHECK(co_await xlog::XLogWriteRaw(os, shm->data_dir, shm->behavior.server_version_num, tli,
+                                        written, bytes) == os::Errno::kOk);
       written = *write_upto;
       w.writtenUpto = written;
     }
     if (*flush_upto > flushed && *flush_upto <= written) {
-      CHECK(co_await xlog::XLogFsyncRange(os, shm->data_dir, tli, flushed, *flush_upto) ==
-            os::Errno::kOk);
+      CHECK(co_await xlog::XLogFsyncRange(os, shm->data_dir, shm->behavior.server_version_num, tli,
+                                          flushed, *flush_upto) == os::Errno::kOk);
       w.latestChunkStart = flushed;
       flushed = *flush_upto;
       w.receivedUpto = flushed;
@@ -171,18 +173,18 @@ void RecoveryWorld::RunProcess(absl::AnyInvocable<os::Task<>(os::Os&)> body) {
 void RecoveryWorld::MakeDataDir(const WalStream& stream, wal::XLogRecPtr wal_end,
                                 node::DBState state, wal::XLogRecPtr checkpoint,
                                 bool standby_signal) {
+  const int version = shm->behavior.server_version_num;
   RunProcess([&](os::Os& os) -> os::Task<> {
-    CHECK(co_await xlog::InitDb(os, kDataDir, kSysId) == os::Errno::kOk);
+    CHECK(co_await xlog::InitDb(os, kDataDir, version, kSysId) == os::Errno::kOk);
     // The stream starts with initdb's bytes.
     std::vector<uint8_t> disk(kBootstrapEnd - 0x1000000);
-    CHECK(co_await xlog::XLogRead(os, kDataDir, 1, 0x1000000, absl::MakeSpan(disk)) ==
+    CHECK(co_await xlog::XLogRead(os, kDataDir, version, 1, 0x1000000, absl::MakeSpan(disk)) ==
           os::Errno::kOk);
     CHECK(disk == stream.Bytes(0x1000000, kBootstrapEnd));
     if (wal_end > kBootstrapEnd) {
-      CHECK(co_await xlog::XLogWriteRaw(os, kDataDir, 1, kBootstrapEnd,
-                                        stream.Bytes(kBootstrapEnd, wal_end)) ==
-            os::Errno::kOk);
-      CHECK(co_await xlog::XLogFsyncRange(os, kDataDir, 1, kBootstrapEnd, wal_end) ==
+      CHECK(co_await xlog::XLogWriteRaw(os, kDataDir, version, 1, kBootstrapEnd,
+                                        stream.Bytes(kBootstrapEnd, wal_end)) == os::Errno::kOk);
+      CHECK(co_await xlog::XLogFsyncRange(os, kDataDir, version, 1, kBootstrapEnd, wal_end) ==
             os::Errno::kOk);
     }
     os::Result<node::ControlFileData> c = co_await xlog::ReadControlFile(os, kDataDir);
@@ -194,7 +196,14 @@ void RecoveryWorld::MakeDataDir(const WalStream& stream, wal::XLogRecPtr wal_end
     }
     CHECK(co_await xlog::WriteControlFile(os, kDataDir, *c) == os::Errno::kOk);
   });
-  if (standby_signal) WriteFile(std::string(kDataDir) + "/standby.signal", "");
+  if (!standby_signal) return;
+  if (node::UsesRecoveryConf(version)) {
+    node::Gucs g = shm->gucs;
+    g.standby_mode = true;
+    WriteFile(absl::StrCat(kDataDir, "/", node::kRecoveryCommandFile), node::FormatRecoveryConf(g));
+  } else {
+    WriteFile(absl::StrCat(kDataDir, "/", node::kStandbySignal), "");
+  }
 }
 
 void RecoveryWorld::WriteFile(const std::string& path, const std::string& content) {

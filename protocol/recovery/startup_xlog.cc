@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "protocol/node/recovery_conf.h"
 #include "protocol/recovery/startup.h"
 #include "protocol/recovery/timeline_files.h"
 #include "protocol/replslot/slot_disk.h"
@@ -97,8 +98,8 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
 
   TimeLineID newTLI = info.lastRecTLI;
   if (rec.ArchiveRecoveryRequested) {
-    absl::StatusOr<TimeLineID> newest =
-        co_await findNewestTimeLine(os, shm.data_dir, rec.recoveryTargetTLI);
+    absl::StatusOr<TimeLineID> newest = co_await findNewestTimeLine(
+        os, shm.data_dir, shm.behavior.server_version_num, rec.recoveryTargetTLI);
     if (!newest.ok()) co_await rec.Fatal(std::string(newest.status().message()));
     newTLI = *newest + 1;
     os.Log("LOG", absl::StrFormat("selected new timeline ID: %u", newTLI));
@@ -108,12 +109,26 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     // is a PANIC (data_sync_elevel).
     if (absl::IsDataLoss(copied)) co_await rec.Panic(std::string(copied.message()));
     if (!copied.ok()) co_await rec.Fatal(std::string(copied.message()));
-    // durable_unlink of the signal file.
+    // Out of the way, so that a crash does not enter archive recovery
+    // again: before 12 (exitArchiveRecovery) recovery.conf becomes
+    // recovery.done; from 12 the signal file is removed (durable_unlink).
+    const std::string dir = shm.data_dir + "/";
+    if (info.recovery_command_file_found) {
+      os.Unlink(dir + node::kRecoveryCommandDone);
+      const os::Errno e =
+          os.Rename(dir + node::kRecoveryCommandFile, dir + node::kRecoveryCommandDone);
+      if (e != os::Errno::kOk) {
+        co_await rec.Fatal(absl::StrFormat("could not rename file \"%s\" to \"%s\": %s",
+                                           node::kRecoveryCommandFile, node::kRecoveryCommandDone,
+                                           os::StrError(e)));
+      }
+      co_await os.FsyncDir(shm.data_dir);
+    }
     const char* signal_file = info.standby_signal_file_found ? node::kStandbySignal
                               : info.recovery_signal_file_found ? node::kRecoverySignal
                                                                 : nullptr;
     if (signal_file != nullptr) {
-      os.Unlink(shm.data_dir + "/" + signal_file);
+      os.Unlink(dir + signal_file);
       co_await os.FsyncDir(shm.data_dir);
     }
     absl::Status st = co_await writeTimeLineHistory(os, shm.data_dir, newTLI,

@@ -27,8 +27,9 @@ absl::Span<const uint8_t> AsBytes(const std::string& s) {
 
 }  // namespace
 
-std::string TLHistoryFilePath(const std::string& data_dir, TimeLineID tli) {
-  return absl::StrCat(xlog::XLogDir(data_dir), "/", wal::TLHistoryFileName(tli));
+std::string TLHistoryFilePath(const std::string& data_dir, int server_version_num, TimeLineID tli) {
+  return absl::StrCat(xlog::XLogDir(data_dir, server_version_num), "/",
+                      wal::TLHistoryFileName(tli));
 }
 
 os::Task<absl::StatusOr<std::optional<std::string>>> ReadWholeFile(
@@ -55,11 +56,10 @@ os::Task<absl::StatusOr<std::optional<std::string>>> ReadWholeFile(
   co_return std::optional<std::string>(std::move(content));
 }
 
-os::Task<absl::StatusOr<bool>> existsTimeLineHistory(os::Os& os,
-                                                     const std::string& data_dir,
-                                                     TimeLineID probe_tli) {
+os::Task<absl::StatusOr<bool>> existsTimeLineHistory(os::Os& os, const std::string& data_dir,
+                                                     int server_version_num, TimeLineID probe_tli) {
   if (probe_tli == 1) co_return false;
-  const std::string path = TLHistoryFilePath(data_dir, probe_tli);
+  const std::string path = TLHistoryFilePath(data_dir, server_version_num, probe_tli);
   os::Result<os::Fd> fd = os.Open(path, os::kOpenRead);
   if (fd.ok()) {
     os.Close(*fd);
@@ -69,11 +69,13 @@ os::Task<absl::StatusOr<bool>> existsTimeLineHistory(os::Os& os,
   co_return FileError("open", path, fd.error());
 }
 
-os::Task<absl::StatusOr<TimeLineID>> findNewestTimeLine(
-    os::Os& os, const std::string& data_dir, TimeLineID start_tli) {
+os::Task<absl::StatusOr<TimeLineID>> findNewestTimeLine(os::Os& os, const std::string& data_dir,
+                                                        int server_version_num,
+                                                        TimeLineID start_tli) {
   TimeLineID newest = start_tli;
   for (TimeLineID probe = start_tli + 1;; ++probe) {
-    absl::StatusOr<bool> exists = co_await existsTimeLineHistory(os, data_dir, probe);
+    absl::StatusOr<bool> exists =
+        co_await existsTimeLineHistory(os, data_dir, server_version_num, probe);
     if (!exists.ok()) co_return exists.status();
     if (!*exists) break;
     newest = probe;
@@ -81,11 +83,13 @@ os::Task<absl::StatusOr<TimeLineID>> findNewestTimeLine(
   co_return newest;
 }
 
-os::Task<absl::StatusOr<wal::TimeLineHistory>> readTimeLineHistory(
-    os::Os& os, const std::string& data_dir, TimeLineID target_tli) {
+os::Task<absl::StatusOr<wal::TimeLineHistory>> readTimeLineHistory(os::Os& os,
+                                                                   const std::string& data_dir,
+                                                                   int server_version_num,
+                                                                   TimeLineID target_tli) {
   if (target_tli == 1) co_return wal::HistoryWithoutFile(1);
   absl::StatusOr<std::optional<std::string>> content =
-      co_await ReadWholeFile(os, TLHistoryFilePath(data_dir, target_tli));
+      co_await ReadWholeFile(os, TLHistoryFilePath(data_dir, server_version_num, target_tli));
   if (!content.ok()) co_return content.status();
   // Not there: assume no parents.
   if (!content->has_value()) co_return wal::HistoryWithoutFile(target_tli);
@@ -101,13 +105,14 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
                                             int server_version_num) {
   CHECK_GT(new_tli, parent_tli) << "bad selection of newTLI";
   absl::StatusOr<std::optional<std::string>> parent =
-      co_await ReadWholeFile(os, TLHistoryFilePath(data_dir, parent_tli));
+      co_await ReadWholeFile(os, TLHistoryFilePath(data_dir, server_version_num, parent_tli));
   if (!parent.ok()) co_return parent.status();
   std::optional<std::string_view> parent_content;
   if (parent->has_value()) parent_content = **parent;
   const std::string content =
       wal::WriteTimeLineHistory(parent_content, parent_tli, switchpoint, reason);
-  co_return co_await WriteFileDurably(os, data_dir, TLHistoryFilePath(data_dir, new_tli),
+  co_return co_await WriteFileDurably(os, data_dir,
+                                      TLHistoryFilePath(data_dir, server_version_num, new_tli),
                                       AsBytes(content), server_version_num);
 }
 
@@ -116,17 +121,17 @@ os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 TimeLineID tli,
                                                 const std::string& content,
                                                 int server_version_num) {
-  co_return co_await WriteFileDurably(os, data_dir, TLHistoryFilePath(data_dir, tli),
+  co_return co_await WriteFileDurably(os, data_dir,
+                                      TLHistoryFilePath(data_dir, server_version_num, tli),
                                       AsBytes(content), server_version_num);
 }
 
 namespace {
 
-os::Task<absl::Status> WriteFileDurablyAbsolute(os::Os& os, const std::string& data_dir,
+os::Task<absl::Status> WriteFileDurablyAbsolute(os::Os& os, const std::string& dir,
                                                 const std::string& path,
                                                 absl::Span<const uint8_t> content,
                                                 int64_t zero_fill_to) {
-  const std::string dir = xlog::XLogDir(data_dir);
   const std::string tmppath = absl::StrCat(dir, "/xlogtemp.", os.MyPid());
   os.Unlink(tmppath);
   os::Result<os::Fd> fd =
@@ -160,14 +165,12 @@ os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
                                         const std::string& path,
                                         absl::Span<const uint8_t> content,
                                         int server_version_num, int64_t zero_fill_to) {
-  absl::Status st = co_await WriteFileDurablyAbsolute(os, data_dir, path, content, zero_fill_to);
+  absl::Status st = co_await WriteFileDurablyAbsolute(
+      os, xlog::XLogDir(data_dir, server_version_num), path, content, zero_fill_to);
   if (st.ok()) co_return st;
-  // PostgreSQL names these files relative to the data directory, its cwd,
-  // and its WAL directory by the release's name.
-  std::string text = absl::StrReplaceAll(
-      st.message(), {{xlog::XLogDir(data_dir), xlog::XLogDirName(server_version_num)}});
+  // PostgreSQL names these files relative to the data directory, its cwd.
   co_return absl::Status(st.code(),
-                         absl::StrReplaceAll(text, {{absl::StrCat(data_dir, "/"), ""}}));
+                         absl::StrReplaceAll(st.message(), {{absl::StrCat(data_dir, "/"), ""}}));
 }
 
 os::Task<absl::Status> DurableRename(os::Os& os, const std::string& from,

@@ -1,17 +1,18 @@
 // File: protocol/recovery/timeline_files.h
 //
-// Timeline history files in pg_wal, through os::Os: PostgreSQL 15's
+// Timeline history files in the WAL directory, through os::Os: PostgreSQL 15's
 // timeline.c (existsTimeLineHistory, findNewestTimeLine, readTimeLineHistory,
 // writeTimeLineHistory, writeTimeLineHistoryFile). The content format and the
 // list operations are protocol/wal/timeline_history.h; this file adds the
-// file system: "<data_dir>/pg_wal/%08X.history".
+// file system: "<data_dir>/<XLOGDIR>/%08X.history", XLOGDIR being the
+// release's pg_wal or pg_xlog (xlog::XLogDirName).
 //
 // There is no archive (restore_command) in the simulation, so every lookup
-// is pg_wal only, as PostgreSQL's are when RestoreArchivedFile finds nothing.
+// is XLOGDIR only, as PostgreSQL's are when RestoreArchivedFile finds nothing.
 //
 // Writes are durable as PostgreSQL makes them: a temp file
-// "pg_wal/xlogtemp.<pid>" created O_EXCL, written, fsynced, then
-// durable_rename (fsync file, rename, fsync file, fsync pg_wal).
+// "<XLOGDIR>/xlogtemp.<pid>" created O_EXCL, written, fsynced, then
+// durable_rename (fsync file, rename, fsync file, fsync XLOGDIR).
 //
 // Errors are values: absl::Status with PostgreSQL's message ("could not open
 // file \"...\": ENOENT", "syntax error in history file: ..."); the caller
@@ -33,8 +34,8 @@ namespace replsim::recovery {
 using wal::TimeLineID;
 using wal::XLogRecPtr;
 
-// "<data_dir>/pg_wal/%08X.history" (TLHistoryFilePath).
-std::string TLHistoryFilePath(const std::string& data_dir, TimeLineID tli);
+// "<data_dir>/<XLOGDIR>/%08X.history" (TLHistoryFilePath).
+std::string TLHistoryFilePath(const std::string& data_dir, int server_version_num, TimeLineID tli);
 
 // Reads a whole file; nullopt if it does not exist (ENOENT), an error
 // Status "could not open/read file" otherwise.
@@ -42,20 +43,22 @@ os::Task<absl::StatusOr<std::optional<std::string>>> ReadWholeFile(
     os::Os& os, const std::string& path);
 
 // existsTimeLineHistory: false for timeline 1 and for a missing file.
-os::Task<absl::StatusOr<bool>> existsTimeLineHistory(os::Os& os,
-                                                     const std::string& data_dir,
-                                                     TimeLineID probe_tli);
+os::Task<absl::StatusOr<bool>> existsTimeLineHistory(os::Os& os, const std::string& data_dir,
+                                                     int server_version_num, TimeLineID probe_tli);
 
 // findNewestTimeLine: probes start+1, start+2, ... and stops at the first
 // history file that is missing (a gap hides everything after it, RW-17).
-os::Task<absl::StatusOr<TimeLineID>> findNewestTimeLine(
-    os::Os& os, const std::string& data_dir, TimeLineID start_tli);
+os::Task<absl::StatusOr<TimeLineID>> findNewestTimeLine(os::Os& os, const std::string& data_dir,
+                                                        int server_version_num,
+                                                        TimeLineID start_tli);
 
 // readTimeLineHistory: the history of target_tli, newest first. Timeline 1,
 // or a missing file, gives the single open entry (PostgreSQL assumes a
 // missing file means "no parents").
-os::Task<absl::StatusOr<wal::TimeLineHistory>> readTimeLineHistory(
-    os::Os& os, const std::string& data_dir, TimeLineID target_tli);
+os::Task<absl::StatusOr<wal::TimeLineHistory>> readTimeLineHistory(os::Os& os,
+                                                                   const std::string& data_dir,
+                                                                   int server_version_num,
+                                                                   TimeLineID target_tli);
 
 // writeTimeLineHistory: new_tli's file = parent's file (if any) + "\n" +
 // "parent\tX/X\treason\n", written durably.
@@ -75,7 +78,7 @@ os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 const std::string& content,
                                                 int server_version_num);
 
-// A file in pg_wal made the way PostgreSQL installs one: "xlogtemp.<pid>"
+// A file in XLOGDIR made the way PostgreSQL installs one: "xlogtemp.<pid>"
 // created O_EXCL, written, zero-filled to `zero_fill_to` bytes if that is
 // more (the space only, see Os::ReserveSpace: XLogFileCopy pads a segment),
 // fsynced, then DurableRename to `path`. A failed fsync is DataLoss. Errors

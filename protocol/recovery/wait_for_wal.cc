@@ -81,7 +81,8 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::WaitForWALToBecomeAvail
     if (currentSource_ != oldSource) {
       Report(Elevel::DEBUG2,
              absl::StrFormat("switched WAL source from %s to %s after %s",
-                             XLogSourceName(oldSource), XLogSourceName(currentSource_),
+                             XLogSourceName(oldSource, shm_.behavior.server_version_num),
+                             XLogSourceName(currentSource_, shm_.behavior.server_version_num),
                              lastSourceFailed_ ? "failure" : "success"));
     }
     lastSourceFailed_ = false;
@@ -145,9 +146,8 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::WaitForWALToBecomeAvail
             readFileOpen_ = co_await XLogFileRead(readSegNo_, receiveTLI_,
                                                   XLogSource::XLOG_FROM_STREAM);
             if (!readFileOpen_) {
-              co_await Panic(absl::StrFormat(
-                  "could not open file \"%s\": ENOENT",
-                  xlog::XLogFilePath(shm_.data_dir, receiveTLI_, readSegNo_)));
+              co_await Panic(absl::StrFormat("could not open file \"%s\": ENOENT",
+                                             xlog::XLogFilePath(shm_, receiveTLI_, readSegNo_)));
             }
           } else {
             readSource_ = XLogSource::XLOG_FROM_STREAM;
@@ -177,7 +177,7 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::WaitForWALToBecomeAvail
 
 os::Task<bool> XLogRecovery::XLogFileRead(wal::XLogSegNo segno, TimeLineID tli,
                                           XLogSource source) {
-  const std::string path = xlog::XLogFilePath(shm_.data_dir, tli, segno);
+  const std::string path = xlog::XLogFilePath(shm_, tli, segno);
   os::Result<os::FileStat> st = os_.Stat(path);
   if (!st.ok()) {
     if (st.error() != os::Errno::kENOENT) {
@@ -208,20 +208,19 @@ os::Task<bool> XLogRecovery::XLogFileReadAnyTLI(wal::XLogSegNo segno,
       }
     }
   }
-  Report(Elevel::DEBUG2,
-         absl::StrFormat("could not open file \"%s\": ENOENT",
-                         xlog::XLogFilePath(shm_.data_dir, recoveryTargetTLI, segno)));
+  Report(Elevel::DEBUG2, absl::StrFormat("could not open file \"%s\": ENOENT",
+                                         xlog::XLogFilePath(shm_, recoveryTargetTLI, segno)));
   co_return false;
 }
 
 os::Task<bool> XLogRecovery::rescanLatestTimeLine(TimeLineID replayTLI,
                                                   XLogRecPtr replayLSN) {
-  absl::StatusOr<TimeLineID> newtarget =
-      co_await findNewestTimeLine(os_, shm_.data_dir, recoveryTargetTLI);
+  absl::StatusOr<TimeLineID> newtarget = co_await findNewestTimeLine(
+      os_, shm_.data_dir, shm_.behavior.server_version_num, recoveryTargetTLI);
   if (!newtarget.ok()) co_await Fatal(std::string(newtarget.status().message()));
   if (*newtarget == recoveryTargetTLI) co_return false;  // nothing new
-  absl::StatusOr<wal::TimeLineHistory> newExpectedTLEs =
-      co_await readTimeLineHistory(os_, shm_.data_dir, *newtarget);
+  absl::StatusOr<wal::TimeLineHistory> newExpectedTLEs = co_await readTimeLineHistory(
+      os_, shm_.data_dir, shm_.behavior.server_version_num, *newtarget);
   if (!newExpectedTLEs.ok()) co_await Fatal(std::string(newExpectedTLEs.status().message()));
   // Not a child of the current target, or forked before where replay is.
   absl::Status st = wal::CheckNewTimeLine(*newtarget, *newExpectedTLEs,

@@ -93,16 +93,17 @@ TEST(TimelineFilesTest, NewestTimelineStopsAtAGapAndChildrenCopyTheirParent) {
   w.MakeDataDir(wal, kBootstrapEnd, node::DBState::DB_SHUTDOWNED, 0, false);
   std::optional<std::string> h3;
   w.RunProcess([&](os::Os& os) -> os::Task<> {
-    EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 1), 1u);
+    EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 150000, 1), 1u);
     EXPECT_TRUE((co_await writeTimeLineHistory(os, kDataDir, 2, 1, 0x300AB38,
                                                "no recovery target specified", 150000)).ok());
     EXPECT_TRUE((co_await writeTimeLineHistory(os, kDataDir, 3, 2, 0x4000100,
                                                "no recovery target specified", 150000)).ok());
-    EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 1), 3u);
+    EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 150000, 1), 3u);
     // A file for 5 without one for 4 is not seen (RW-17).
     EXPECT_TRUE((co_await writeTimeLineHistoryFile(os, kDataDir, 5, "1\t0/1\tx\n", 150000)).ok());
-    EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 1), 3u);
-    absl::StatusOr<wal::TimeLineHistory> hist = co_await readTimeLineHistory(os, kDataDir, 3);
+    EXPECT_EQ(*co_await findNewestTimeLine(os, kDataDir, 150000, 1), 3u);
+    absl::StatusOr<wal::TimeLineHistory> hist =
+        co_await readTimeLineHistory(os, kDataDir, 150000, 3);
     EXPECT_TRUE(hist.ok());
     EXPECT_EQ(hist->size(), 3u);
     EXPECT_EQ(*wal::tliOfPointInHistory(0x300AB38, *hist), 2u);

@@ -2,6 +2,7 @@
 // synchronous page callback: see xlogrecovery.h.
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
 #include "protocol/recovery/xlogrecovery.h"
@@ -11,11 +12,12 @@
 
 namespace replsim::recovery {
 
-const char* XLogSourceName(XLogSource s) {
+const char* XLogSourceName(XLogSource s, int server_version_num) {
   switch (s) {
     case XLogSource::XLOG_FROM_ANY: return "any";
     case XLogSource::XLOG_FROM_ARCHIVE: return "archive";
-    case XLogSource::XLOG_FROM_PG_WAL: return "pg_wal";
+    case XLogSource::XLOG_FROM_PG_WAL:
+      return xlog::XLogDirName(server_version_num);
     case XLogSource::XLOG_FROM_STREAM: return "stream";
   }
   return "?";
@@ -126,8 +128,9 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::XLogPageRead(
     page.bytes.swap(older != pages_.end() ? older->second.bytes : spare_page_);
     page.bytes.resize(wal::kXLogBlcksz);
     const uint32_t fetchLen = readLen > 0 ? readLen : wal::kXLogBlcksz;
-    os::Errno e = co_await xlog::XLogRead(os_, shm_.data_dir, curFileTLI_, targetPagePtr,
-                                          absl::MakeSpan(page.bytes).first(fetchLen));
+    os::Errno e =
+        co_await xlog::XLogRead(os_, shm_.data_dir, shm_.behavior.server_version_num, curFileTLI_,
+                                targetPagePtr, absl::MakeSpan(page.bytes).first(fetchLen));
     if (e == os::Errno::kOk) {
       CHECK_GE(readLen, reqLen);
       std::fill(page.bytes.begin() + readLen, page.bytes.end(), 0);
@@ -218,7 +221,9 @@ os::Task<const wal::WalRecord*> XLogRecovery::ReadRecord(Elevel emode,
     // End of pg_wal during crash recovery that was asked to become archive
     // recovery: switch now (SwitchIntoArchiveRecovery).
     if (!InArchiveRecovery && ArchiveRecoveryRequested && !fetching_ckpt) {
-      Report(Elevel::DEBUG1, "reached end of WAL in pg_wal, entering archive recovery");
+      Report(Elevel::DEBUG1, absl::StrCat("reached end of WAL in ",
+                                          xlog::XLogDirName(shm_.behavior.server_version_num),
+                                          ", entering archive recovery"));
       InArchiveRecovery = true;
       if (StandbyModeRequested) StandbyMode = true;
       const XLogRecPtr end = xlogreader_->EndRecPtr();

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "protocol/node/recovery_conf.h"
 #include "protocol/os/check.h"
 #include "protocol/recovery/timeline_files.h"
 #include "protocol/recovery/walreceiverfuncs.h"
@@ -45,7 +46,27 @@ os::Task<> XLogRecovery::XLogShutdownWalRcv() {
   co_await ShutdownWalRcv(os_, shm_, [this] { return HandleStartupProcInterrupts(); });
 }
 
+os::Task<> XLogRecovery::readRecoveryCommandFile() {
+  const std::string path = shm_.data_dir + "/" + node::kRecoveryCommandFile;
+  absl::StatusOr<std::optional<std::string>> content = co_await ReadWholeFile(os_, path);
+  if (!content.ok()) {
+    co_await Fatal(absl::StrFormat("could not open recovery command file \"%s\": %s",
+                                   node::kRecoveryCommandFile, content.status().message()));
+  }
+  if (!content->has_value()) co_return;
+  absl::Status st =
+      node::ApplyRecoveryConf(**content, shm_.behavior.server_version_num, &shm_.gucs);
+  if (!st.ok()) co_await Fatal(std::string(st.message()));
+  recovery_command_file_found = true;
+  StandbyModeRequested = shm_.gucs.standby_mode;
+  ArchiveRecoveryRequested = true;
+}
+
 os::Task<> XLogRecovery::readRecoverySignalFile() {
+  if (node::UsesRecoveryConf(shm_.behavior.server_version_num)) {
+    co_await readRecoveryCommandFile();
+    co_return;
+  }
   const std::string standby = shm_.data_dir + "/" + node::kStandbySignal;
   const std::string recovery = shm_.data_dir + "/" + node::kRecoverySignal;
   standby_signal_file_found = os_.Stat(standby).ok();
@@ -58,12 +79,17 @@ os::Task<> XLogRecovery::readRecoverySignalFile() {
 os::Task<> XLogRecovery::validateRecoveryParameters() {
   if (!ArchiveRecoveryRequested) co_return;
   const node::Gucs& g = shm_.gucs;
+  // Before 12 the texts name the file the parameters came from.
+  const std::string file =
+      recovery_command_file_found
+          ? absl::StrFormat("recovery command file \"%s\" ", node::kRecoveryCommandFile)
+          : "";
   if (StandbyModeRequested) {
     if (g.primary_conninfo.empty() && g.restore_command.empty()) {
-      os_.Log("WARNING", "specified neither primary_conninfo nor restore_command");
+      os_.Log("WARNING", file + "specified neither primary_conninfo nor restore_command");
     }
   } else if (g.restore_command.empty()) {
-    co_await Fatal("must specify restore_command when standby mode is not enabled");
+    co_await Fatal(file + "must specify restore_command when standby mode is not enabled");
   }
   // recovery_target_timeline: 'latest', 'current', a number; 9.3's empty
   // setting means pg_control's timeline.
@@ -71,8 +97,8 @@ os::Task<> XLogRecovery::validateRecoveryParameters() {
   uint32_t rtli = 0;
   if (t == "latest") {
     recoveryTargetTimeLineGoal = RecoveryTargetTimeLineGoal::RECOVERY_TARGET_TIMELINE_LATEST;
-    absl::StatusOr<TimeLineID> newest =
-        co_await findNewestTimeLine(os_, shm_.data_dir, recoveryTargetTLI);
+    absl::StatusOr<TimeLineID> newest = co_await findNewestTimeLine(
+        os_, shm_.data_dir, shm_.behavior.server_version_num, recoveryTargetTLI);
     if (!newest.ok()) co_await Fatal(std::string(newest.status().message()));
     recoveryTargetTLI = *newest;
   } else if (t.empty() || t == "current") {
@@ -81,7 +107,8 @@ os::Task<> XLogRecovery::validateRecoveryParameters() {
   } else if (absl::SimpleAtoi(t, &rtli) && rtli > 0) {
     recoveryTargetTimeLineGoal = RecoveryTargetTimeLineGoal::RECOVERY_TARGET_TIMELINE_NUMERIC;
     recoveryTargetTLIRequested = rtli;
-    absl::StatusOr<bool> exists = co_await existsTimeLineHistory(os_, shm_.data_dir, rtli);
+    absl::StatusOr<bool> exists =
+        co_await existsTimeLineHistory(os_, shm_.data_dir, shm_.behavior.server_version_num, rtli);
     if (rtli != 1 && (!exists.ok() || !*exists)) {
       co_await Fatal(absl::StrFormat("recovery target timeline %u does not exist", rtli));
     }
@@ -132,8 +159,8 @@ os::Task<> XLogRecovery::InitWalRecovery(bool* wasShutdown) {
                                              : "starting archive recovery");
   }
   // expectedTLEs (PostgreSQL reads it lazily on the first segment open).
-  absl::StatusOr<wal::TimeLineHistory> tles =
-      co_await readTimeLineHistory(os_, shm_.data_dir, recoveryTargetTLI);
+  absl::StatusOr<wal::TimeLineHistory> tles = co_await readTimeLineHistory(
+      os_, shm_.data_dir, shm_.behavior.server_version_num, recoveryTargetTLI);
   if (!tles.ok()) co_await Fatal(std::string(tles.status().message()));
   expectedTLEs = *std::move(tles);
 
@@ -247,6 +274,7 @@ os::Task<EndOfWalRecoveryInfo> XLogRecovery::FinishWalRecovery() {
   result.missingContrecPtr = missingContrecPtr;
   result.standby_signal_file_found = standby_signal_file_found;
   result.recovery_signal_file_found = recovery_signal_file_found;
+  result.recovery_command_file_found = recovery_command_file_found;
   co_return result;
 }
 

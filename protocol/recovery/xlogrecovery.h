@@ -57,10 +57,11 @@ namespace replsim::recovery {
 using wal::TimeLineID;
 using wal::XLogRecPtr;
 
-// XLogSource (xlogrecovery.c), with xlogSourceNames.
+// XLogSource (xlogrecovery.c), with xlogSourceNames: XLOG_FROM_PG_WAL is
+// named after the release's WAL directory ("pg_xlog" before 10).
 enum class XLogSource { XLOG_FROM_ANY = 0, XLOG_FROM_ARCHIVE, XLOG_FROM_PG_WAL,
                         XLOG_FROM_STREAM };
-const char* XLogSourceName(XLogSource s);
+const char* XLogSourceName(XLogSource s, int server_version_num);
 
 enum class RecoveryTargetTimeLineGoal {
   RECOVERY_TARGET_TIMELINE_CONTROLFILE,
@@ -90,6 +91,7 @@ struct EndOfWalRecoveryInfo {
   std::string recoveryStopReason;
   bool standby_signal_file_found = false;
   bool recovery_signal_file_found = false;
+  bool recovery_command_file_found = false;  // recovery.conf, before 12
 };
 
 class XLogRecovery {
@@ -130,6 +132,7 @@ class XLogRecovery {
   bool InRecovery = false;
   bool standby_signal_file_found = false;
   bool recovery_signal_file_found = false;
+  bool recovery_command_file_found = false;
   RecoveryTargetTimeLineGoal recoveryTargetTimeLineGoal =
       RecoveryTargetTimeLineGoal::RECOVERY_TARGET_TIMELINE_LATEST;
   TimeLineID recoveryTargetTLIRequested = 0;
@@ -178,7 +181,10 @@ class XLogRecovery {
                                  TimeLineID prevTLI, TimeLineID replayTLI);
   void CheckRecoveryConsistency();
   // xlogrecovery.cc
+  // 12+: standby.signal / recovery.signal. Before 12 (node/recovery_conf.h)
+  // readRecoveryCommandFile: recovery.conf's parameters, standby_mode.
   os::Task<> readRecoverySignalFile();
+  os::Task<> readRecoveryCommandFile();
   os::Task<> validateRecoveryParameters();
   os::Task<const wal::WalRecord*> ReadCheckpointRecord(XLogRecPtr RecPtr,
                                                        TimeLineID replayTLI);

@@ -15,8 +15,8 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
   for (TimeLineID tli = first; tli <= last; ++tli) {
     // There's no history file for timeline 1.
     if (tli == 1) continue;
-    const absl::StatusOr<bool> exists =
-        co_await recovery::existsTimeLineHistory(os_, s_.data_dir, tli);
+    const absl::StatusOr<bool> exists = co_await recovery::existsTimeLineHistory(
+        os_, s_.data_dir, s_.behavior.server_version_num, tli);
     if (exists.ok() && *exists) continue;
     os_.Log("LOG", absl::StrFormat(
                        "fetching timeline history file for timeline %u from primary server",

@@ -87,7 +87,8 @@ os::Task<> WalReceiverProcess::Main() {
   // Every libpq wait also wakes on our latch and checks for a SIGTERM.
   interrupts_.latch = &os_.MyLatch();
   interrupts_.check = [this]() -> os::Task<> { co_await ProcessWalRcvInterrupts(); };
-  auto conn = co_await pq::walrcv_connect(os_, conninfo, kAppName, &interrupts_);
+  auto conn = co_await pq::walrcv_connect(os_, conninfo, kAppName, s_.behavior.server_version_num,
+                                          &interrupts_);
   co_await ProcessWalRcvInterrupts();
   if (!conn.ok()) co_return co_await Fatal(std::string(conn.status().message()));
   wrconn_ = std::move(*conn);

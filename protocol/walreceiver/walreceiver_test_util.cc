@@ -49,7 +49,8 @@ WalRcvFixture::WalRcvFixture(node::Behavior behavior, sim::host::HostConfig stan
   shm->gucs = node::Gucs::Defaults(behavior.server_version_num);
   shm->ControlFile.system_identifier = kSystemId;
   cluster.Spawn("standby", "initdb", [this](os::Os& os) -> os::Task<> {
-    const os::Errno e = co_await xlog::InitDb(os, "/pgdata", kSystemId);
+    const os::Errno e =
+        co_await xlog::InitDb(os, "/pgdata", shm->behavior.server_version_num, kSystemId);
     CHECK(e == os::Errno::kOk) << os::ErrnoName(e);
     shm->XLogCtl.recoveryWakeupLatch = os.NewSharedLatch();
   });
@@ -81,7 +82,8 @@ std::string WalRcvFixture::ReadStandbyWal(uint32_t tli, uint64_t start, size_t n
   cluster.Spawn("standby", "reader", [&](os::Os& os) -> os::Task<> {
     auto span = absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size());
     // A missing segment (lost in a crash) reads as zeros here.
-    const bool awaited_1 = co_await xlog::XLogRead(os, "/pgdata", tli, start, span) != os::Errno::kOk;
+    const bool awaited_1 = co_await xlog::XLogRead(os, "/pgdata", shm->behavior.server_version_num,
+                                                   tli, start, span) != os::Errno::kOk;
     if (awaited_1) {
       std::fill(out.begin(), out.end(), '\0');
     }

@@ -35,8 +35,9 @@ os::Task<> WalReceiverProcess::XLogWalRcvWrite(absl::string_view buf, XLogRecPtr
     const uint32_t startoff = wal::XLogSegmentOffset(recptr);
     const size_t segbytes = std::min<size_t>(nbytes, wal::kWalSegSize - startoff);
     xlog::XLogIoFailure failure;
-    const os::Errno e = co_await xlog::XLogWriteRaw(
-        os_, s_.data_dir, recvFileTLI_, recptr, absl::MakeConstSpan(bytes, segbytes), &failure);
+    const os::Errno e =
+        co_await xlog::XLogWriteRaw(os_, s_.data_dir, s_.behavior.server_version_num, recvFileTLI_,
+                                    recptr, absl::MakeConstSpan(bytes, segbytes), &failure);
     if (e != os::Errno::kOk && failure.in_init()) {
       // XLogFileInit's ERROR, which a walreceiver raises as FATAL.
       co_return co_await Fatal(xlog::XLogIoFailureText(s_.behavior.server_version_num,
@@ -72,8 +73,8 @@ os::Task<> WalReceiverProcess::XLogWalRcvFlush(bool dying, TimeLineID tli) {
     const XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(recvSegNo_, 0);
     xlog::XLogIoFailure failure;
     const os::Errno e = co_await xlog::XLogFsyncRange(
-        os_, s_.data_dir, recvFileTLI_, std::max(LogstreamResult.Flush, seg_start),
-        LogstreamResult.Write, &failure);
+        os_, s_.data_dir, s_.behavior.server_version_num, recvFileTLI_,
+        std::max(LogstreamResult.Flush, seg_start), LogstreamResult.Write, &failure);
     if (e != os::Errno::kOk) {
       co_return co_await Panic(xlog::XLogIoFailureText(s_.behavior.server_version_num,
                                                        recvFileTLI_, failure, e));

@@ -23,15 +23,14 @@ void PrepareTimelineSwitch(WalSenderWorld& w, XLogRecPtr* S, std::string* tli1_w
     *S = InsertWal(*w.shm, 200 * 1024);
     (void)co_await xlog::XLogFlush(os, *w.shm, *S);
     *tli1_wal = co_await ReadPrimaryWal(os, *w.shm, kWalStart, *S);
-    const std::string path = "/pgdata/pg_wal/000000010000000000000002";
+    const std::string path = xlog::XLogFilePath(*w.shm, 1, 2);
     (void)co_await xlog::XLogWriteRaw(
-        os, w.shm->data_dir, 2, kWalStart,
-        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(tli1_wal->data()),
-                            tli1_wal->size()));
+        os, w.shm->data_dir, w.shm->behavior.server_version_num, 2, kWalStart,
+        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(tli1_wal->data()), tli1_wal->size()));
     (void)os.Unlink(path);
     const std::string history = "1\t" + wal::LsnToString(*S) + "\tno recovery target specified\n";
-    os::Result<os::Fd> fd = os.Open("/pgdata/pg_wal/00000002.history",
-                                    os::kOpenReadWrite | os::kOpenCreate);
+    os::Result<os::Fd> fd =
+        os.Open(xlog::XLogDir(*w.shm) + "/00000002.history", os::kOpenReadWrite | os::kOpenCreate);
     (void)co_await os.PWrite(
         *fd, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(history.data()),
                                  history.size()),

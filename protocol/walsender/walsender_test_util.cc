@@ -83,9 +83,9 @@ XLogRecPtr InsertShutdownCheckpoint(node::NodeShmem& shm) {
 os::Task<std::string> ReadPrimaryWal(os::Os& os, node::NodeShmem& shm, XLogRecPtr from,
                                      XLogRecPtr to, uint32_t tli) {
   std::string out(to - from, '\0');
-  const os::Errno e = co_await xlog::XLogRead(
-      os, shm.data_dir, tli, from,
-      absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size()));
+  const os::Errno e =
+      co_await xlog::XLogRead(os, shm.data_dir, shm.behavior.server_version_num, tli, from,
+                              absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size()));
   CHECK(e == os::Errno::kOk);
   co_return out;
 }
@@ -135,7 +135,8 @@ bool WalSenderWorld::WalSenderLogged(const std::string& needle) {
 os::Task<> WalSenderWorld::Postmaster(os::Os& os) {
   shm->postmaster_pid = os.MyPid();
   os.SetSignalHandler(os::Signal::kSIGUSR1, [this] { ++pmsignals; });  // sigusr1_handler
-  const os::Errno init = co_await xlog::InitDb(os, shm->data_dir, kSystemId);
+  const os::Errno init =
+      co_await xlog::InitDb(os, shm->data_dir, shm->behavior.server_version_num, kSystemId);
   CHECK(init == os::Errno::kOk);
   shm->ControlFile.system_identifier = kSystemId;
   shm->XLogCtl.SharedRecoveryInProgress = false;

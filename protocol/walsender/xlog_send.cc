@@ -33,7 +33,7 @@ XLogRecPtr WalSender::GetStandbyFlushRecPtr(TimeLineID* tli) const {
 }
 
 std::string WalSender::HistoryFilePath(TimeLineID tli) const {
-  return absl::StrCat(xlog::XLogDir(shm_->data_dir), "/", wire::TimelineHistoryFileName(tli));
+  return absl::StrCat(xlog::XLogDir(*shm_), "/", wire::TimelineHistoryFileName(tli));
 }
 
 os::Task<os::Result<std::string>> WalSender::ReadWholeFile(const std::string& path) {
@@ -83,7 +83,7 @@ os::Task<MaybeError> WalSender::XLogRead(XLogRecPtr startptr, uint64_t nbytes,
       curFileTimeLine = sendTimeLineNextTLI_;
     }
     os::Errno e = co_await xlog::XLogRead(
-        os_, shm_->data_dir, curFileTimeLine, p,
+        os_, shm_->data_dir, shm_->behavior.server_version_num, curFileTimeLine, p,
         absl::MakeSpan(reinterpret_cast<uint8_t*>(out->data()) + done, n));
     if (e == os::Errno::kENOENT) {
       co_return ElogError{wire::sqlstate::kUndefinedFile,

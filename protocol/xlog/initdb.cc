@@ -15,9 +15,11 @@ namespace replsim::xlog {
 namespace {
 
 // What initdb prints for a failed step on the first WAL segment (timeline 1).
-std::string WalFailureText(const std::string& data_dir, const XLogIoFailure& f, os::Errno e) {
-  const std::string segment = XLogFilePath(data_dir, 1, f.segno);
-  const std::string temp = absl::StrCat(XLogDir(data_dir), "/", f.path);
+std::string WalFailureText(const std::string& data_dir, int server_version_num,
+                           const XLogIoFailure& f, os::Errno e) {
+  const std::string wal_dir = XLogDir(data_dir, server_version_num);
+  const std::string segment = XLogFilePath(data_dir, server_version_num, 1, f.segno);
+  const std::string temp = absl::StrCat(wal_dir, "/", f.path);
   const std::string_view m = os::StrError(e);
   switch (f.op) {
     case XLogIoFailure::Op::kOpen:
@@ -25,7 +27,7 @@ std::string WalFailureText(const std::string& data_dir, const XLogIoFailure& f, 
     case XLogIoFailure::Op::kWrite:
       return absl::StrFormat("could not write to file \"%s\": %s", segment, m);
     case XLogIoFailure::Op::kFsyncDir:
-      return absl::StrFormat("could not fsync file \"%s\": %s", XLogDir(data_dir), m);
+      return absl::StrFormat("could not fsync file \"%s\": %s", wal_dir, m);
     case XLogIoFailure::Op::kFsync:
       return absl::StrFormat("could not fsync file \"%s\": %s", segment, m);
     case XLogIoFailure::Op::kInitCreate:
@@ -42,12 +44,12 @@ std::string WalFailureText(const std::string& data_dir, const XLogIoFailure& f, 
 
 }  // namespace
 
-os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, uint64_t system_identifier,
-                           std::string* failure) {
+os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, int server_version_num,
+                           uint64_t system_identifier, std::string* failure) {
   std::string ignored;
   std::string& why = failure != nullptr ? *failure : ignored;
-  for (const std::string& d :
-       {data_dir, XLogDir(data_dir), absl::StrCat(data_dir, "/global")}) {
+  const std::string wal_dir = XLogDir(data_dir, server_version_num);
+  for (const std::string& d : {data_dir, wal_dir, absl::StrCat(data_dir, "/global")}) {
     os::Errno e = os.MakeDir(d);
     if (e != os::Errno::kOk) {
       why = absl::StrFormat("could not create directory \"%s\": %s", d, os::StrError(e));
@@ -77,10 +79,12 @@ os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, uint64_t sys
   std::vector<uint8_t> bytes(r.EndRecPtr - 0x1000000);
   CHECK(buffer.Read(0x1000000, absl::MakeSpan(bytes)));
   XLogIoFailure f;
-  os::Errno e = co_await XLogWriteRaw(os, data_dir, 1, 0x1000000, bytes, &f);
-  if (e == os::Errno::kOk) e = co_await XLogFsyncRange(os, data_dir, 1, 0x1000000, r.EndRecPtr, &f);
+  os::Errno e = co_await XLogWriteRaw(os, data_dir, server_version_num, 1, 0x1000000, bytes, &f);
+  if (e == os::Errno::kOk) {
+    e = co_await XLogFsyncRange(os, data_dir, server_version_num, 1, 0x1000000, r.EndRecPtr, &f);
+  }
   if (e != os::Errno::kOk) {
-    why = WalFailureText(data_dir, f, e);
+    why = WalFailureText(data_dir, server_version_num, f, e);
     co_return e;
   }
 
@@ -92,8 +96,8 @@ os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, uint64_t sys
   e = co_await WriteControlFile(os, data_dir, c, &why);
   if (e != os::Errno::kOk) co_return e;
   // initdb --sync: every new directory entry durable.
-  for (const std::string& d : {absl::StrCat(data_dir, "/global"), XLogDir(data_dir),
-                               data_dir, std::string("/")}) {
+  for (const std::string& d :
+       {absl::StrCat(data_dir, "/global"), wal_dir, data_dir, std::string("/")}) {
     e = co_await os.FsyncDir(d);
     if (e != os::Errno::kOk) {
       why = absl::StrFormat("could not fsync file \"%s\": %s", d, os::StrError(e));

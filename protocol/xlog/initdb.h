@@ -1,7 +1,8 @@
 // File: protocol/xlog/initdb.h
 //
 // initdb's part that replication cares about (BootStrapXLOG in xlog.c): a
-// data directory with pg_wal/ and global/, a first segment (timeline 1,
+// data directory with its release's WAL directory (pg_wal/, pg_xlog/ before
+// 10: XLogDirName) and global/, a first segment (timeline 1,
 // segment 1) holding one shutdown checkpoint at 0/1000028, and pg_control
 // saying DB_SHUTDOWNED at that checkpoint. Everything is fsynced, directory
 // entries included, so a host crash right after keeps it.
@@ -22,12 +23,13 @@ namespace replsim::xlog {
 // header.
 inline constexpr wal::XLogRecPtr kBootstrapCheckPoint = 0x1000028;
 
-// Returns the first error, with `*failure` (if given) saying what failed
-// where, as initdb reports it after "initdb: error: " ("could not fsync file
+// initdb of the release with this PG_VERSION_NUM. Returns the first error,
+// with `*failure` (if given) saying what failed where, as initdb reports it
+// after "initdb: error: " ("could not fsync file
 // \"/pgdata/pg_wal/xlogtemp.3\": Input/output error"); initdb then exits
 // non-zero.
-os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, uint64_t system_identifier,
-                           std::string* failure = nullptr);
+os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, int server_version_num,
+                           uint64_t system_identifier, std::string* failure = nullptr);
 
 }  // namespace replsim::xlog
 

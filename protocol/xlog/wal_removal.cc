@@ -78,7 +78,7 @@ os::Task<RemovedWal> RemoveOldXlogFiles(os::Os& os, node::NodeShmem& shm, XLogSe
                                         XLogRecPtr lastredoptr, XLogRecPtr endptr,
                                         wal::TimeLineID tli) {
   RemovedWal done;
-  const std::string dir = XLogDir(shm.data_dir);
+  const std::string dir = XLogDir(shm);
   // The timeline part (the first 8 characters) is not compared.
   const std::string lastoff = wal::XLogFileName(0, segno);
   os.Log("DEBUG2", absl::StrCat("attempting to remove WAL segments older than log file ", lastoff));
@@ -102,8 +102,8 @@ os::Task<RemovedWal> RemoveOldXlogFiles(os::Os& os, node::NodeShmem& shm, XLogSe
     bool recycled = false;
     if (!v95 || next <= v95_limit) {
       for (;;) {
-        if (!os.Stat(XLogFilePath(shm.data_dir, tli, next)).ok()) {
-          recycled = os.Rename(path, XLogFilePath(shm.data_dir, tli, next)) == os::Errno::kOk;
+        if (!os.Stat(XLogFilePath(shm, tli, next)).ok()) {
+          recycled = os.Rename(path, XLogFilePath(shm, tli, next)) == os::Errno::kOk;
           break;
         }
         if (v95 ? next >= v95_limit : max_advance <= 0) break;
@@ -134,9 +134,10 @@ os::Task<> PreallocXlogFiles(os::Os& os, node::NodeShmem& shm, XLogRecPtr endptr
   if (endptr == 0) co_return;
   const XLogSegNo seg = wal::XLByteToSeg(endptr - 1);
   if (wal::XLogSegmentOffset(endptr - 1) < wal::kWalSegSize / 4 * 3) co_return;
-  if (os.Stat(XLogFilePath(shm.data_dir, tli, seg + 1)).ok()) co_return;
+  if (os.Stat(XLogFilePath(shm, tli, seg + 1)).ok()) co_return;
   XLogIoFailure failure;
-  const os::Errno e = co_await XLogFileInit(os, shm.data_dir, tli, seg + 1, &failure);
+  const os::Errno e = co_await XLogFileInit(os, shm.data_dir, shm.behavior.server_version_num, tli,
+                                            seg + 1, &failure);
   if (e != os::Errno::kOk) {
     os.Log("ERROR", XLogIoFailureText(shm.behavior.server_version_num, tli, failure, e));
   }

@@ -28,20 +28,20 @@ struct Fixture {
     shm.gucs = node::Gucs::Defaults(shm.behavior.server_version_num);
   }
   // Segments 1..last of timeline 1 exist; runs the checkpoint's removal
-  // step and returns what pg_wal holds afterwards.
+  // step and returns what the WAL directory holds afterwards.
   std::vector<std::string> AfterCheckpoint(int last, wal::XLogRecPtr prior_redo,
                                            wal::XLogRecPtr redo, wal::XLogRecPtr endptr) {
     std::vector<std::string> left;
     cluster.Spawn("h", "checkpointer", [&](os::Os& os) -> os::Task<> {
       os.MakeDir("/pgdata");
-      os.MakeDir("/pgdata/pg_wal");
+      os.MakeDir(XLogDir(shm));
       for (int s = 1; s <= last; ++s) {
         os::Result<os::Fd> fd =
-            os.Open(XLogFilePath("/pgdata", 1, s), os::kOpenCreate | os::kOpenReadWrite);
+            os.Open(XLogFilePath(shm, 1, s), os::kOpenCreate | os::kOpenReadWrite);
         os.Close(*fd);
       }
       co_await RemoveWalAfterCheckpoint(os, shm, prior_redo, redo, endptr, 1, /*shutdown=*/true);
-      left = *os.ListDir("/pgdata/pg_wal");
+      left = *os.ListDir(XLogDir(shm));
     });
     world.Run({.until = world.now() + os::Seconds(10)});
     return left;

@@ -12,18 +12,31 @@
 
 namespace replsim::xlog {
 
-std::string XLogDir(const std::string& data_dir) {
-  return absl::StrCat(data_dir, "/pg_wal");
+const char* XLogDirName(int server_version_num) {
+  // f82ec32ac3 (10.0) renamed the directory.
+  return server_version_num >= 100000 ? "pg_wal" : "pg_xlog";
 }
 
-std::string XLogFilePath(const std::string& data_dir, TimeLineID tli,
+std::string XLogDir(const std::string& data_dir, int server_version_num) {
+  return absl::StrCat(data_dir, "/", XLogDirName(server_version_num));
+}
+
+std::string XLogFilePath(const std::string& data_dir, int server_version_num, TimeLineID tli,
                          wal::XLogSegNo segno) {
-  constexpr std::string_view kSubdir = "/pg_wal/";
+  const std::string_view dir = XLogDirName(server_version_num);
   std::string path;
-  path.reserve(data_dir.size() + kSubdir.size() + wal::kXLogFnameLen);
-  path.append(data_dir).append(kSubdir);
+  path.reserve(data_dir.size() + dir.size() + 2 + wal::kXLogFnameLen);
+  path.append(data_dir).append("/").append(dir).append("/");
   wal::AppendXLogFileName(&path, tli, segno);
   return path;
+}
+
+std::string XLogDir(const NodeShmem& shm) {
+  return XLogDir(shm.data_dir, shm.behavior.server_version_num);
+}
+
+std::string XLogFilePath(const NodeShmem& shm, TimeLineID tli, wal::XLogSegNo segno) {
+  return XLogFilePath(shm.data_dir, shm.behavior.server_version_num, tli, segno);
 }
 
 void StartXLogInsert(NodeShmem& shm, TimeLineID tli, XLogRecPtr end_of_log,
@@ -60,10 +73,6 @@ SegmentPiece PieceAt(XLogRecPtr start, uint64_t done, uint64_t len) {
 }
 
 }  // namespace
-
-const char* XLogDirName(int server_version_num) {
-  return server_version_num >= 100000 ? "pg_wal" : "pg_xlog";
-}
 
 std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
                               const XLogIoFailure& f, os::Errno e) {
@@ -104,9 +113,9 @@ std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
 
 // XLogFileInit (XLogFileInitInternal + InstallXLogFileSegment) for a segment
 // that does not exist yet.
-os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLineID tli,
-                                 wal::XLogSegNo segno, XLogIoFailure* failure) {
-  const std::string dir = XLogDir(data_dir);
+os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, int server_version_num,
+                                 TimeLineID tli, wal::XLogSegNo segno, XLogIoFailure* failure) {
+  const std::string dir = XLogDir(data_dir, server_version_num);
   const std::string tmpname = absl::StrCat("xlogtemp.", os.MyPid());
   const std::string tmppath = absl::StrCat(dir, "/", tmpname);
   auto fail = [&](XLogIoFailure::Op op, os::Errno e) {
@@ -133,14 +142,15 @@ os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLi
   // new file takes a free number ahead, or is dropped. (PostgreSQL looks
   // XLOGfileslop or CheckPointSegments numbers ahead; three here.)
   wal::XLogSegNo install = segno;
-  for (int room = 3; os.Stat(XLogFilePath(data_dir, tli, install)).ok(); --room) {
+  for (int room = 3; os.Stat(XLogFilePath(data_dir, server_version_num, tli, install)).ok();
+       --room) {
     if (room == 0) {
       os.Unlink(tmppath);
       co_return os::Errno::kOk;
     }
     ++install;
   }
-  e = os.Rename(tmppath, XLogFilePath(data_dir, tli, install));
+  e = os.Rename(tmppath, XLogFilePath(data_dir, server_version_num, tli, install));
   if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kInitRename, e);
   // The new name is made durable now, not at every flush.
   e = co_await os.FsyncDir(dir);
@@ -148,10 +158,8 @@ os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLi
   co_return os::Errno::kOk;
 }
 
-
-os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
-                                 TimeLineID tli, XLogRecPtr start,
-                                 absl::Span<const uint8_t> bytes,
+os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir, int server_version_num,
+                                 TimeLineID tli, XLogRecPtr start, absl::Span<const uint8_t> bytes,
                                  XLogIoFailure* failure) {
   auto fail = [&](XLogIoFailure::Op op, const SegmentPiece& piece, os::Errno e) {
     if (failure != nullptr) {
@@ -161,10 +169,11 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
   };
   for (uint64_t done = 0; done < bytes.size();) {
     const SegmentPiece piece = PieceAt(start, done, bytes.size());
-    const std::string path = XLogFilePath(data_dir, tli, piece.segno);
+    const std::string path = XLogFilePath(data_dir, server_version_num, tli, piece.segno);
     os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite);
     if (!fd.ok() && fd.error() == os::Errno::kENOENT) {
-      const os::Errno e = co_await XLogFileInit(os, data_dir, tli, piece.segno, failure);
+      const os::Errno e =
+          co_await XLogFileInit(os, data_dir, server_version_num, tli, piece.segno, failure);
       if (e != os::Errno::kOk) co_return e;
       fd = os.Open(path, os::kOpenReadWrite);
     }
@@ -177,12 +186,13 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
   co_return os::Errno::kOk;
 }
 
-os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
+os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir, int server_version_num,
                                    TimeLineID tli, XLogRecPtr from, XLogRecPtr to,
                                    XLogIoFailure* failure) {
   if (to <= from) co_return os::Errno::kOk;
   for (wal::XLogSegNo s = wal::XLByteToSeg(from); s <= wal::XLByteToSeg(to - 1); ++s) {
-    os::Result<os::Fd> fd = os.Open(XLogFilePath(data_dir, tli, s), os::kOpenReadWrite);
+    os::Result<os::Fd> fd =
+        os.Open(XLogFilePath(data_dir, server_version_num, tli, s), os::kOpenReadWrite);
     os::Errno e = fd.ok() ? co_await os.Fdatasync(*fd) : fd.error();
     if (fd.ok()) os.Close(*fd);
     if (e != os::Errno::kOk) {
@@ -205,8 +215,8 @@ os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
   CHECK(x.buffers.Read(from, absl::MakeSpan(bytes)))
       << "WAL buffers lack " << wal::LsnToString(from);
   XLogIoFailure failure;
-  os::Errno e =
-      co_await XLogWriteRaw(os, shm.data_dir, x.ThisTimeLineID, from, bytes, &failure);
+  os::Errno e = co_await XLogWriteRaw(os, shm.data_dir, shm.behavior.server_version_num,
+                                      x.ThisTimeLineID, from, bytes, &failure);
   if (e != os::Errno::kOk) {
     os.Log("PANIC", XLogIoFailureText(shm.behavior.server_version_num, x.ThisTimeLineID,
                                       failure, e));
@@ -246,7 +256,8 @@ os::Task<os::Errno> XLogFlush(os::Os& os, NodeShmem& shm, XLogRecPtr record) {
   const XLogRecPtr from = x.pos.LogwrtResult.Flush;
   if (upto <= from) co_return os::Errno::kOk;  // flushed by someone else meanwhile
   XLogIoFailure failure;
-  e = co_await XLogFsyncRange(os, shm.data_dir, x.ThisTimeLineID, from, upto, &failure);
+  e = co_await XLogFsyncRange(os, shm.data_dir, shm.behavior.server_version_num, x.ThisTimeLineID,
+                              from, upto, &failure);
   if (e != os::Errno::kOk) {
     os.Log("PANIC", XLogIoFailureText(shm.behavior.server_version_num, x.ThisTimeLineID,
                                       failure, e));
@@ -264,13 +275,12 @@ void WalSndWakeup(NodeShmem& shm) {
   }
 }
 
-os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir,
-                             TimeLineID tli, XLogRecPtr start,
-                             absl::Span<uint8_t> out) {
+os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir, int server_version_num,
+                             TimeLineID tli, XLogRecPtr start, absl::Span<uint8_t> out) {
   for (uint64_t done = 0; done < out.size();) {
     const SegmentPiece piece = PieceAt(start, done, out.size());
     os::Result<os::Fd> fd =
-        os.Open(XLogFilePath(data_dir, tli, piece.segno), os::kOpenRead);
+        os.Open(XLogFilePath(data_dir, server_version_num, tli, piece.segno), os::kOpenRead);
     if (!fd.ok()) co_return fd.error();
     absl::Span<uint8_t> part = out.subspan(done, piece.n);
     os::Result<size_t> r = co_await os.PRead(*fd, part, piece.off);

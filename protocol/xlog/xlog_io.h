@@ -1,6 +1,7 @@
 // File: protocol/xlog/xlog_io.h
 //
-// WAL through the OS: what xlog.c does with pg_wal's segment files.
+// WAL through the OS: what xlog.c does with the segment files of the WAL
+// directory (XLOGDIR: pg_wal, pg_xlog before 10).
 //  - XLogInsert places a record into the WAL buffers (XLogCtl) and returns
 //    its end; no I/O (XLogInsertRecord).
 //  - XLogWrite hands buffered WAL to the kernel with pwrite (the page cache:
@@ -17,7 +18,7 @@
 //    a real read from the page cache.
 //
 // Segment files are created on first write by XLogFileInit, as PostgreSQL's:
-// built as pg_wal/xlogtemp.<pid>, zero-filled to 16 MiB, fsynced, renamed
+// built as <XLOGDIR>/xlogtemp.<pid>, zero-filled to 16 MiB, fsynced, renamed
 // into place and the directory fsynced. The zeros take their disk space
 // (Os::ReserveSpace), so a full disk fails the creation of a segment and
 // never a write into one, but are not stored: a file holds only what was
@@ -49,19 +50,27 @@ using node::NodeShmem;
 using wal::TimeLineID;
 using wal::XLogRecPtr;
 
-// "<data_dir>/pg_wal"
-std::string XLogDir(const std::string& data_dir);
+// XLOGDIR, the WAL directory's name in the data directory of the release
+// with this PG_VERSION_NUM: "pg_xlog" before 10, "pg_wal" from 10 on
+// (f82ec32ac3, 2016-10-20, "Rename "pg_xlog" directory to "pg_wal"").
+// Paths, trace events and messages all take the name from here.
+const char* XLogDirName(int server_version_num);
+// "<data_dir>/<XLOGDIR>"
+std::string XLogDir(const std::string& data_dir, int server_version_num);
 
 struct XLogIoFailure;
 // Creates segment `segno` of `tli`: a zero-filled xlogtemp.<pid>, fsynced,
 // renamed into place, the directory fsynced. If another process installed
 // the segment meanwhile, that one stays and the new file goes a few numbers
 // ahead, or away.
-os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, TimeLineID tli,
-                                 wal::XLogSegNo segno, XLogIoFailure* failure);
-// "<data_dir>/pg_wal/<XLogFileName(tli, segno)>"
-std::string XLogFilePath(const std::string& data_dir, TimeLineID tli,
+os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, int server_version_num,
+                                 TimeLineID tli, wal::XLogSegNo segno, XLogIoFailure* failure);
+// "<data_dir>/<XLOGDIR>/<XLogFileName(tli, segno)>"
+std::string XLogFilePath(const std::string& data_dir, int server_version_num, TimeLineID tli,
                          wal::XLogSegNo segno);
+// The same for a node: its data directory, named as its release names it.
+std::string XLogDir(const NodeShmem& shm);
+std::string XLogFilePath(const NodeShmem& shm, TimeLineID tli, wal::XLogSegNo segno);
 
 // Starts insertion at `end_of_log` on `tli` (after recovery or at initdb):
 // the WalBuilder continues the stream after `prev_record`.
@@ -90,11 +99,6 @@ struct XLogIoFailure {
   bool in_init() const { return op >= Op::kInitCreate; }
 };
 
-// The WAL directory's name in messages: "pg_xlog" before 10, "pg_wal" from
-// 10 on (the directory was renamed). replsim keeps the files in pg_wal/ for
-// every release; only what PostgreSQL prints follows the release.
-const char* XLogDirName(int server_version_num);
-
 // PostgreSQL's PANIC text for `f` failing with `e` on timeline `tli`, as
 // XLogWrite, XLogFileInit and issue_xlog_fsync raise it. fsync is Linux's
 // default wal_sync_method, fdatasync: 9.x says "could not fdatasync log file
@@ -118,19 +122,17 @@ void WalSndWakeup(NodeShmem& shm);
 // files into `out` (segment by segment). kENOENT if a segment file is missing
 // (the walsender's "requested WAL segment ... has already been removed").
 // Bytes past a file's written end read as zeros.
-os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir,
-                             TimeLineID tli, XLogRecPtr start,
-                             absl::Span<uint8_t> out);
+os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir, int server_version_num,
+                             TimeLineID tli, XLogRecPtr start, absl::Span<uint8_t> out);
 
 // Writes `bytes` at `start` into timeline `tli`'s segment files, as the
 // walreceiver's XLogWalRcvWrite does (across segment boundaries), creating a
 // missing segment with XLogFileInit first; XLogFsyncRange fdatasyncs the
 // segments a range touches. On failure `*failure` says what failed, where.
-os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir,
-                                 TimeLineID tli, XLogRecPtr start,
-                                 absl::Span<const uint8_t> bytes,
+os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir, int server_version_num,
+                                 TimeLineID tli, XLogRecPtr start, absl::Span<const uint8_t> bytes,
                                  XLogIoFailure* failure = nullptr);
-os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir,
+os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir, int server_version_num,
                                    TimeLineID tli, XLogRecPtr from, XLogRecPtr to,
                                    XLogIoFailure* failure = nullptr);
 

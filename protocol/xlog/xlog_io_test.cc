@@ -19,11 +19,13 @@ namespace {
 
 using sim::os_sim::Cluster;
 
-constexpr XLogRecPtr kStart = 0x3000028;  // after segment 3's long header
+constexpr XLogRecPtr kStart = 0x3000028;
+constexpr int kPg15 =
+    150000;  // PG_VERSION_NUM: the WAL directory is pg_wal  // after segment 3's long header
 
-os::Task<> MakeDataDir(os::Os& os) {
+os::Task<> MakeDataDir(os::Os& os, int server_version_num = kPg15) {
   os.MakeDir("/pgdata");
-  os.MakeDir("/pgdata/pg_wal");
+  os.MakeDir(XLogDir("/pgdata", server_version_num));
   os.MakeDir("/pgdata/global");
   co_await os.FsyncDir("/");
   co_await os.FsyncDir("/pgdata");
@@ -59,7 +61,7 @@ TEST(XLogIoTest, FlushedWalReadsBackAndDecodes) {
     EXPECT_EQ(co_await XLogFlush(os, f.shm, end), os::Errno::kOk);
     EXPECT_EQ(f.shm.XLogCtl.pos.LogwrtResult.Flush, end);
     read.resize(end - 0x3000000);
-    EXPECT_EQ(co_await XLogRead(os, "/pgdata", 1, 0x3000000, absl::MakeSpan(read)),
+    EXPECT_EQ(co_await XLogRead(os, "/pgdata", kPg15, 1, 0x3000000, absl::MakeSpan(read)),
               os::Errno::kOk);
   });
   f.Run();
@@ -101,7 +103,7 @@ TEST(XLogIoTest, HostCrashKeepsFlushedWalAndLosesWrittenOnlyWal) {
   auto read_all = [&](std::vector<uint8_t>* out) {
     f.cluster.Spawn("h", "reader", [&, out](os::Os& os) -> os::Task<> {
       out->resize(written - 0x3000000);
-      EXPECT_EQ(co_await XLogRead(os, "/pgdata", 1, 0x3000000, absl::MakeSpan(*out)),
+      EXPECT_EQ(co_await XLogRead(os, "/pgdata", kPg15, 1, 0x3000000, absl::MakeSpan(*out)),
                 os::Errno::kOk);
     });
     f.Run();
@@ -130,7 +132,7 @@ TEST(XLogIoTest, ReadOfAMissingSegmentIsEnoent) {
   f.cluster.Spawn("h", "walsender", [&](os::Os& os) -> os::Task<> {
     co_await MakeDataDir(os);
     std::vector<uint8_t> buf(100);
-    e = co_await XLogRead(os, "/pgdata", 1, 0x5000000, absl::MakeSpan(buf));
+    e = co_await XLogRead(os, "/pgdata", kPg15, 1, 0x5000000, absl::MakeSpan(buf));
   });
   f.Run();
   EXPECT_EQ(e, os::Errno::kENOENT);
@@ -179,7 +181,7 @@ TEST(XLogIoTest, ControlFileRoundTripsAndSurvivesACrash) {
 TEST(XLogIoTest, InitDbLeavesADurableShutDownClusterAtTheBootstrapCheckpoint) {
   Fixture f;
   f.cluster.Spawn("h", "initdb", [&](os::Os& os) -> os::Task<> {
-    EXPECT_EQ(co_await InitDb(os, "/pgdata", 7), os::Errno::kOk);
+    EXPECT_EQ(co_await InitDb(os, "/pgdata", kPg15, 7), os::Errno::kOk);
   });
   f.Run();
   f.cluster.CrashHost("h");
@@ -189,7 +191,7 @@ TEST(XLogIoTest, InitDbLeavesADurableShutDownClusterAtTheBootstrapCheckpoint) {
   f.cluster.Spawn("h", "startup", [&](os::Os& os) -> os::Task<> {
     os::Result<node::ControlFileData> r = co_await ReadControlFile(os, "/pgdata");
     if (r.ok()) c = *r;
-    EXPECT_EQ(co_await XLogRead(os, "/pgdata", 1, 0x1000000, absl::MakeSpan(wal)),
+    EXPECT_EQ(co_await XLogRead(os, "/pgdata", kPg15, 1, 0x1000000, absl::MakeSpan(wal)),
               os::Errno::kOk);
   });
   f.Run();
@@ -209,6 +211,31 @@ TEST(XLogIoTest, InitDbLeavesADurableShutDownClusterAtTheBootstrapCheckpoint) {
   auto cp = wal::DecodeCheckPoint((*rec)->main_data);
   ASSERT_TRUE(cp.ok());
   EXPECT_EQ(cp->redo, kBootstrapCheckPoint);
+}
+
+// The WAL directory is the release's: pg_xlog before 10 (f82ec32ac3),
+// pg_wal from 10, in initdb's directories and the segment paths alike.
+TEST(XLogIoTest, InitDbMakesTheReleasesWalDirectory) {
+  for (const auto& [version, dir] : {std::pair<int, std::string>{90300, "pg_xlog"},
+                                     {96000, "pg_xlog"},
+                                     {100000, "pg_wal"},
+                                     {150000, "pg_wal"}}) {
+    Fixture f;
+    bool dir_made = false, segment_there = false, other_dir = true;
+    f.cluster.Spawn("h", "initdb", [&, version = version](os::Os& os) -> os::Task<> {
+      EXPECT_EQ(co_await InitDb(os, "/pgdata", version, 7), os::Errno::kOk);
+      dir_made = os.Stat("/pgdata/" + dir).ok();
+      segment_there = os.Stat(XLogFilePath("/pgdata", version, 1, 1)).ok();
+      other_dir = os.Stat(dir == "pg_wal" ? "/pgdata/pg_xlog" : "/pgdata/pg_wal").ok();
+    });
+    f.Run();
+    EXPECT_EQ(XLogDirName(version), dir);
+    EXPECT_EQ(XLogFilePath("/pgdata", version, 1, 1),
+              "/pgdata/" + dir + "/000000010000000000000001");
+    EXPECT_TRUE(dir_made) << version;
+    EXPECT_TRUE(segment_there) << version;
+    EXPECT_FALSE(other_dir) << version;
+  }
 }
 
 // A failed WAL write or fsync, and a failed pg_control fsync, PANIC where
@@ -237,7 +264,7 @@ IoFailures FailWalAndControlFileIo(int server_version_num) {
   sim::disk::Disk& disk = f.cluster.host("h").disk();
   IoFailures out;
   out.pid = f.cluster.Spawn("h", "backend", [&](os::Os& os) -> os::Task<> {
-    co_await MakeDataDir(os);
+    co_await MakeDataDir(os, server_version_num);
     // 8 KiB before the end of segment 3.
     StartXLogInsert(f.shm, 1, 0x3FFE000, 0x3FFDF00);
     XLogInsert(f.shm, Insert(1));
@@ -252,11 +279,11 @@ IoFailures FailWalAndControlFileIo(int server_version_num) {
     uint32_t x = 4;
     while (f.shm.XLogCtl.pos.Insert < 0x4000100) XLogInsert(f.shm, Insert(x++));
     EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kENOSPC);
-    EXPECT_FALSE(os.Stat("/pgdata/pg_wal/000000010000000000000004").ok());
-    EXPECT_FALSE(os.Stat(absl::StrCat("/pgdata/pg_wal/xlogtemp.", os.MyPid())).ok());
+    EXPECT_FALSE(os.Stat(XLogFilePath(f.shm, 1, 4)).ok());
+    EXPECT_FALSE(os.Stat(absl::StrCat(XLogDir(f.shm), "/xlogtemp.", os.MyPid())).ok());
     disk.Free();
     EXPECT_EQ(co_await XLogFlush(os, f.shm, f.shm.XLogCtl.pos.Insert), os::Errno::kOk);
-    EXPECT_TRUE(os.Stat("/pgdata/pg_wal/000000010000000000000004").ok());
+    EXPECT_TRUE(os.Stat(XLogFilePath(f.shm, 1, 4)).ok());
     EXPECT_EQ(co_await UpdateControlFile(os, f.shm), os::Errno::kOk);
     disk.FailNextFsync();
     EXPECT_EQ(co_await UpdateControlFile(os, f.shm), os::Errno::kEIO);
@@ -294,17 +321,19 @@ TEST(XLogIoTest, ASegmentInstalledMeanwhileIsNotReplaced) {
   f.cluster.Spawn("h", "checkpointer", [&](os::Os& os) -> os::Task<> {
     co_await MakeDataDir(os);
     XLogIoFailure failure;
-    EXPECT_EQ(co_await XLogFileInit(os, "/pgdata", 1, 5, &failure), os::Errno::kOk);
+    EXPECT_EQ(co_await XLogFileInit(os, "/pgdata", kPg15, 1, 5, &failure), os::Errno::kOk);
   });
   f.cluster.Spawn("h", "walreceiver", [&](os::Os& os) -> os::Task<> {
     co_await os.Sleep(os::Microseconds(1));
     const std::vector<uint8_t> wal = {1, 2, 3, 4};
-    EXPECT_EQ(co_await XLogWriteRaw(os, "/pgdata", 1, 5 * wal::kWalSegSize, wal), os::Errno::kOk);
+    EXPECT_EQ(co_await XLogWriteRaw(os, "/pgdata", kPg15, 1, 5 * wal::kWalSegSize, wal),
+              os::Errno::kOk);
   });
   f.Run();
   f.cluster.Spawn("h", "reader", [&](os::Os& os) -> os::Task<> {
-    EXPECT_EQ(co_await XLogRead(os, "/pgdata", 1, 5 * wal::kWalSegSize, absl::MakeSpan(read)),
-              os::Errno::kOk);
+    EXPECT_EQ(
+        co_await XLogRead(os, "/pgdata", kPg15, 1, 5 * wal::kWalSegSize, absl::MakeSpan(read)),
+        os::Errno::kOk);
     names = *os.ListDir("/pgdata/pg_wal");
   });
   f.Run();

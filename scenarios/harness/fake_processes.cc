@@ -18,8 +18,8 @@ os::Task<> FakeStartupProcessMain(os::Os& os, node::ShmemRef shm_ref) {
     os.Log("LOG", "database system was not properly shut down; automatic recovery in "
                   "progress");
   }
-  WalScan scan = co_await ScanLocalWal(os, shm.data_dir, tli, cf.system_identifier,
-                                       cf.checkPoint);
+  WalScan scan = co_await ScanLocalWal(os, shm.data_dir, shm.behavior.server_version_num, tli,
+                                       cf.system_identifier, cf.checkPoint);
   if (scan.records.empty()) {
     os.Log("PANIC", "could not locate a valid checkpoint record");
     co_await os.Exit(2);

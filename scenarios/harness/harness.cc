@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
+#include "protocol/node/recovery_conf.h"
 #include "protocol/os/check.h"
 #include "protocol/postmaster/postmaster.h"
 #include "protocol/wal/segment.h"
@@ -123,10 +124,11 @@ absl::Status PgNode::RunHelper(std::string name,
 
 absl::Status PgNode::InitDb() {
   const std::string dir = config_.data_dir;
+  const int version = config_.behavior.server_version_num;
   const uint64_t sysid = 7000000000000000000ULL + h_.world().seed() % 1000000;
-  return RunHelper("initdb", [dir, sysid](os::Os& os) -> os::Task<std::string> {
+  return RunHelper("initdb", [dir, version, sysid](os::Os& os) -> os::Task<std::string> {
     std::string failure;
-    const os::Errno e = co_await xlog::InitDb(os, dir, sysid, &failure);
+    const os::Errno e = co_await xlog::InitDb(os, dir, version, sysid, &failure);
     if (e != os::Errno::kOk) {
       co_return absl::StrCat("error: ", failure);
     }
@@ -161,16 +163,27 @@ void PgNode::Stop(Shutdown mode) {
 
 namespace {
 
-// An empty file (pg_ctl promote's, or the operator's standby.signal). Only
-// its creation can fail the way pg_ctl reports; pg_ctl does not fsync it,
-// so a failed fsync here changes nothing.
-os::Task<std::string> WriteSignalFile(os::Os& os, std::string dir, std::string file,
-                                      std::string what) {
+// A file of the data directory (a signal file, recovery.conf,
+// postgresql.auto.conf), written and fsynced. Its creation or write can fail
+// the way pg_ctl and the operator's tools report it; pg_ctl does not fsync a
+// signal file, so a failed fsync here changes nothing.
+os::Task<std::string> WriteDataDirFile(os::Os& os, std::string dir, std::string file,
+                                       std::string what, std::string content = "") {
   const std::string path = absl::StrCat(dir, "/", file);
-  os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite | os::kOpenCreate);
+  os::Result<os::Fd> fd =
+      os.Open(path, os::kOpenReadWrite | os::kOpenCreate | os::kOpenTruncate);
   if (!fd.ok()) {
     co_return absl::StrFormat("could not create %s file \"%s\": %s", what, path,
                               os::StrError(fd.error()));
+  }
+  if (!content.empty()) {
+    const auto* p = reinterpret_cast<const uint8_t*>(content.data());
+    const os::Result<size_t> w = co_await os.PWrite(*fd, absl::MakeConstSpan(p, content.size()), 0);
+    if (!w.ok()) {
+      os.Close(*fd);
+      co_return absl::StrFormat("could not write %s file \"%s\": %s", what, path,
+                                os::StrError(w.error()));
+    }
   }
   (void)co_await os.Fsync(*fd);
   os.Close(*fd);
@@ -183,7 +196,7 @@ os::Task<std::string> WriteSignalFile(os::Os& os, std::string dir, std::string f
 absl::Status PgNode::Promote() {
   const std::string dir = config_.data_dir;
   absl::Status st = RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<std::string> {
-    return WriteSignalFile(os, dir, node::kPromoteSignal, "promote signal");
+    return WriteDataDirFile(os, dir, node::kPromoteSignal, "promote signal");
   });
   if (!st.ok()) return st;
   h_.cluster().SendSignal(postmaster_pid_, os::Signal::kSIGUSR1);
@@ -191,13 +204,31 @@ absl::Status PgNode::Promote() {
 }
 
 absl::Status PgNode::ConfigureStandby(const PgNode& upstream) {
-  const std::string dir = config_.data_dir;
-  absl::Status st = RunHelper("pg_ctl", [dir](os::Os& os) -> os::Task<std::string> {
-    return WriteSignalFile(os, dir, node::kStandbySignal, "standby signal");
-  });
-  config_.gucs.standby_mode = true;
-  config_.gucs.primary_conninfo =
+  node::Gucs standby = config_.gucs;
+  standby.standby_mode = true;
+  standby.primary_conninfo =
       absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port);
+  const std::string dir = config_.data_dir;
+  if (node::UsesRecoveryConf(config_.behavior.server_version_num)) {
+    // Before 12: recovery.conf, which the startup process reads.
+    return RunHelper("pg_ctl", [dir, text = node::FormatRecoveryConf(standby)](
+                                   os::Os& os) -> os::Task<std::string> {
+      return WriteDataDirFile(os, dir, node::kRecoveryCommandFile, "recovery command", text);
+    });
+  }
+  // 12+: standby.signal, and primary_conninfo in postgresql.auto.conf as
+  // pg_basebackup -R writes it (the simulated server takes its settings
+  // from the node's configuration, which says the same).
+  absl::Status st = RunHelper("pg_ctl", [dir, text = node::FormatAutoConf(standby)](
+                                            os::Os& os) -> os::Task<std::string> {
+    std::string error = co_await WriteDataDirFile(os, dir, node::kAutoConfFile,
+                                                  "configuration", text);
+    if (error.empty()) {
+      error = co_await WriteDataDirFile(os, dir, node::kStandbySignal, "standby signal");
+    }
+    co_return error;
+  });
+  config_.gucs = standby;
   return st;
 }
 
@@ -207,7 +238,8 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
     std::string control;
   };
   auto files = std::make_shared<Files>();
-  const std::string src = upstream.config_.data_dir;
+  const std::string src_wal =
+      xlog::XLogDir(upstream.config_.data_dir, upstream.config_.behavior.server_version_num);
   // pg_basebackup starts with a checkpoint on the upstream and waits for it
   // (do_pg_backup_start: RequestCheckpoint(CHECKPOINT_FORCE | CHECKPOINT_WAIT),
   // a restartpoint on a standby), so the backup begins at a fresh redo point.
@@ -229,17 +261,18 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
   // pg_basebackup itself makes the copy consistent with backup_label and the
   // WAL it fetches or streams; replsim does not model that protocol.
   sim::disk::Disk& disk = h_.cluster().host(upstream.config_.name).disk();
-  std::optional<std::string> control =
-      ReadHostFile(h_.cluster(), upstream.config_.name, src + "/global/pg_control");
+  std::optional<std::string> control = ReadHostFile(
+      h_.cluster(), upstream.config_.name, xlog::ControlFilePath(upstream.config_.data_dir));
   if (!control.has_value()) {
     return absl::FailedPreconditionError(absl::StrFormat(
-        "pg_basebackup: error: %s has no %s/global/pg_control", upstream.name(), src));
+        "pg_basebackup: error: %s has no %s", upstream.name(),
+        xlog::ControlFilePath(upstream.config_.data_dir)));
   }
   files->control = std::move(*control);
-  if (os::Result<std::vector<std::string>> names = disk.List(src + "/pg_wal"); names.ok()) {
+  if (os::Result<std::vector<std::string>> names = disk.List(src_wal); names.ok()) {
     for (const std::string& name : *names) {
       std::optional<std::string> bytes =
-          ReadHostFile(h_.cluster(), upstream.config_.name, src + "/pg_wal/" + name);
+          ReadHostFile(h_.cluster(), upstream.config_.name, src_wal + "/" + name);
       if (!bytes.has_value()) continue;  // a directory
       absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
       if (id.ok()) {
@@ -251,11 +284,12 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
     }
   }
   const std::string dst = config_.data_dir;
+  const std::string dst_wal = xlog::XLogDir(dst, config_.behavior.server_version_num);
   // pg_basebackup writes the copy, then fsyncs it all (unless --no-sync);
   // a failure of either is "pg_basebackup: error: could not ... file" and a
   // non-zero exit.
-  return RunHelper("pg_basebackup", [files, dst](os::Os& os) -> os::Task<std::string> {
-    for (const std::string& d : {dst, dst + "/pg_wal", dst + "/global"}) os.MakeDir(d);
+  return RunHelper("pg_basebackup", [files, dst, dst_wal](os::Os& os) -> os::Task<std::string> {
+    for (const std::string& d : {dst, dst_wal, dst + "/global"}) os.MakeDir(d);
     auto write_all = [&os](std::string path, const std::string& bytes,
                            int64_t size) -> os::Task<std::string> {
       auto failed = [&path](const char* what, os::Errno e) {
@@ -283,7 +317,7 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
       co_return std::string();
     };
     for (const auto& [name, bytes] : files->wal) {
-      const std::string path = dst + "/pg_wal/" + name;
+      const std::string path = dst_wal + "/" + name;
       const bool segment = name.size() == 24 && name.find('.') == std::string::npos;
       std::string error = co_await write_all(path, bytes, segment ? wal::kWalSegSize : 0);
       if (!error.empty()) co_return error;
@@ -291,7 +325,7 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
     const std::string control_path = dst + "/global/pg_control";
     const std::string error = co_await write_all(control_path, files->control, 0);
     if (!error.empty()) co_return error;
-    for (const std::string& d : {dst + "/pg_wal", dst + "/global", dst, std::string("/")}) {
+    for (const std::string& d : {dst_wal, dst + "/global", dst, std::string("/")}) {
       const os::Errno e = co_await os.FsyncDir(d);
       if (e != os::Errno::kOk) {
         co_return absl::StrFormat("error: could not fsync file \"%s\": %s", d, os::StrError(e));
@@ -376,7 +410,8 @@ WalScan PgNode::ScanWal(wal::XLogRecPtr from) const {
   const wal::TimeLineID tli = cf.checkPointCopy.ThisTimeLineID;
   return ScanWalSegments(
       [&](wal::XLogSegNo seg) {
-        return ReadFile(xlog::XLogFilePath(config_.data_dir, tli, seg));
+        return ReadFile(
+            xlog::XLogFilePath(config_.data_dir, config_.behavior.server_version_num, tli, seg));
       },
       tli, cf.system_identifier, from);
 }

@@ -87,12 +87,14 @@ class PgNode {
   void Stop(Shutdown mode);
   // pg_ctl promote: writes "promote", SIGUSR1s the postmaster.
   absl::Status Promote();
-  // standby.signal + primary_conninfo "host=<upstream> port=5432".
+  // standby_mode and primary_conninfo "host=<upstream> port=5432" as the
+  // release takes them (node/recovery_conf.h): recovery.conf before 12,
+  // standby.signal + postgresql.auto.conf from 12.
   absl::Status ConfigureStandby(const PgNode& upstream);
   // pg_basebackup's result, made the simple way: this node's data directory
-  // becomes a copy of `upstream`'s pg_control and pg_wal (history files
+  // becomes a copy of `upstream`'s pg_control and WAL directory (history files
   // included), WAL cut at upstream's flush pointer (only durable-on-upstream
-  // WAL is ever in a backup). Starting it with standby.signal then recovers
+  // WAL is ever in a backup). Starting it as a standby then recovers
   // from upstream's last checkpoint and streams the rest. Fails as
   // pg_basebackup does when a write or fsync of the copy fails.
   absl::Status BaseBackupFrom(PgNode& upstream);

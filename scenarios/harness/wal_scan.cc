@@ -31,17 +31,19 @@ WalScan ScanBuffer(const wal::WalBuffer& buf, wal::XLogRecPtr valid_upto, wal::T
 
 }  // namespace
 
-os::Task<WalScan> ScanLocalWal(os::Os& os, const std::string& data_dir,
+os::Task<WalScan> ScanLocalWal(os::Os& os, const std::string& data_dir, int server_version_num,
                                wal::TimeLineID tli, uint64_t system_identifier,
                                wal::XLogRecPtr start) {
   wal::WalBuffer buf;
   wal::XLogRecPtr valid_upto = 0;
   for (wal::XLogSegNo seg = wal::XLByteToSeg(start);; ++seg) {
-    os::Result<os::FileStat> st = os.Stat(xlog::XLogFilePath(data_dir, tli, seg));
+    os::Result<os::FileStat> st =
+        os.Stat(xlog::XLogFilePath(data_dir, server_version_num, tli, seg));
     if (!st.ok() || st->size == 0) break;
     std::vector<uint8_t> bytes(st->size);
     const wal::XLogRecPtr seg_start = wal::XLogSegNoOffsetToRecPtr(seg, 0);
-    const bool awaited_1 = co_await xlog::XLogRead(os, data_dir, tli, seg_start, absl::MakeSpan(bytes)) != os::Errno::kOk;
+    const bool awaited_1 = co_await xlog::XLogRead(os, data_dir, server_version_num, tli, seg_start,
+                                                   absl::MakeSpan(bytes)) != os::Errno::kOk;
     if (awaited_1) {
       break;
     }

@@ -34,7 +34,7 @@ struct WalScan {
   std::string stop_reason;             // why the reader stopped
 };
 
-os::Task<WalScan> ScanLocalWal(os::Os& os, const std::string& data_dir,
+os::Task<WalScan> ScanLocalWal(os::Os& os, const std::string& data_dir, int server_version_num,
                                wal::TimeLineID tli, uint64_t system_identifier,
                                wal::XLogRecPtr start);
 

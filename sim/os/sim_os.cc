@@ -58,6 +58,11 @@ TraceBuilder SimOs::Emit(std::string_view kind, Severity s) {
 }
 
 std::string_view SimOs::HostName() const { return host_.name(); }
+
+void SimOs::SetProcessName(std::string_view name) {
+  name_.assign(name);
+  if (ctx_ != nullptr) ctx_->set_name(name_);
+}
 os::Instant SimOs::Monotonic() const { return host_.Monotonic(); }
 int64_t SimOs::WallClockMicros() const { return host_.WallClockMicros(); }
 

@@ -46,6 +46,7 @@ class SimOs final : public os::Os {
   os::Pid ParentPid() const override { return parent_; }
   std::string_view HostName() const override;
   std::string_view ProcessName() const override { return name_; }
+  void SetProcessName(std::string_view name) override;
   os::Instant Monotonic() const override;
   int64_t WallClockMicros() const override;
   os::Task<os::Errno> Sleep(os::Duration d) override;
