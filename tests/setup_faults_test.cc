@@ -51,11 +51,11 @@ TEST(SetupFaultsTest, InitdbFailingItsFsyncIsReportedAndNoStepIsPlayed) {
     EXPECT_EQ(v.invariant, LIVENESS);
     EXPECT_FALSE(v.tolerated);
     // initdb's first fsync is of the first WAL segment, holding the
-    // bootstrap checkpoint.
+    // bootstrap checkpoint (clean_switchover's 9.3: in pg_xlog).
     EXPECT_TRUE(absl::StartsWith(v.message, "initdb of primary failed at ")) << v.message;
     EXPECT_TRUE(absl::EndsWith(v.message,
                                ": initdb: error: could not fsync file "
-                               "\"/pgdata/pg_wal/000000010000000000000001\": Input/output error "
+                               "\"/pgdata/pg_xlog/000000010000000000000001\": Input/output error "
                                "(initdb exited with exit code 1)"))
         << v.message;
     // The steps were not played: no server ever started.
@@ -80,7 +80,7 @@ TEST(SetupFaultsTest, ABaseBackupFailingItsFsyncIsReported) {
       << v.message;
   EXPECT_TRUE(absl::StrContains(v.message,
                                 ": pg_basebackup: error: could not fsync file "
-                                "\"/pgdata/pg_wal/000000010000000000000001\": Input/output "
+                                "\"/pgdata/pg_xlog/000000010000000000000001\": Input/output "
                                 "error (pg_basebackup exited with exit code 1)"))
       << v.message;
 }
