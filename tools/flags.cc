@@ -25,6 +25,8 @@ const CommandSpec kCommands[] = {
     {"replay", "FILE", "the whole trace of one run, then its fingerprint", 1, 1},
     {"sweep", "FILE", "a seed range: failing seeds, seeds/s; resumable", 1, 1},
     {"suite", "[DIR]", "every scenario in DIR (default: the bundled ones), each row", 0, 1},
+    {"merge", "DIR...", "one result from a campaign's shards (their reports, failures files)",
+     1, 100000},
 };
 
 struct FlagSpec {
@@ -46,10 +48,13 @@ const FlagSpec kFlags[] = {
     {"jobs", "N", {"sweep", "suite"}, "worker processes (default 1 for sweep, 2 for suite)"},
     {"shard", "i/n", {"sweep"},
      "run every n-th seed from the i-th (default: Bazel's TEST_SHARD_INDEX/TOTAL)"},
+    {"shard_count", "N", {"sweep"},
+     "n of --shard i/n, i from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)"},
     {"failures", "FILE", {"sweep"},
      "append each failing seed here as a JSON line, fsynced; FILE.progress resumes"},
-    {"report", "FILE.json", {"sweep", "suite"}, "write the results as one JSON document"},
-    {"junit", "FILE.xml", {"sweep", "suite"}, "write the results as JUnit XML for CI"},
+    {"report", "FILE.json", {"sweep", "suite", "merge"},
+     "write the results as one JSON document"},
+    {"junit", "FILE.xml", {"sweep", "suite", "merge"}, "write the results as JUnit XML for CI"},
 };
 
 const FlagSpec* FindFlag(const std::string& name) {
@@ -151,7 +156,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       cl.positional.size() > command->max_positional) {
     return absl::InvalidArgumentError(
         absl::StrCat(cl.command, " takes ", command->args,
-                     command->min_positional == 1 ? " (exactly one scenario file)" : "",
+                     command->max_positional == 1 && command->min_positional == 1
+                         ? " (exactly one scenario file)"
+                         : "",
                      ", got ", cl.positional.size(), " argument(s)"));
   }
   for (const auto& [name, value] : given) {
