@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "scenarios/scenario_loader.h"
 #include "tools/crash_handler.h"
+#include "tools/flags.h"
 
 namespace replsim::tools {
 
@@ -81,8 +82,28 @@ std::string ReplayCommandFor(const std::string& path, uint64_t seed, const RunSe
   return ReplayCommand(path, seed, setup.profile, setup.switches);
 }
 
-absl::Status ShardFromFlagOrEnv(const std::string& flag, int* index, int* count) {
+absl::Status ShardFromFlagOrEnv(const std::string& flag, const std::string& count_flag,
+                                int* index, int* count) {
+  if (!flag.empty() && !count_flag.empty()) {
+    return absl::InvalidArgumentError("give --shard i/n or --shard_count N, not both");
+  }
   if (!flag.empty()) return ParseShard(flag, index, count);
+  if (!count_flag.empty()) {
+    absl::StatusOr<int64_t> n = ParseIntFlag("--shard_count", count_flag, 1, 1 << 30);
+    if (!n.ok()) return n.status();
+    const char* i = std::getenv("JOB_COMPLETION_INDEX");
+    if (i == nullptr) {
+      return absl::InvalidArgumentError(
+          "--shard_count takes the shard's index from JOB_COMPLETION_INDEX (set in each pod "
+          "of a Kubernetes Indexed Job), which is not set; give --shard i/n");
+    }
+    if (absl::Status st = ParseShard(absl::StrCat(i, "/", *n), index, count); !st.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "JOB_COMPLETION_INDEX=", i, " is not a shard of --shard_count ", *n,
+          " (expected 0..", *n - 1, ": the Job's completions and --shard_count must agree)"));
+    }
+    return absl::OkStatus();
+  }
   const char* i = std::getenv("TEST_SHARD_INDEX");
   const char* n = std::getenv("TEST_TOTAL_SHARDS");
   if (i != nullptr && n != nullptr) {

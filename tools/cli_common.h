@@ -58,9 +58,12 @@ struct RunSetup {
 absl::StatusOr<RunSetup> SetupRun(const scenarios::Scenario& s, const std::string& profile,
                                   const std::string& switches);
 std::string ReplayCommandFor(const std::string& path, uint64_t seed, const RunSetup& setup);
-// --shard i/n, else TEST_SHARD_INDEX/TEST_TOTAL_SHARDS (and touches
-// TEST_SHARD_STATUS_FILE, as Bazel asks), else 0/1.
-absl::Status ShardFromFlagOrEnv(const std::string& flag, int* index, int* count);
+// --shard i/n (`flag`); else --shard_count N (`count_flag`) with i from
+// JOB_COMPLETION_INDEX, as each pod of a Kubernetes Indexed Job has it;
+// else TEST_SHARD_INDEX/TEST_TOTAL_SHARDS (and touches
+// TEST_SHARD_STATUS_FILE, as Bazel asks); else 0/1. Empty means not given.
+absl::Status ShardFromFlagOrEnv(const std::string& flag, const std::string& count_flag,
+                                int* index, int* count);
 
 // One seed as a sweep sees it: run without a fingerprint; a failing seed is
 // run again with one, and a rerun that finds anything else is reported as

@@ -27,6 +27,8 @@ const CommandSpec kCommands[] = {
     {"fuzz", "SPEC", "generated schedules per seed; each failure as a shrunk scenario file", 1, 1},
     {"shrink", "FILE", "the smallest scenario that fails a seed the same way (ddmin)", 1, 1},
     {"suite", "[DIR]", "every scenario in DIR (default: the bundled ones), each row", 0, 1},
+    {"merge", "DIR...", "one result from a campaign's shards (their reports, failures files)",
+     1, 100000},
 };
 
 struct FlagSpec {
@@ -48,10 +50,14 @@ const FlagSpec kFlags[] = {
     {"jobs", "N", {"sweep", "suite", "fuzz"}, "worker processes (default 1 for sweep, 2 for suite)"},
     {"shard", "i/n", {"sweep"},
      "run every n-th seed from the i-th (default: Bazel's TEST_SHARD_INDEX/TOTAL)"},
+    {"shard_count", "N", {"sweep"},
+     "n of --shard i/n, i from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)"},
     {"failures", "FILE", {"sweep"},
      "append each failing seed here as a JSON line, fsynced; FILE.progress resumes"},
-    {"report", "FILE.json", {"sweep", "suite", "fuzz"}, "write the results as one JSON document"},
-    {"junit", "FILE.xml", {"sweep", "suite", "fuzz"}, "write the results as JUnit XML for CI"},
+    {"report", "FILE.json", {"sweep", "suite", "fuzz", "merge"},
+     "write the results as one JSON document"},
+    {"junit", "FILE.xml", {"sweep", "suite", "fuzz", "merge"},
+     "write the results as JUnit XML for CI"},
     {"out", "PATH", {"fuzz", "shrink"},
      "fuzz: the directory for reproducers (default fuzz-out/SPEC); shrink: the file written"},
 };
@@ -155,7 +161,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       cl.positional.size() > command->max_positional) {
     return absl::InvalidArgumentError(
         absl::StrCat(cl.command, " takes ", command->args,
-                     command->min_positional == 1 ? " (exactly one file)" : "",
+                     command->max_positional == 1 && command->min_positional == 1
+                         ? " (exactly one file)"
+                         : "",
                      ", got ", cl.positional.size(), " argument(s)"));
   }
   for (const auto& [name, value] : given) {

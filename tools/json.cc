@@ -107,6 +107,34 @@ class Reader {
     return std::string(t_.substr(start, i_ - start));
   }
 
+  // A scalar, or a nested object or array as its text (brackets balanced,
+  // strings skipped whole).
+  absl::StatusOr<std::string> Value(bool keep_nested) {
+    SkipSpace();
+    if (!keep_nested || i_ >= t_.size() || (t_[i_] != '[' && t_[i_] != '{')) return Scalar();
+    const size_t start = i_;
+    int depth = 0;
+    bool in_string = false;
+    for (; i_ < t_.size(); ++i_) {
+      const char c = t_[i_];
+      if (in_string) {
+        if (c == '\\') {
+          ++i_;
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if ((c == ']' || c == '}') && --depth == 0) {
+        ++i_;
+        return std::string(t_.substr(start, i_ - start));
+      }
+    }
+    return Error("an unterminated array or object");
+  }
+
  private:
   absl::string_view t_;
   size_t i_ = 0;
@@ -114,7 +142,9 @@ class Reader {
 
 }  // namespace
 
-absl::StatusOr<JsonObject> ParseFlatJsonObject(absl::string_view text) {
+namespace {
+
+absl::StatusOr<JsonObject> ParseObject(absl::string_view text, bool keep_nested) {
   Reader r(text);
   JsonObject out;
   if (!r.Eat('{')) return r.Error("expected '{'");
@@ -123,13 +153,39 @@ absl::StatusOr<JsonObject> ParseFlatJsonObject(absl::string_view text) {
       absl::StatusOr<std::string> key = r.String();
       if (!key.ok()) return key.status();
       if (!r.Eat(':')) return r.Error("expected ':'");
-      absl::StatusOr<std::string> value = r.Scalar();
+      absl::StatusOr<std::string> value = r.Value(keep_nested);
       if (!value.ok()) return value.status();
       out[*key] = *value;
     } while (r.Eat(','));
     if (!r.Eat('}')) return r.Error("expected ',' or '}'");
   }
   if (!r.AtEnd()) return r.Error("text after the object");
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<JsonObject> ParseFlatJsonObject(absl::string_view text) {
+  return ParseObject(text, /*keep_nested=*/false);
+}
+
+absl::StatusOr<JsonObject> ParseJsonObjectKeepingNested(absl::string_view text) {
+  return ParseObject(text, /*keep_nested=*/true);
+}
+
+absl::StatusOr<std::vector<std::string>> SplitJsonArray(absl::string_view text) {
+  Reader r(text);
+  std::vector<std::string> out;
+  if (!r.Eat('[')) return r.Error("expected '['");
+  if (!r.Eat(']')) {
+    do {
+      absl::StatusOr<std::string> value = r.Value(/*keep_nested=*/true);
+      if (!value.ok()) return value.status();
+      out.push_back(*std::move(value));
+    } while (r.Eat(','));
+    if (!r.Eat(']')) return r.Error("expected ',' or ']'");
+  }
+  if (!r.AtEnd()) return r.Error("text after the array");
   return out;
 }
 

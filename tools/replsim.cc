@@ -1,4 +1,4 @@
-// replsim: run, replay, sweep and the bundled suite (`replsim --help`).
+// replsim: run, replay, sweep, merge and the bundled suite (`replsim --help`).
 //
 // Exit codes: 0 everything as expected, 1 a safety violation, 2 a liveness
 // violation (and no safety one), 3 replsim itself crashed (a bug in replsim,
@@ -21,6 +21,7 @@
 #include "tools/crash_handler.h"
 #include "tools/flags.h"
 #include "tools/fuzz_shrink.h"
+#include "tools/merge.h"
 #include "tools/reports.h"
 #include "tools/suite.h"
 #include "tools/sweep.h"
@@ -99,7 +100,8 @@ int Sweep(const CommandLine& cl) {
   } else if (absl::Status st = ParseSeedRange(cl.Get("seeds"), &id.first, &id.last); !st.ok()) {
     return BadInput(st.message());
   }
-  if (absl::Status st = ShardFromFlagOrEnv(cl.Get("shard"), &id.shard_index, &id.shard_count);
+  if (absl::Status st = ShardFromFlagOrEnv(cl.Get("shard"), cl.Get("shard_count"),
+                                           &id.shard_index, &id.shard_count);
       !st.ok()) {
     return BadInput(st.message());
   }
@@ -148,5 +150,6 @@ int main(int argc, char** argv) {
   if (cl->command == "sweep") return Sweep(*cl);
   if (cl->command == "fuzz") return FuzzCommand(*cl);
   if (cl->command == "shrink") return ShrinkCommand(*cl);
+  if (cl->command == "merge") return RunMerge(*cl);
   return Run(*cl, cl->command == "replay");
 }

@@ -61,8 +61,10 @@ std::string SweepFieldsJson(const SweepIdentity& id, const SweepResult& r) {
       SignalName(r.interrupted_by), r.seconds, r.seeds_per_second(), failures);
 }
 
-absl::Status WriteFile(const std::string& flag, const std::string& path,
-                       const std::string& text) {
+}  // namespace
+
+absl::Status WriteReportFile(const std::string& flag, const std::string& path,
+                             const std::string& text) {
   std::ofstream out(ResolveUserPath(path), std::ios::trunc);
   out << text;
   out.close();
@@ -71,8 +73,6 @@ absl::Status WriteFile(const std::string& flag, const std::string& path,
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 std::string SweepReportJson(const SweepIdentity& id, const SweepResult& r) {
   return absl::StrCat("{\"command\":\"sweep\",", SweepFieldsJson(id, r),
@@ -143,35 +143,45 @@ std::string JunitXml(const std::string& suite_name, const std::vector<SuiteRow>&
 absl::Status WriteSweepReports(const CommandLine& cl, const SweepIdentity& id,
                                const SweepResult& r) {
   if (cl.Has("report")) {
-    if (absl::Status st = WriteFile("--report", cl.Get("report"), SweepReportJson(id, r));
+    if (absl::Status st = WriteReportFile("--report", cl.Get("report"), SweepReportJson(id, r));
         !st.ok()) {
       return st;
     }
   }
   if (cl.Has("junit")) {
-    SuiteRow row;
-    row.identity = id;
-    row.result = r;
-    row.as_expected = r.failures.empty() && r.crashes.empty() && r.interrupted_by == 0;
-    row.verdict = row.as_expected ? "clean"
-                                  : absl::StrCat(r.failures.size(), " failing, ",
-                                                 r.crashes.size(), " crashed",
-                                                 r.interrupted_by ? ", interrupted" : "");
-    return WriteFile("--junit", cl.Get("junit"), JunitXml("replsim sweep", {row}));
+    return WriteReportFile("--junit", cl.Get("junit"),
+                           JunitXml("replsim sweep", {SweepRow(id, r)}));
   }
   return absl::OkStatus();
+}
+
+SuiteRow SweepRow(const SweepIdentity& id, const SweepResult& r) {
+  SuiteRow row;
+  row.identity = id;
+  row.result = r;
+  const bool finished = r.interrupted_by == 0 && r.seeds_done() == r.seeds_total;
+  row.as_expected = r.failures.empty() && r.crashes.empty() && finished;
+  row.verdict = row.as_expected ? "clean"
+                                : absl::StrCat(r.failures.size(), " failing, ", r.crashes.size(),
+                                               " crashed",
+                                               r.interrupted_by ? ", interrupted"
+                                               : finished       ? ""
+                                                                : ", unfinished");
+  return row;
 }
 
 absl::Status WriteSuiteReports(const CommandLine& cl, const std::vector<SuiteRow>& rows,
                                int exit_code) {
   if (cl.Has("report")) {
     if (absl::Status st =
-            WriteFile("--report", cl.Get("report"), SuiteReportJson(rows, exit_code));
+            WriteReportFile("--report", cl.Get("report"), SuiteReportJson(rows, exit_code));
         !st.ok()) {
       return st;
     }
   }
-  if (cl.Has("junit")) return WriteFile("--junit", cl.Get("junit"), JunitXml("replsim suite", rows));
+  if (cl.Has("junit")) {
+    return WriteReportFile("--junit", cl.Get("junit"), JunitXml("replsim suite", rows));
+  }
   return absl::OkStatus();
 }
 

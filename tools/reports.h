@@ -28,12 +28,21 @@ struct SuiteRow {
   SweepResult result;
 };
 
+// A sweep (or one shard of a merged campaign) as a row: clean when it
+// finished without failures.
+SuiteRow SweepRow(const SweepIdentity& id, const SweepResult& r);
+
 // --report and --junit of `sweep`, when given.
 absl::Status WriteSweepReports(const CommandLine& cl, const SweepIdentity& id,
                                const SweepResult& r);
 // --report and --junit of `suite`, when given; `exit_code` is the suite's.
 absl::Status WriteSuiteReports(const CommandLine& cl, const std::vector<SuiteRow>& rows,
                                int exit_code);
+
+// Writes `text` to `path` (relative to where the user ran the command);
+// InvalidArgument names `flag` when it cannot.
+absl::Status WriteReportFile(const std::string& flag, const std::string& path,
+                             const std::string& text);
 
 // The documents themselves (tests read them).
 std::string SweepReportJson(const SweepIdentity& id, const SweepResult& r);

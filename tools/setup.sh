@@ -16,6 +16,8 @@ PACKAGES=(
   libprotobuf-dev       # protobuf 3.21.12
   protobuf-compiler
   libtcmalloc-minimal4  # the replsim tool's malloc (tools/BUILD.bazel)
+  slurm-wlm             # //tools:slurm_array_test starts a one-node cluster
+  munge                 # Slurm's authentication, for the same test
 )
 
 missing=()

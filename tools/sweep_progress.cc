@@ -105,6 +105,15 @@ WorkerCrash CrashFromRecord(const SeedRecord& r) {
   return c;
 }
 
+SeedOutcome OutcomeFromRecord(const SeedRecord& r) {
+  SeedOutcome o;
+  o.kind = r.outcome == "safety" ? SeedOutcome::Kind::kSafety : SeedOutcome::Kind::kLiveness;
+  o.fingerprint = r.fingerprint;
+  o.invariant = r.invariant;
+  o.violation = r.message;
+  return o;
+}
+
 SweepProgress LoadProgress(const std::string& failures_path, const SweepIdentity& id,
                            uint64_t base, uint64_t stride, uint64_t count) {
   SweepProgress p;
@@ -145,13 +154,7 @@ SweepProgress LoadProgress(const std::string& failures_path, const SweepIdentity
     if (r->record.outcome == "crash") {
       p.crashes.push_back(CrashFromRecord(r->record));
     } else {
-      SeedOutcome o;
-      o.kind = r->record.outcome == "safety" ? SeedOutcome::Kind::kSafety
-                                             : SeedOutcome::Kind::kLiveness;
-      o.fingerprint = r->record.fingerprint;
-      o.invariant = r->record.invariant;
-      o.violation = r->record.message;
-      p.failures.emplace_back(r->record.seed, o);
+      p.failures.emplace_back(r->record.seed, OutcomeFromRecord(r->record));
     }
     p.MarkDone(pos);
   }

@@ -46,6 +46,8 @@ bool SaveProgress(const std::string& failures_path, const SweepIdentity& id,
 // The failures-file line of a crashed seed, and back.
 SeedRecord CrashRecord(const WorkerCrash& c);
 WorkerCrash CrashFromRecord(const SeedRecord& r);
+// The outcome of a failing seed's record (outcome "safety" or "liveness").
+SeedOutcome OutcomeFromRecord(const SeedRecord& r);
 
 }  // namespace replsim::tools
 

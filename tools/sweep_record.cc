@@ -45,28 +45,30 @@ uint64_t SweepIdentity::Key() const {
 
 std::string SweepIdentity::KeyHex() const { return Hex(Key()); }
 
-std::string SweepIdentity::DifferenceFrom(const SweepIdentity& o) const {
+std::string SweepIdentity::DifferenceFrom(const SweepIdentity& o, absl::string_view ours) const {
   std::vector<std::string> d;
   if (o.scenario_hash != scenario_hash) {
-    d.push_back(absl::StrCat("the scenario file's contents (hash ", Hex(o.scenario_hash),
-                             "; now ", Hex(scenario_hash), ")"));
+    d.push_back(absl::StrCat("the scenario file's contents (hash ", Hex(o.scenario_hash), "; ",
+                             ours == "this sweep" ? "now" : absl::StrCat(ours, ":"), " ",
+                             Hex(scenario_hash), ")"));
   }
   if (o.profile != profile) {
-    d.push_back(absl::StrCat("profile ", o.profile, " (this sweep: ", profile, ")"));
+    d.push_back(absl::StrCat("profile ", o.profile, " (", ours, ": ", profile, ")"));
   }
   if (o.switches != switches) {
-    d.push_back(absl::StrCat("switches \"", o.switches, "\" (this sweep: \"", switches, "\")"));
+    d.push_back(absl::StrCat("switches \"", o.switches, "\" (", ours, ": \"", switches, "\")"));
   }
   if (o.first != first || o.last != last) {
-    d.push_back(absl::StrCat("seeds ", o.first, "..", o.last, " (this sweep: ", first, "..",
+    d.push_back(absl::StrCat("seeds ", o.first, "..", o.last, " (", ours, ": ", first, "..",
                              last, ")"));
   }
   if (o.shard_index != shard_index || o.shard_count != shard_count) {
-    d.push_back(absl::StrCat("shard ", o.shard_index, "/", o.shard_count, " (this sweep: ",
+    d.push_back(absl::StrCat("shard ", o.shard_index, "/", o.shard_count, " (", ours, ": ",
                              shard_index, "/", shard_count, ")"));
   }
   if (o.version != version) {
-    d.push_back(absl::StrCat("another replsim build (", o.version, "; this one: ", version, ")"));
+    d.push_back(absl::StrCat("another replsim build (", o.version, "; ",
+                             ours == "this sweep" ? "this one" : ours, ": ", version, ")"));
   }
   return absl::StrJoin(d, ", ");
 }
@@ -95,6 +97,30 @@ std::string RecordToJson(const SweepIdentity& id, const SeedRecord& r) {
       JsonString(ReplayCommand(id.scenario_path, r.seed, id.profile, id.switches)), "}");
 }
 
+absl::StatusOr<SweepIdentity> IdentityFromJson(const JsonObject& o) {
+  auto get = [&](const char* k) {
+    auto it = o.find(k);
+    return it == o.end() ? std::string() : it->second;
+  };
+  SweepIdentity id;
+  id.scenario_path = get("scenario");
+  id.scenario_name = get("scenario_name");
+  id.profile = get("profile");
+  id.switches = get("switches");
+  id.version = get("version");
+  const std::string seeds = get("seeds"), shard = get("shard");
+  const size_t dots = seeds.find(".."), slash = shard.find('/');
+  if (!ParseHex(get("scenario_hash"), &id.scenario_hash) || dots == std::string::npos ||
+      !absl::SimpleAtoi(seeds.substr(0, dots), &id.first) ||
+      !absl::SimpleAtoi(seeds.substr(dots + 2), &id.last) || slash == std::string::npos ||
+      !absl::SimpleAtoi(shard.substr(0, slash), &id.shard_index) ||
+      !absl::SimpleAtoi(shard.substr(slash + 1), &id.shard_count)) {
+    return absl::InvalidArgumentError(
+        "no sweep identity (expected scenario_hash, seeds A..B, shard i/n)");
+  }
+  return id;
+}
+
 absl::StatusOr<ParsedRecord> RecordFromJson(const std::string& line) {
   absl::StatusOr<JsonObject> o = ParseFlatJsonObject(line);
   if (!o.ok()) return o.status();
@@ -104,30 +130,19 @@ absl::StatusOr<ParsedRecord> RecordFromJson(const std::string& line) {
   };
   ParsedRecord p;
   p.sweep_key = get("sweep");
-  SweepIdentity& id = p.identity;
-  id.scenario_path = get("scenario");
-  id.scenario_name = get("scenario_name");
-  id.profile = get("profile");
-  id.switches = get("switches");
-  id.version = get("version");
+  absl::StatusOr<SweepIdentity> id = IdentityFromJson(*o);
   SeedRecord& r = p.record;
   r.outcome = get("outcome");
   r.invariant = get("invariant");
   r.message = get("message");
-  const std::string seeds = get("seeds"), shard = get("shard");
-  const size_t dots = seeds.find(".."), slash = shard.find('/');
-  if (p.sweep_key.size() != 16 || !absl::SimpleAtoi(get("seed"), &r.seed) ||
-      !ParseHex(get("scenario_hash"), &id.scenario_hash) ||
-      !ParseHex(get("fingerprint"), &r.fingerprint) || dots == std::string::npos ||
-      !absl::SimpleAtoi(seeds.substr(0, dots), &id.first) ||
-      !absl::SimpleAtoi(seeds.substr(dots + 2), &id.last) || slash == std::string::npos ||
-      !absl::SimpleAtoi(shard.substr(0, slash), &id.shard_index) ||
-      !absl::SimpleAtoi(shard.substr(slash + 1), &id.shard_count) ||
+  if (!id.ok() || p.sweep_key.size() != 16 || !absl::SimpleAtoi(get("seed"), &r.seed) ||
+      !ParseHex(get("fingerprint"), &r.fingerprint) ||
       (r.outcome != "safety" && r.outcome != "liveness" && r.outcome != "crash")) {
     return absl::InvalidArgumentError(
         "not a replsim seed record (expected sweep, seed, scenario_hash, seeds, shard, "
         "outcome safety|liveness|crash, fingerprint)");
   }
+  p.identity = *std::move(id);
   return p;
 }
 

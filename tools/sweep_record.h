@@ -16,6 +16,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "tools/json.h"
 
 namespace replsim::tools {
 
@@ -34,8 +36,10 @@ struct SweepIdentity {
   uint64_t Key() const;
   std::string KeyHex() const;
   // Where `other` differs from this, in words, or "" when they are the same:
-  // "profile pg-15 (this sweep: pg-9.3beta2)".
-  std::string DifferenceFrom(const SweepIdentity& other) const;
+  // "profile pg-15 (this sweep: pg-9.3beta2)"; `ours` names this side
+  // ("the campaign" in a merge).
+  std::string DifferenceFrom(const SweepIdentity& other,
+                             absl::string_view ours = "this sweep") const;
 };
 
 // The command that reproduces one seed, pasteable from where the sweep ran.
@@ -60,6 +64,9 @@ struct ParsedRecord {
   SeedRecord record;
 };
 absl::StatusOr<ParsedRecord> RecordFromJson(const std::string& line);
+// The identity fields a record or a --report document carries (scenario,
+// scenario_name, scenario_hash, profile, switches, seeds, shard, version).
+absl::StatusOr<SweepIdentity> IdentityFromJson(const JsonObject& o);
 
 // 64-bit stable hash of bytes, as 16 hex digits where printed.
 uint64_t HashBytes(const std::string& bytes);
