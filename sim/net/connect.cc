@@ -83,6 +83,11 @@ void Network::SynAckArrive(SocketId id) {
   world_.queue().Cancel(c->attempt_timer);
   c->attempt_timer = TimerId();
   c->last_heard = world_.now();
+  if (c->keepalive) {
+    // tcp_finish_connect: SO_KEEPALIVE set while connecting starts counting
+    // idle time now.
+    SetKeepalive(id, c->keepalive_config);
+  }
   Emit(c->host(), "tcp_established").Uint("socket", id).Uint("peer", c->peer);
   c->FinishConnect(os::Errno::kOk);
   Pump(*c);

@@ -31,8 +31,12 @@ class NetFixture : public ::testing::Test {
     return c;
   }
 
-  void RunFor(os::Duration d) { world_.Run({.until = world_.now() + d}); }
-  void RunUntil(os::Instant t) { world_.Run({.until = t}); }
+  // Runs until `t`, and the clock reads `t` afterwards (a no-op event there).
+  void RunUntil(os::Instant t) {
+    world_.queue().Schedule(t, [] {});
+    world_.Run({.until = t});
+  }
+  void RunFor(os::Duration d) { RunUntil(world_.now() + d); }
 
   // Connects a->b:5432 and returns {client, server}.
   std::pair<SocketId, SocketId> Connected() {

@@ -35,6 +35,7 @@ void Network::SetKeepalive(SocketId id, const os::KeepaliveConfig& config) {
 void Network::KeepaliveTick(SocketId id) {
   TcpSocket* s = Find(id);
   s->keepalive_timer = TimerId();
+  // Not re-armed while connecting (tcp_finish_connect arms it) or once gone.
   if (s->state() != TcpSocket::State::kEstablished || s->vanished || s->aborted) {
     return;
   }

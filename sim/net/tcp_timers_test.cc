@@ -209,5 +209,22 @@ TEST_F(TcpTimersTest, KeepaliveDetectsACrashedPeerAfterIdlePlusIntervalTimesCoun
   EXPECT_EQ(net_.Find(s)->pending_error(), Errno::kETIMEDOUT);
 }
 
+TEST_F(TcpTimersTest, KeepaliveSetWhileConnectingCountsFromEstablishment) {
+  ASSERT_TRUE(net_.Listen("b", 5432, 8).ok());
+  net_.Partition("a", "b", true);
+  const os::Instant start = world_.now();
+  SocketId c = net_.StartConnect("a", "b", 5432);
+  net_.SetKeepalive(c, {os::Seconds(10), os::Seconds(2), 3});
+  RunUntil(start + os::Seconds(20));  // SYNs at 0, 1, 3, 7, 15 s lost
+  net_.Heal("a", "b", true);
+  RunUntil(start + os::Seconds(32));  // the SYN at 31 s connects
+  ASSERT_EQ(net_.Find(c)->state(), TcpSocket::State::kEstablished);
+  EXPECT_TRUE(Events("tcp_keepalive_probe").empty());
+  RunUntil(start + os::Seconds(40));
+  EXPECT_TRUE(Events("tcp_keepalive_probe").empty());
+  RunUntil(start + os::Seconds(42));  // idle for 10 s since established
+  EXPECT_EQ(Events("tcp_keepalive_probe").size(), 1u);
+}
+
 }  // namespace
 }  // namespace replsim::sim::net
