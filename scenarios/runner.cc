@@ -52,6 +52,20 @@ sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, sim::Rng& rng) {
     c.net.link.min_bandwidth = std::max<int64_t>(1, bw) * 1000;
     c.net.link.max_bandwidth = std::max<int64_t>(1, bw) * 1000;
   }
+  // Packet loss and latency spikes: drawn only when set, so a scenario
+  // without them keeps its draws (and fingerprints).
+  if (f.packet_loss_per_million().max() > 0) {
+    c.net.link.loss_per_million = static_cast<uint64_t>(sim::UniformInt(
+        rng, f.packet_loss_per_million().min(), f.packet_loss_per_million().max()));
+  }
+  if (f.latency_spike_per_million().max() > 0) {
+    c.net.link.spike_per_million = static_cast<uint64_t>(sim::UniformInt(
+        rng, f.latency_spike_per_million().min(), f.latency_spike_per_million().max()));
+    c.net.link.spike_min = os::Milliseconds(f.latency_spike_ms().min());
+    c.net.link.spike_max = os::Milliseconds(f.latency_spike_ms().max());
+  }
+  if (f.socket_send_buffer_bytes() > 0) c.net.snd_buf = f.socket_send_buffer_bytes();
+  if (f.socket_receive_buffer_bytes() > 0) c.net.rcv_buf = f.socket_receive_buffer_bytes();
   return c;
 }
 

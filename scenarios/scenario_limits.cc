@@ -111,7 +111,9 @@ absl::Status CheckFaults(const Scenario& s, const ScenarioLocator& c) {
   const FaultModel& f = s.faults();
   const auto* ft = c.Child(c.root(), s, "faults", -1);
   for (const char* name : {"latency_us", "bandwidth_bytes_per_ms", "disk_latency_us",
-                           "fsync_eio_per_million", "crash_sector_persist_percent"}) {
+                           "fsync_eio_per_million", "crash_sector_persist_percent",
+                           "packet_loss_per_million", "latency_spike_per_million",
+                           "latency_spike_ms"}) {
     const Range& r = *static_cast<const Range*>(
         &f.GetReflection()->GetMessage(f, f.GetDescriptor()->FindFieldByName(name)));
     if (absl::Status st = CheckRange(c, ft, f, name, r); !st.ok()) return st;
@@ -139,6 +141,23 @@ absl::Status CheckFaults(const Scenario& s, const ScenarioLocator& c) {
   if (f.crash_sector_persist_percent().max() > 100) {
     return c.Error(ft, f, "crash_sector_persist_percent", -1,
                    "crash_sector_persist_percent: max is at most 100");
+  }
+  for (const char* name : {"packet_loss_per_million", "latency_spike_per_million"}) {
+    const Range& r = *static_cast<const Range*>(
+        &f.GetReflection()->GetMessage(f, f.GetDescriptor()->FindFieldByName(name)));
+    if (r.max() > 1'000'000) {
+      return c.Error(ft, f, name, -1, absl::StrCat(name, ": max is at most 1000000"));
+    }
+  }
+  if (f.latency_spike_per_million().max() > 0 && f.latency_spike_ms().max() == 0) {
+    return c.Error(ft, f, "latency_spike_per_million", -1,
+                   "latency_spike_per_million: expected latency_spike_ms too (a spike's "
+                   "extra delay, max at least 1)");
+  }
+  if (f.has_latency_spike_ms() && f.latency_spike_per_million().max() == 0) {
+    return c.Error(ft, f, "latency_spike_ms", -1,
+                   "latency_spike_ms: no spike happens without latency_spike_per_million "
+                   "(max at least 1)");
   }
   return absl::OkStatus();
 }

@@ -65,6 +65,14 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "t.textproto:6:10: crash_sector_persist_percent: max is at most 100"},
       {std::string(kGood) + "faults { fsync_eio_per_million { min: 9 max: 1 } }\n",
        "t.textproto:6:10: fsync_eio_per_million: min 9 is greater than max 1"},
+      {std::string(kGood) + "faults { packet_loss_per_million { min: 1 max: 1000001 } }\n",
+       "t.textproto:6:10: packet_loss_per_million: max is at most 1000000"},
+      {std::string(kGood) + "faults { latency_spike_per_million { min: 1 max: 10 } }\n",
+       "t.textproto:6:10: latency_spike_per_million: expected latency_spike_ms too (a "
+       "spike's extra delay, max at least 1)"},
+      {std::string(kGood) + "faults { latency_spike_ms { min: 1 max: 10 } }\n",
+       "t.textproto:6:10: latency_spike_ms: no spike happens without "
+       "latency_spike_per_million (max at least 1)"},
       {std::string(kGood) + "workload { sessions: 1 row_bytes: 7 }\n",
        "t.textproto:6:24: row_bytes 7: expected 8..2008 (the two int4 columns at least; a "
        "longer row would be TOASTed, which replsim does not model)"},

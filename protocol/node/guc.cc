@@ -269,6 +269,13 @@ absl::Status Gucs::Set(std::string_view name_in, std::string_view value_in) {
   if (name == "wal_receiver_status_interval") {
     return ParseTime(name, value, BaseUnit::kS, &wal_receiver_status_interval);
   }
+  if (name == "tcp_keepalives_idle") {
+    return ParseTime(name, value, BaseUnit::kS, &tcp_keepalives_idle);
+  }
+  if (name == "tcp_keepalives_interval") {
+    return ParseTime(name, value, BaseUnit::kS, &tcp_keepalives_interval);
+  }
+  if (name == "tcp_keepalives_count") return ParseInt(name, value, &tcp_keepalives_count);
   if (name == "wal_receiver_timeout") {
     return ParseTime(name, value, BaseUnit::kMs, &wal_receiver_timeout);
   }

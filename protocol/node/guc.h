@@ -48,6 +48,12 @@ struct Gucs {
   std::string promote_trigger_file;                     // 9.3: trigger_file
   std::string recovery_target_timeline = "latest";      // 9.3: "" = pg_control's TLI
 
+  // Connections (StreamConnection): 0 keeps the system's TCP keepalive
+  // setting (Linux: tcp_keepalive_time 7200 s, _intvl 75 s, _probes 9).
+  os::Duration tcp_keepalives_idle;      // base unit s
+  os::Duration tcp_keepalives_interval;  // base unit s
+  int tcp_keepalives_count = 0;
+
   // WAL and checkpoints.
   os::Duration checkpoint_timeout = os::Seconds(300);   // base unit s
   int checkpoint_segments = 3;                          // 9.4 and before

@@ -30,6 +30,12 @@ TEST(GucTest, TimesTakeTheParametersBaseUnit) {
   EXPECT_EQ(g.wal_receiver_status_interval, os::Seconds(2));
   ASSERT_TRUE(g.Set("wal_receiver_timeout", "1min").ok());
   EXPECT_EQ(g.wal_receiver_timeout, os::Seconds(60));
+  ASSERT_TRUE(g.Set("tcp_keepalives_idle", "30").ok());  // s; 0: the system's
+  EXPECT_EQ(g.tcp_keepalives_idle, os::Seconds(30));
+  ASSERT_TRUE(g.Set("tcp_keepalives_interval", "5s").ok());
+  EXPECT_EQ(g.tcp_keepalives_interval, os::Seconds(5));
+  ASSERT_TRUE(g.Set("tcp_keepalives_count", "4").ok());
+  EXPECT_EQ(g.tcp_keepalives_count, 4);
   ASSERT_TRUE(g.Set("wal_sender_timeout", "0").ok());
   EXPECT_EQ(g.wal_sender_timeout, os::Seconds(0));
   ASSERT_TRUE(g.Set("wal_sender_timeout", " 250 ms ").ok());

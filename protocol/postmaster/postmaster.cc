@@ -132,6 +132,13 @@ void Postmaster::AcceptConnections() {
   for (;;) {
     os::Result<os::Fd> s = os_.TryAccept(listen_fd_);
     if (!s.ok()) return;  // EAGAIN, or a failed accept (logged by PG; retried)
+    // StreamConnection: SO_KEEPALIVE, then tcp_keepalives_* where not 0.
+    const node::Gucs& g = config_.gucs;
+    os::KeepaliveConfig ka;
+    if (g.tcp_keepalives_idle > os::Duration()) ka.idle = g.tcp_keepalives_idle;
+    if (g.tcp_keepalives_interval > os::Duration()) ka.interval = g.tcp_keepalives_interval;
+    if (g.tcp_keepalives_count > 0) ka.count = g.tcp_keepalives_count;
+    (void)os_.SetKeepalive(*s, ka);
     BackendStartup(*s);
   }
 }

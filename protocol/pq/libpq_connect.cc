@@ -127,6 +127,18 @@ os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os, st
     co_return absl::UnavailableError(
         ConnectFailureMessage(libpq_version_num, host, port, sock.error()));
   }
+  // PQconnectPoll: SO_KEEPALIVE unless keepalives=0, then keepalives_idle,
+  // _interval, _count (seconds) where given, else the system's.
+  if (int on = 1; !absl::SimpleAtoi(Lookup(*opts, "keepalives", "1"), &on) || on != 0) {
+    os::KeepaliveConfig ka;
+    int v = 0;
+    if (absl::SimpleAtoi(Lookup(*opts, "keepalives_idle", ""), &v) && v > 0) ka.idle = os::Seconds(v);
+    if (absl::SimpleAtoi(Lookup(*opts, "keepalives_interval", ""), &v) && v > 0) {
+      ka.interval = os::Seconds(v);
+    }
+    if (absl::SimpleAtoi(Lookup(*opts, "keepalives_count", ""), &v) && v > 0) ka.count = v;
+    (void)os.SetKeepalive(*sock, ka);
+  }
   std::unique_ptr<PgConn> conn(new PgConn(os, *sock));
   conn->interrupts_ = interrupts;
 

@@ -232,5 +232,30 @@ TEST_F(ConnectErrorTest, ServerClosedTheConnectionDuringStartUp) {
             "or while processing the request.");
 }
 
+// PQconnectPoll sets SO_KEEPALIVE unless keepalives=0, and keepalives_idle,
+// _interval, _count where given (the others stay the system's).
+TEST_F(PqTest, ConnectSwitchesKeepaliveOn) {
+  cluster_.Spawn("primary", "server", [&](os::Os& os) -> os::Task<> {
+    os::Result<os::Fd> l = os.Listen(5432, 8);
+    for (int i = 0; i < 2; ++i) (void)co_await os.Accept(*l);
+    co_await os.WaitLatchOrSocket(nullptr, os::WL_TIMEOUT, os::kNoFd, os::Seconds(60));
+  });
+  for (const char* conninfo : {"host=primary port=5432 keepalives_idle=5 keepalives_count=2",
+                               "host=primary port=5432 keepalives=0"}) {
+    cluster_.Spawn("standby", "client", [conninfo](os::Os& os) -> os::Task<> {
+      (void)co_await PgConn::Connect(os, conninfo);
+    });
+  }
+  RunFor(os::Seconds(1));
+  std::vector<sim::net::SocketId> socks = cluster_.network().LiveConnections("standby");
+  ASSERT_EQ(socks.size(), 2u);
+  const sim::net::TcpSocket& on = *cluster_.network().Find(socks[0]);
+  EXPECT_TRUE(on.keepalive);
+  EXPECT_EQ(on.keepalive_config.idle, os::Seconds(5));
+  EXPECT_EQ(on.keepalive_config.interval, os::Seconds(75));
+  EXPECT_EQ(on.keepalive_config.count, 2);
+  EXPECT_FALSE(cluster_.network().Find(socks[1])->keepalive);
+}
+
 }  // namespace
 }  // namespace replsim::pq

@@ -33,10 +33,22 @@ os::Instant Links::Transmit(const std::string& src, const std::string& dst,
   os::Duration jitter = config_.jitter.nanos() > 0
                             ? UniformDuration(rng(), os::Duration(), config_.jitter)
                             : os::Duration();
-  os::Instant arrival = std::max(depart + tx + link.latency + jitter,
-                                 link.last_arrival);
+  os::Instant arrival = std::max(
+      depart + tx + link.latency + jitter + Spike(src, dst), link.last_arrival);
   link.last_arrival = arrival;
   return arrival;
+}
+
+bool Links::Lost(const std::string& src, const std::string& dst) {
+  if (config_.loss_per_million == 0 || src == dst) return false;
+  return Bernoulli(world_.Stream("net_loss"), {config_.loss_per_million, 1'000'000});
+}
+
+os::Duration Links::Spike(const std::string& src, const std::string& dst) {
+  if (config_.spike_per_million == 0 || src == dst) return os::Duration();
+  Rng& rng = world_.Stream("net_spike");
+  if (!Bernoulli(rng, {config_.spike_per_million, 1'000'000})) return os::Duration();
+  return UniformDuration(rng, config_.spike_min, config_.spike_max);
 }
 
 void Links::Partition(const std::string& a, const std::string& b, bool two_way) {

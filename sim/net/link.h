@@ -6,8 +6,16 @@
 // partitions. A partition blocks one direction (one-way) or both; partitions
 // nest (two faults on the same pair need two heals).
 //
+// Optional per-packet faults, each from its own stream and drawn only when
+// configured (so runs without them keep their draws): loss (stream
+// "net_loss": each packet crossing a link between two hosts is lost with
+// probability loss) and latency spikes (stream "net_spike": a packet is held
+// for an extra delay in [spike_min, spike_max], and since a direction stays in
+// order, the packets behind it wait too, as behind a stalled router queue).
+//
 // Contract: Blocked(a, b) is true while any partition covers a->b. A host's
-// link to itself (loopback) is never partitioned and has the minimum latency.
+// link to itself (loopback) is never partitioned, never loses or spikes, and
+// has the minimum latency.
 #ifndef REPLSIM_SIM_NET_LINK_H_
 #define REPLSIM_SIM_NET_LINK_H_
 
@@ -31,6 +39,13 @@ struct LinkConfig {
   int64_t max_bandwidth = 1000LL * 1000 * 1000;
   // Extra per-segment delay in [0, jitter] (delivery stays in order).
   os::Duration jitter = os::Microseconds(20);
+  // Chance per million that a packet between two hosts is lost (0: never).
+  uint64_t loss_per_million = 0;
+  // Chance per million that a packet between two hosts meets a latency
+  // spike, and the spike's extra delay, drawn per spike (0: never).
+  uint64_t spike_per_million = 0;
+  os::Duration spike_min;
+  os::Duration spike_max;
 };
 
 struct Link {
@@ -56,6 +71,14 @@ class Links {
   os::Duration Latency(const std::string& src, const std::string& dst) {
     return Get(src, dst).latency;
   }
+  // One-way delay of a control packet: the latency plus a spike, if one is
+  // drawn.
+  os::Duration Delay(const std::string& src, const std::string& dst) {
+    return Latency(src, dst) + Spike(src, dst);
+  }
+  // Whether a packet sent now src->dst is lost at random (a draw only with
+  // loss configured and src != dst). Partitions are Blocked's business.
+  bool Lost(const std::string& src, const std::string& dst);
 
   void Partition(const std::string& a, const std::string& b, bool two_way);
   void Heal(const std::string& a, const std::string& b, bool two_way);
@@ -79,6 +102,8 @@ class Links {
     if (rng_ == nullptr) rng_ = &world_.Stream("net");
     return *rng_;
   }
+  // A latency spike's extra delay, or zero.
+  os::Duration Spike(const std::string& src, const std::string& dst);
   World& world_;
   Rng* rng_ = nullptr;
   LinkConfig config_;

@@ -1,6 +1,6 @@
 // The process-facing half of Network: hosts, listen/accept/connect, send,
-// recv, close, keepalive and connection faults. The data path is in
-// transport.cc.
+// recv, close and connection faults. The data path is in transport.cc, the
+// SYN exchange in connect.cc, keepalive and the persist timer in probes.cc.
 #include "sim/net/network.h"
 
 #include <algorithm>
@@ -36,9 +36,7 @@ void Network::HostDown(const std::string& host) {
   for (auto& s : sockets_) {
     if (s->host() != host || s->vanished) continue;
     s->vanished = true;
-    world_.queue().Cancel(s->attempt_timer);
-    world_.queue().Cancel(s->keepalive_timer);
-    s->attempt_timer = s->keepalive_timer = TimerId();
+    CancelTimers(*s);
     s->inflight().clear();
     s->snd().Clear();
   }
@@ -82,76 +80,6 @@ SocketId Network::StartConnect(const std::string& host, const std::string& dst,
   return s.id();
 }
 
-void Network::SynAttempt(SocketId id, int port, int attempt) {
-  TcpSocket* s = Find(id);
-  if (s->state() != TcpSocket::State::kConnecting || s->vanished) return;
-  if (!Reachable(s->host(), s->peer_host)) {
-    SynRetry(id, port, attempt);
-    return;
-  }
-  world_.queue().ScheduleAfter(links_.Latency(s->host(), s->peer_host),
-                               [this, id, port, attempt] {
-                                 SynArrive(id, port, attempt);
-                               });
-}
-
-void Network::SynRetry(SocketId id, int port, int attempt) {
-  TcpSocket* s = Find(id);
-  if (attempt >= config_.syn_retries) {
-    Emit(s->host(), "tcp_connect_failed").Uint("socket", id).Str("errno", "ETIMEDOUT");
-    s->FinishConnect(os::Errno::kETIMEDOUT);
-    return;
-  }
-  os::Duration wait = os::Seconds(1) * (int64_t{1} << attempt);
-  world_.queue().ScheduleAfter(wait, [this, id, port, attempt] {
-    SynAttempt(id, port, attempt + 1);
-  });
-}
-
-void Network::SynArrive(SocketId id, int port, int attempt) {
-  TcpSocket* s = Find(id);
-  if (s->state() != TcpSocket::State::kConnecting || s->vanished) return;
-  const std::string& dst = s->peer_host;
-  bool rev = !links_.Blocked(dst, s->host());
-  auto it = listeners_.find(std::make_pair(dst, port));
-  if (!IsUp(dst) || !rev) {
-    SynRetry(id, port, attempt);  // SYN or SYN-ACK lost
-    return;
-  }
-  if (it == listeners_.end()) {
-    world_.queue().ScheduleAfter(links_.Latency(dst, s->host()), [this, id] {
-      TcpSocket* c = Find(id);
-      if (c->state() != TcpSocket::State::kConnecting || c->vanished) return;
-      Emit(c->host(), "tcp_connect_failed")
-          .Uint("socket", id)
-          .Str("errno", "ECONNREFUSED");
-      c->FinishConnect(os::Errno::kECONNREFUSED);
-    });
-    return;
-  }
-  TcpSocket& l = *Find(it->second);
-  // Linux's sk_acceptq_is_full: the queue holds backlog + 1.
-  if (static_cast<int>(l.accept_queue.size()) > l.backlog) {
-    Emit(dst, "tcp_syn_dropped").Uint("socket", l.id()).Str("reason", "backlog");
-    SynRetry(id, port, attempt);
-    return;
-  }
-  TcpSocket& server = NewSocket(dst, TcpSocket::State::kEstablished);
-  server.peer = id;
-  server.peer_host = s->host();
-  s->peer = server.id();
-  l.accept_queue.push_back(server.id());
-  Emit(dst, "tcp_accept_queued").Uint("socket", server.id()).Uint("peer", id);
-  l.readable().Wake();
-  world_.queue().ScheduleAfter(links_.Latency(dst, s->host()), [this, id] {
-    TcpSocket* c = Find(id);
-    if (c->state() != TcpSocket::State::kConnecting || c->vanished) return;
-    Emit(c->host(), "tcp_established").Uint("socket", id).Uint("peer", c->peer);
-    c->FinishConnect(os::Errno::kOk);
-    Pump(*c);
-  });
-}
-
 os::Result<size_t> Network::Send(SocketId id, absl::Span<const uint8_t> data) {
   TcpSocket* s = Find(id);
   os::Result<size_t> r = s->Send(data);
@@ -174,48 +102,6 @@ os::Errno Network::ShutdownWrite(SocketId id) {
   s->shut_wr = true;
   Pump(*s);
   return os::Errno::kOk;
-}
-
-void Network::SetKeepalive(SocketId id, const os::KeepaliveConfig& config) {
-  TcpSocket* s = Find(id);
-  s->keepalive = true;
-  s->keepalive_config = config;
-  s->keepalive_probes = 0;
-  world_.queue().Cancel(s->keepalive_timer);
-  s->keepalive_timer = world_.queue().ScheduleAfter(
-      config.idle, [this, id] { KeepaliveTick(id); });
-}
-
-void Network::KeepaliveTick(SocketId id) {
-  TcpSocket* s = Find(id);
-  s->keepalive_timer = TimerId();
-  if (s->state() != TcpSocket::State::kEstablished || s->vanished || s->aborted) {
-    return;
-  }
-  const os::KeepaliveConfig& c = s->keepalive_config;
-  os::Duration next = c.idle;
-  if (s->inflight().empty()) {
-    TcpSocket* peer = Find(s->peer);
-    bool fwd = Reachable(s->host(), s->peer_host);
-    bool rev = !links_.Blocked(s->peer_host, s->host());
-    Emit(s->host(), "tcp_keepalive_probe")
-        .Uint("socket", id)
-        .Int("unanswered", s->keepalive_probes);
-    if (fwd && rev && (peer->vanished || peer->aborted || peer->dead())) {
-      RespondRst(s->peer_host, id);
-      return;
-    }
-    if (fwd && rev) {
-      s->keepalive_probes = 0;
-    } else if (++s->keepalive_probes >= c.count) {
-      KillSocket(*s, os::Errno::kETIMEDOUT, "keepalive");
-      return;
-    } else {
-      next = c.interval;
-    }
-  }
-  s->keepalive_timer = world_.queue().ScheduleAfter(
-      next, [this, id] { KeepaliveTick(id); });
 }
 
 void Network::Close(SocketId id) {

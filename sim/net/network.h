@@ -5,25 +5,39 @@
 // TcpSocket) -> segments in flight over a Link (latency, bandwidth, in order)
 // -> the peer's bounded receive buffer -> the application's recv.
 //
-// Rules (each has a test in network_test.cc):
+// Rules (each has a test in network_test.cc), Linux's where Linux has one:
 // - Flow control: a segment is transmitted only while the peer's receive
 //   buffer has room for it and everything still undelivered (the window).
+//   A reader that does not read fills its receive buffer, then the writer's
+//   send buffer fills and send() blocks (EAGAIN).
+// - Persist timer: data waiting behind a zero window with nothing in flight
+//   is probed at rto_min, doubling up to rto_max. An answered probe resets the
+//   unanswered count (a live peer that never reads holds the connection open
+//   for ever, as RFC 1122 asks) and, once the window has room, data flows
+//   again, even when the reader's window update was lost; after retries2
+//   unanswered probes -> ETIMEDOUT; a probe answered by RST -> ECONNRESET.
 // - Connect: SYN after the link latency; ECONNREFUSED (an RST) when nobody
-//   listens; SYN retransmitted (1 s, 2 s, 4 s ...) while partitioned or the
-//   host is down or the backlog is full, ETIMEDOUT after syn_retries.
-// - Loss: a segment that meets a partition or a down host is retransmitted
-//   with exponential backoff (rto_min doubling to rto_max); after retries2
-//   failures the sender's connection dies with ETIMEDOUT (tcp_retries2). With a
-//   one-way partition the data may arrive while its ACK is lost: the receiver
-//   keeps it, the sender still retransmits and times out.
+//   listens; a SYN lost (partition, host down, full backlog, random loss) is
+//   retransmitted by a timer started at each send: syn_rto doubling (1, 2,
+//   4 ... s), ETIMEDOUT when it fires after syn_retries retransmissions
+//   (1+2+...+64 = 127 s for tcp_syn_retries = 6).
+// - Loss: a segment (or its ACK) that meets a partition, a down host or
+//   random loss is retransmitted when its timer fires, rto_min doubling up to
+//   rto_max after each retransmission; the sender gives up with ETIMEDOUT when
+//   a timer fires GiveUpTime(retries2) after the segment's first send
+//   (924.6 s for tcp_retries2 = 15). With a one-way partition the data may
+//   arrive while its ACK is lost: the receiver keeps it, the sender still
+//   retransmits and times out.
 // - close(): unread input -> RST at once, unsent data discarded (segments
 //   already on the wire still arrive, never retransmitted); otherwise FIN after
 //   the send buffer drains. Data reaching a closed socket is answered by RST.
 // - Host crash (HostDown): its sockets vanish without FIN or RST; peers see
 //   nothing until they send (retransmission gives up, or once the host is back
 //   its kernel answers RST) or their keepalive gives up.
-// - Keepalive: after `idle` with nothing in flight a probe; `count` unanswered
-//   probes `interval` apart -> ETIMEDOUT; a probe answered by RST ->
+// - Keepalive (SO_KEEPALIVE): only a connection with nothing to send and
+//   nothing heard from the peer for `idle` is probed; `count` unanswered probes
+//   `interval` apart -> ETIMEDOUT at idle + interval * count after the peer was
+//   last heard; an answer resets the count; a probe answered by RST ->
 //   ECONNRESET.
 //
 // Every step is traced (process "tcp", kinds tcp_*). Sockets are kept by id
@@ -49,14 +63,24 @@ namespace replsim::sim::net {
 
 struct NetConfig {
   LinkConfig link;
-  size_t snd_buf = 256 * 1024;
-  size_t rcv_buf = 256 * 1024;
+  // Socket buffers (SO_SNDBUF, SO_RCVBUF): what Linux's autotuning holds for a
+  // peer that does not read, as measured (linux-tcp-semantics.md: 4,179,300
+  // bytes queued in all, 112,949 of them in the reader's receive buffer).
+  size_t snd_buf = 4'066'351;
+  size_t rcv_buf = 112'949;
   size_t mss = 64 * 1024;  // largest segment (TSO-sized, to keep events few)
-  int retries2 = 15;
-  os::Duration rto_min = os::Milliseconds(200);
-  os::Duration rto_max = os::Seconds(120);
-  int syn_retries = 6;
+  int retries2 = 15;                               // tcp_retries2
+  os::Duration rto_min = os::Milliseconds(200);    // TCP_RTO_MIN
+  os::Duration rto_max = os::Seconds(120);         // TCP_RTO_MAX
+  int syn_retries = 6;                             // tcp_syn_retries
+  os::Duration syn_rto = os::Seconds(1);           // TCP_TIMEOUT_INIT
 };
+
+// Linux's tcp_model_timeout: how long after a packet's first send its
+// sender gives up, for `boundary` retransmissions whose timeout starts at
+// `base` and doubles up to `max`. (15, 200 ms, 120 s): 924.6 s;
+// (6, 1 s, 120 s): 127 s.
+os::Duration GiveUpTime(int boundary, os::Duration base, os::Duration max);
 
 class Network {
  public:
@@ -110,13 +134,26 @@ class Network {
   void Retransmit(TcpSocket& s);
   void RespondRst(const std::string& from_host, SocketId to);
   void KillSocket(TcpSocket& s, os::Errno error, std::string_view reason);
+  // connect.cc: the SYN, its retransmission timer, the SYN-ACK.
   void SynAttempt(SocketId id, int port, int attempt);
-  void SynArrive(SocketId id, int port, int attempt);
-  void SynRetry(SocketId id, int port, int attempt);
+  void SynArrive(SocketId id, int port);
+  void SynTimer(SocketId id, int port, int attempt);
+  void SynAckArrive(SocketId id);
+  // probes.cc: keepalive and the persist timer.
   void KeepaliveTick(SocketId id);
+  void ArmPersist(TcpSocket& s);
+  void StopPersist(TcpSocket& s);
+  void PersistTick(SocketId id);
   void WindowUpdate(TcpSocket& reader);
+  void CancelTimers(TcpSocket& s);
+  os::Duration Rto(int backoff) const;
   bool Reachable(const std::string& src, const std::string& dst) const {
     return !links_.Blocked(src, dst) && IsUp(dst);
+  }
+  // A packet sent now src->dst arrives (no partition, the host is up, not
+  // lost at random).
+  bool Arrives(const std::string& src, const std::string& dst) {
+    return Reachable(src, dst) && !links_.Lost(src, dst);
   }
 
   World& world_;

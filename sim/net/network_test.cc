@@ -6,59 +6,16 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/net/network_test_util.h"
 
 namespace replsim::sim::net {
 namespace {
 
 using os::Errno;
 
-class NetworkTest : public ::testing::Test {
+class NetworkTest : public NetFixture {
  protected:
-  NetworkTest() : world_(7), net_(world_, Config()) {}
-
-  static NetConfig Config() {
-    NetConfig c;
-    c.snd_buf = 64 * 1024;
-    c.rcv_buf = 64 * 1024;
-    c.mss = 16 * 1024;
-    return c;
-  }
-
-  void RunFor(os::Duration d) { world_.Run({.until = world_.now() + d}); }
-
-  // Connects a->b:5432 and returns {client, server}.
-  std::pair<SocketId, SocketId> Connected() {
-    SocketId l = *net_.Listen("b", 5432, 8);
-    SocketId c = net_.StartConnect("a", "b", 5432);
-    RunFor(os::Milliseconds(50));
-    EXPECT_EQ(net_.Find(c)->state(), TcpSocket::State::kEstablished);
-    os::Result<SocketId> s = net_.Accept(l);
-    EXPECT_TRUE(s.ok());
-    return {c, *s};
-  }
-
-  size_t SendAll(SocketId s, size_t n, char fill = 'x') {
-    std::vector<uint8_t> data(n, static_cast<uint8_t>(fill));
-    os::Result<size_t> r = net_.Send(s, data);
-    return r.ok() ? *r : 0;
-  }
-
-  // Reads until EAGAIN or an error/EOF; returns bytes read and the ending.
-  size_t Drain(SocketId s, os::Result<size_t>* last) {
-    size_t total = 0;
-    std::vector<uint8_t> buf(8192);
-    for (;;) {
-      os::Result<size_t> r = net_.Recv(s, absl::MakeSpan(buf));
-      if (!r.ok() || *r == 0) {
-        *last = r;
-        return total;
-      }
-      total += *r;
-    }
-  }
-
-  World world_;
-  Network net_;
+  NetworkTest() : NetFixture(SmallBuffers()) {}
 };
 
 TEST_F(NetworkTest, ConnectRefusedWhenNobodyListens) {
@@ -68,16 +25,6 @@ TEST_F(NetworkTest, ConnectRefusedWhenNobodyListens) {
   std::vector<uint8_t> buf(4);
   EXPECT_EQ(net_.Send(c, buf).error(), Errno::kECONNREFUSED);
   EXPECT_EQ(net_.Send(c, buf).error(), Errno::kEPIPE);
-}
-
-TEST_F(NetworkTest, ConnectTimesOutUnderPartition) {
-  ASSERT_TRUE(net_.Listen("b", 5432, 8).ok());
-  net_.Partition("a", "b", true);
-  SocketId c = net_.StartConnect("a", "b", 5432);
-  RunFor(os::Seconds(60));
-  EXPECT_EQ(net_.Find(c)->state(), TcpSocket::State::kConnecting);
-  RunFor(os::Seconds(100));  // 1+2+4+...+64 = 127 s
-  EXPECT_EQ(net_.Find(c)->pending_error(), Errno::kETIMEDOUT);
 }
 
 TEST_F(NetworkTest, FullBacklogDropsSynUntilAccept) {
@@ -253,18 +200,6 @@ TEST_F(NetworkTest, SendToCrashedHostTimesOut) {
   net_.HostDown("a");
   SendAll(s, 10);
   RunFor(os::Seconds(2000));
-  EXPECT_EQ(net_.Find(s)->pending_error(), Errno::kETIMEDOUT);
-}
-
-TEST_F(NetworkTest, KeepaliveDetectsDeadPeer) {
-  auto [c, s] = Connected();
-  net_.SetKeepalive(s, {os::Seconds(10), os::Seconds(2), 3});
-  RunFor(os::Seconds(30));
-  EXPECT_FALSE(net_.Find(s)->dead());  // peer alive: probes answered
-  net_.HostDown("a");
-  RunFor(os::Seconds(5));  // next probe after 10 s idle, then 2 s apart
-  EXPECT_FALSE(net_.Find(s)->dead());
-  RunFor(os::Seconds(30));
   EXPECT_EQ(net_.Find(s)->pending_error(), Errno::kETIMEDOUT);
 }
 

@@ -43,6 +43,7 @@ struct Segment {
   bool rst = false;
   bool delivered = false;  // reached the peer (its ACK may still be lost)
   bool once = false;       // never retransmitted (sent by an aborted socket)
+  os::Instant sent;        // when this copy was put on the wire
   os::Instant arrival;
 };
 
@@ -115,8 +116,20 @@ class TcpSocket {
   bool fin_sent = false;    // the FIN segment is queued on the wire
   bool vanished = false;    // its host crashed: the kernel state is gone
   bool aborted = false;     // closed with RST: only its last segments remain
+  // Retransmission of the oldest unacknowledged segment (Linux's
+  // icsk_retransmits and retrans_stamp: when its first copy was sent). While
+  // connecting, attempt_timer is the SYN retransmission timer.
   int retries = 0;
+  os::Instant retrans_stamp;
   TimerId attempt_timer;
+  // The persist timer (ICSK_TIME_PROBE0): zero-window probes while data waits
+  // behind a closed window with nothing in flight.
+  TimerId persist_timer;
+  int persist_backoff = 0;  // icsk_backoff
+  int probes_out = 0;       // icsk_probes_out: probes not answered
+  // When anything last arrived from the peer (rcv_tstamp / lrcvtime):
+  // keepalive probes only a connection idle that long.
+  os::Instant last_heard;
   TimerId keepalive_timer;
   bool keepalive = false;
   os::KeepaliveConfig keepalive_config;

@@ -8,6 +8,7 @@
 namespace replsim::sim::net {
 
 void Network::Enqueue(TcpSocket& s, Segment seg) {
+  seg.sent = world_.now();
   seg.arrival = links_.Transmit(s.host(), s.peer_host, world_.now(),
                                 seg.bytes.size());
   bool first = s.inflight().empty();
@@ -33,7 +34,12 @@ void Network::Pump(TcpSocket& s) {
     size_t room = peer->rcv_space();
     size_t pending = s.inflight_undelivered();
     size_t window = room > pending ? room - pending : 0;
-    if (window == 0) break;  // zero window: the peer's read reopens it
+    if (window == 0) {
+      // Zero window: the peer's read reopens it (its window update), or the
+      // persist timer's probe finds it open.
+      if (s.inflight().empty()) ArmPersist(s);
+      break;
+    }
     Segment seg;
     s.snd().Take(std::min({window, config_.mss, s.snd_buffered()}), &seg.bytes);
     Emit(s.host(), "tcp_segment_sent")
@@ -49,7 +55,10 @@ void Network::Pump(TcpSocket& s) {
     fin.fin = true;
     Enqueue(s, std::move(fin));
   }
-  if (sent) s.writable().Wake();
+  if (sent) {
+    StopPersist(s);
+    s.writable().Wake();
+  }
 }
 
 void Network::Abort(TcpSocket& s, std::string_view reason) {
@@ -62,6 +71,7 @@ void Network::Abort(TcpSocket& s, std::string_view reason) {
   s.fin_sent = true;
   s.snd().Clear();
   world_.queue().Cancel(s.keepalive_timer);
+  StopPersist(s);
   for (Segment& seg : s.inflight()) seg.once = true;
   Segment rst;
   rst.rst = true;
@@ -77,23 +87,30 @@ void Network::Attempt(SocketId id) {
   TcpSocket* peer = Find(s->peer);
   CHECK(peer != nullptr);
   Segment& seg = s->inflight().front();
-  bool fwd = Reachable(s->host(), s->peer_host);
-  bool rev = Reachable(s->peer_host, s->host());
+  // This copy reaches the peer, and the peer's ACK for it comes back.
+  const bool fwd = Arrives(s->host(), s->peer_host);
   if (fwd && !seg.delivered) {
     seg.delivered = true;
     DeliverToPeer(*s, seg, *peer);
     if (s->inflight().empty()) return;  // the delivery answered with RST
   }
-  if ((fwd && rev) || seg.once) {
+  if ((fwd && Arrives(s->peer_host, s->host())) || seg.once) {
     // Acknowledged (or, for an aborted socket, sent for the last time).
-    bool was_rst = seg.rst;
+    const bool was_rst = seg.rst;
+    const bool acked = !seg.once;
     s->inflight().pop_front();
     s->retries = 0;
+    if (acked) s->last_heard = world_.now();
     if (was_rst || (s->aborted && s->inflight().empty())) {
       s->Kill(os::Errno::kECONNRESET);
       return;
     }
-    if (!s->inflight().empty()) ScheduleAttempt(*s, s->inflight().front().arrival);
+    if (!s->inflight().empty()) {
+      // tcp_rearm_rto: the timer restarts for what is still outstanding.
+      Segment& next = s->inflight().front();
+      next.sent = std::max(next.sent, world_.now());
+      ScheduleAttempt(*s, next.arrival);
+    }
     Pump(*s);
     return;
   }
@@ -101,18 +118,32 @@ void Network::Attempt(SocketId id) {
 }
 
 void Network::Retransmit(TcpSocket& s) {
-  if (++s.retries > config_.retries2) {
-    KillSocket(s, os::Errno::kETIMEDOUT, "retransmission_timeout");
+  Segment& seg = s.inflight().front();
+  if (s.retries == 0) s.retrans_stamp = seg.sent;
+  // The retransmission timer, started when this copy was sent, fires (a copy
+  // that arrived later than its timeout is treated as lost then).
+  const os::Instant fire = std::max(world_.now(), seg.sent + Rto(s.retries));
+  SocketId id = s.id();
+  if (s.retries > 0 &&
+      fire - s.retrans_stamp >=
+          GiveUpTime(config_.retries2, config_.rto_min, config_.rto_max)) {
+    // tcp_write_timeout: the timer fires once more and gives up.
+    world_.queue().Cancel(s.attempt_timer);
+    s.attempt_timer = world_.queue().Schedule(fire, [this, id] {
+      TcpSocket* t = Find(id);
+      t->attempt_timer = TimerId();
+      if (t->vanished || t->dead()) return;
+      KillSocket(*t, os::Errno::kETIMEDOUT, "retransmission_timeout");
+    });
     return;
   }
-  int shift = std::min(s.retries - 1, 20);
-  os::Duration rto = std::min(config_.rto_min * (int64_t{1} << shift),
-                              config_.rto_max);
+  ++s.retries;
   Emit(s.host(), "tcp_retransmit")
       .Uint("socket", s.id())
       .Int("retry", s.retries)
-      .Dur("rto", rto);
-  ScheduleAttempt(s, world_.now() + rto);
+      .Dur("rto", fire - seg.sent);
+  seg.sent = fire;
+  ScheduleAttempt(s, fire + links_.Delay(s.host(), s.peer_host));
 }
 
 void Network::DeliverToPeer(TcpSocket& s, Segment& seg, TcpSocket& peer) {
@@ -135,6 +166,7 @@ void Network::DeliverToPeer(TcpSocket& s, Segment& seg, TcpSocket& peer) {
     Abort(peer, "data_after_close");
     return;
   }
+  peer.last_heard = world_.now();
   if (!seg.bytes.empty()) {
     Emit(peer.host(), "tcp_segment_delivered")
         .Uint("socket", peer.id())
@@ -160,10 +192,15 @@ void Network::RespondRst(const std::string& from_host, SocketId to) {
   });
 }
 
-void Network::KillSocket(TcpSocket& s, os::Errno error, std::string_view reason) {
+void Network::CancelTimers(TcpSocket& s) {
   world_.queue().Cancel(s.attempt_timer);
   world_.queue().Cancel(s.keepalive_timer);
   s.attempt_timer = s.keepalive_timer = TimerId();
+  StopPersist(s);
+}
+
+void Network::KillSocket(TcpSocket& s, os::Errno error, std::string_view reason) {
+  CancelTimers(s);
   if (!reason.empty()) {
     Emit(s.host(), "tcp_connection_failed")
         .Uint("socket", s.id())
@@ -171,15 +208,6 @@ void Network::KillSocket(TcpSocket& s, os::Errno error, std::string_view reason)
         .Str("reason", reason);
   }
   s.Kill(error);
-}
-
-void Network::WindowUpdate(TcpSocket& reader) {
-  TcpSocket* writer = Find(reader.peer);
-  if (writer == nullptr || writer->snd_buffered() == 0) return;
-  if (links_.Blocked(reader.host(), writer->host())) return;
-  SocketId wid = writer->id();
-  world_.queue().ScheduleAfter(links_.Latency(reader.host(), writer->host()),
-                               [this, wid] { Pump(*Find(wid)); });
 }
 
 }  // namespace replsim::sim::net
