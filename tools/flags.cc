@@ -43,6 +43,8 @@ const FlagSpec kFlags[] = {
      "switch overrides on top of the profile and the scenario's own: 985bd7d497=off,..."},
     {"trace", "FILE", {"run"}, "write the run's trace here (up to a crash, if it crashes)"},
     {"trace_format", "F", {"run"}, "text, json (one event per line) or perfetto"},
+    {"html", "OUT.html", {"run", "replay"},
+     "write the run as a space-time diagram: one self-contained HTML file"},
     {"jobs", "N", {"sweep", "suite"}, "worker processes (default 1 for sweep, 2 for suite)"},
     {"shard", "i/n", {"sweep"},
      "run every n-th seed from the i-th (default: Bazel's TEST_SHARD_INDEX/TOTAL)"},

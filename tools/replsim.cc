@@ -21,6 +21,7 @@
 #include "tools/crash_handler.h"
 #include "tools/flags.h"
 #include "tools/reports.h"
+#include "tools/run_outputs.h"
 #include "tools/suite.h"
 #include "tools/sweep.h"
 #include "tools/trace_output.h"
@@ -38,6 +39,8 @@ int Run(const CommandLine& cl, bool replay) {
       SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
   if (!setup.ok()) return BadInput(setup.status().message());
 
+  absl::StatusOr<std::unique_ptr<RunOutputs>> outputs = RunOutputs::FromFlags(cl);
+  if (!outputs.ok()) return BadInput(outputs.status().message());
   std::function<void(const sim::TraceEvent&)> sink;
   std::unique_ptr<TraceWriter> writer;
   if (cl.Has("trace")) {
@@ -54,7 +57,7 @@ int Run(const CommandLine& cl, bool replay) {
       std::fputc('\n', stdout);
     };
   }
-  setup->options.sink = WithSelftestCrash(sink);
+  setup->options.sink = WithSelftestCrash((*outputs)->Wrap(sink));
   const std::string replay_cmd = ReplayCommandFor(s->path, *seed, *setup);
   InstallCrashHandler(
       absl::StrCat("replsim crashed running seed ", *seed, " of ", s->scenario.name(), " under ",
@@ -69,6 +72,9 @@ int Run(const CommandLine& cl, bool replay) {
   if (!report.ok()) return BadInput(report.status().message());
   if (writer) {
     if (absl::Status st = writer->Finish(); !st.ok()) return BadInput(st.message());
+  }
+  if (absl::Status st = (*outputs)->Finish(*s, *setup, *report); !st.ok()) {
+    return BadInput(st.message());
   }
   PrintRunReport(*s, *setup, *report);
   return ExitCodeFor(*report);

@@ -16,6 +16,7 @@ PACKAGES=(
   libprotobuf-dev       # protobuf 3.21.12
   protobuf-compiler
   libtcmalloc-minimal4  # the replsim tool's malloc (tools/BUILD.bazel)
+  chromium              # headless, for //tools:html_diagram_test (the HTML diagram)
 )
 
 missing=()

@@ -22,7 +22,9 @@ std::string FieldValueJson(const sim::TraceField& f) {
   return "null";
 }
 
-std::string ArgsJson(const sim::TraceEvent& e) {
+}  // namespace
+
+std::string TraceFieldsJson(const sim::TraceEvent& e) {
   std::string out = "{";
   for (size_t i = 0; i < e.fields.size(); ++i) {
     if (i) out += ",";
@@ -31,12 +33,10 @@ std::string ArgsJson(const sim::TraceEvent& e) {
   return out + "}";
 }
 
-}  // namespace
-
 std::string TraceEventToJson(const sim::TraceEvent& e) {
   return absl::StrCat("{\"time_ns\":", e.time.nanos(), ",\"host\":", JsonString(e.host),
                       ",\"process\":", JsonString(e.process), ",\"kind\":",
-                      JsonString(e.kind), ",\"fields\":", ArgsJson(e), "}");
+                      JsonString(e.kind), ",\"fields\":", TraceFieldsJson(e), "}");
 }
 
 absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Open(const std::string& format,
@@ -86,7 +86,7 @@ void TraceWriter::Write(const sim::TraceEvent& e) {
   emit(absl::StrFormat(
       "{\"ph\":\"i\",\"s\":\"t\",\"name\":%s,\"pid\":%d,\"tid\":%d,\"ts\":%.3f,"
       "\"args\":%s}",
-      JsonString(e.kind), h->second, p->second, e.time.nanos() / 1000.0, ArgsJson(e)));
+      JsonString(e.kind), h->second, p->second, e.time.nanos() / 1000.0, TraceFieldsJson(e)));
 }
 
 absl::Status TraceWriter::Finish() {

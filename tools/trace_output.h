@@ -52,6 +52,8 @@ absl::Status WriteTrace(const std::vector<sim::TraceEvent>& events,
                         const std::string& format, const std::string& path);
 
 std::string TraceEventToJson(const sim::TraceEvent& e);
+// The event's fields as one JSON object; LSNs as "X/X" strings.
+std::string TraceFieldsJson(const sim::TraceEvent& e);
 
 }  // namespace replsim::tools
 
