@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "scenarios/runner.h"
@@ -62,6 +64,39 @@ TEST(HtmlDiagramTest, PageIsSelfContainedAndEscapesScriptEnds) {
   for (const char* external : {"<script src", "<link", "@import", "url(http", "fetch("}) {
     EXPECT_EQ(page.find(external), std::string::npos) << external;
   }
+}
+
+// The diagram's arrows match a reader's msg_received to its sender's
+// msg_sent by connection and byte offset: that needs every byte both ends
+// exchange to be noted, in order, at both ends.
+TEST(HtmlDiagramTest, EveryMessageReadWasNotedByItsSenderAtItsOffset) {
+  absl::StatusOr<scenarios::Scenario> s =
+      scenarios::LoadScenarioFile("scenarios/clean_switchover.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  absl::btree_map<uint64_t, uint64_t> peer, next_offset;
+  absl::btree_set<std::pair<uint64_t, uint64_t>> sent;
+  int received = 0, matched = 0;
+  scenarios::RunOptions o;
+  o.profile = "pg-9.3beta2";
+  o.sink = [&](const sim::TraceEvent& e) {
+    if (e.kind == "tcp_established") {
+      peer[e.Find("socket")->u] = e.Find("peer")->u;
+      peer[e.Find("peer")->u] = e.Find("socket")->u;
+    }
+    if (e.kind != "msg_sent" && e.kind != "msg_received") return;
+    const uint64_t socket = e.Find("socket")->u, offset = e.Find("offset")->u;
+    if (e.kind == "msg_sent") {
+      EXPECT_EQ(offset, next_offset[socket]) << "a gap in what socket " << socket << " sent";
+      next_offset[socket] = offset + e.Find("bytes")->u;
+      sent.insert({socket, offset});
+      return;
+    }
+    ++received;
+    if (sent.count({peer[socket], offset}) > 0) ++matched;
+  };
+  ASSERT_TRUE(scenarios::RunScenario(*s, 2649, o).ok());
+  EXPECT_GT(received, 100);
+  EXPECT_EQ(matched, received);
 }
 
 // Runs Chromium headless as the test's outputs need it; returns its exit code.

@@ -71,6 +71,9 @@ int Run(const CommandLine& cl, bool replay) {
   auto report = scenarios::RunScenario(s->scenario, *seed, setup->options);
   if (!report.ok()) return BadInput(report.status().message());
   if (writer) {
+    for (const scenarios::Violation& v : report->violations) {
+      writer->MarkViolation(v.time.nanos(), ViolationLine(v), v.evidence);
+    }
     if (absl::Status st = writer->Finish(); !st.ok()) return BadInput(st.message());
   }
   if (absl::Status st = (*outputs)->Finish(*s, *setup, *report); !st.ok()) {

@@ -63,7 +63,7 @@ os::Task<bool> PgConn::PutCopyData(absl::string_view payload) {
     co_return false;
   }
   if (bad_) co_return false;
-  wire::AppendTypedFrame(&out_, wire::CopyData::kType, payload);
+  PutMessage(wire::CopyData::kType, payload);
   co_return co_await Flush() == 0;
 }
 

@@ -181,7 +181,7 @@ function drawArrow(svg, L, a, showText) {
   el('line', {x1, y1, x2, y2, 'marker-end': a.read ? 'url(#ah)' : ''}, g);
   if (!a.read) {
     el('text', {x: x2, y: y2 + 4, class: 'lost', 'text-anchor': 'middle'}, g).textContent = '\u2716';
-    if (showText) {
+    if (showText && a.kind !== 'status') {
       el('text', {x: x2 + 8, y: y2 + 4, class: 'label lostlabel'}, g).textContent =
           a.recvItem ? 'never read' : 'never delivered';
     }
