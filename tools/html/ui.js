@@ -50,7 +50,7 @@ function scrollToFirstViolation(model) {
   const v = L.marks.find(m => !m.violation.tolerated) || L.marks[0];
   if (!v) return;
   const sc = document.getElementById('scroller');
-  sc.scrollTop = Math.max(0, v.y - sc.clientHeight * 0.8);
+  sc.scrollTop = Math.max(0, v.y - sc.clientHeight * 0.93);
 }
 
 function setup(model) {
