@@ -39,7 +39,7 @@ int Run(const CommandLine& cl, bool replay) {
       SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
   if (!setup.ok()) return BadInput(setup.status().message());
 
-  absl::StatusOr<std::unique_ptr<RunOutputs>> outputs = RunOutputs::FromFlags(cl);
+  absl::StatusOr<std::unique_ptr<RunOutputs>> outputs = RunOutputs::FromFlags(cl, *s);
   if (!outputs.ok()) return BadInput(outputs.status().message());
   std::function<void(const sim::TraceEvent&)> sink;
   std::unique_ptr<TraceWriter> writer;
@@ -51,12 +51,7 @@ int Run(const CommandLine& cl, bool replay) {
   } else if (cl.Has("trace_format")) {
     return BadInput("--trace_format needs --trace FILE");
   }
-  if (replay) {
-    sink = [](const sim::TraceEvent& e) {
-      std::fputs(sim::FormatTraceEvent(e).c_str(), stdout);
-      std::fputc('\n', stdout);
-    };
-  }
+  if (replay) sink = (*outputs)->ReplayPrinter();
   setup->options.sink = WithSelftestCrash((*outputs)->Wrap(sink));
   const std::string replay_cmd = ReplayCommandFor(s->path, *seed, *setup);
   InstallCrashHandler(
