@@ -107,10 +107,10 @@ std::string FormatTraceEvent(const TraceEvent& e) {
 
 TraceBuilder Trace::Emit(os::Instant time, std::string_view host,
                          std::string_view process, std::string_view kind,
-                         Severity severity) {
+                         Severity severity, int32_t pid) {
   const bool to_sink = sink_ != nullptr && (sink_kind_.empty() || kind == sink_kind_);
   return TraceBuilder(this, keep_events_ || to_sink, time, host,
-                      process, kind, severity);
+                      process, kind, severity, pid);
 }
 
 TraceEvent* Trace::AcquireScratch() {
@@ -124,7 +124,7 @@ TraceEvent* Trace::AcquireScratch() {
 
 TraceBuilder::TraceBuilder(Trace* trace, bool materialize, os::Instant time,
                            std::string_view host, std::string_view process,
-                           std::string_view kind, Severity severity)
+                           std::string_view kind, Severity severity, int32_t pid)
     : trace_(trace),
       severity_(severity),
       hashing_(trace->hashing_),
@@ -142,6 +142,7 @@ TraceBuilder::TraceBuilder(Trace* trace, bool materialize, os::Instant time,
     event_->host.assign(host);
     event_->process.assign(process);
     event_->kind.assign(kind);
+    event_->pid = pid;
   }
 }
 

@@ -23,6 +23,7 @@
 #include "tools/fuzz_shrink.h"
 #include "tools/merge.h"
 #include "tools/reports.h"
+#include "tools/run_outputs.h"
 #include "tools/suite.h"
 #include "tools/sweep.h"
 #include "tools/trace_output.h"
@@ -40,6 +41,8 @@ int Run(const CommandLine& cl, bool replay) {
       SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
   if (!setup.ok()) return BadInput(setup.status().message());
 
+  absl::StatusOr<std::unique_ptr<RunOutputs>> outputs = RunOutputs::FromFlags(cl, *s);
+  if (!outputs.ok()) return BadInput(outputs.status().message());
   std::function<void(const sim::TraceEvent&)> sink;
   std::unique_ptr<TraceWriter> writer;
   if (cl.Has("trace")) {
@@ -50,13 +53,8 @@ int Run(const CommandLine& cl, bool replay) {
   } else if (cl.Has("trace_format")) {
     return BadInput("--trace_format needs --trace FILE");
   }
-  if (replay) {
-    sink = [](const sim::TraceEvent& e) {
-      std::fputs(sim::FormatTraceEvent(e).c_str(), stdout);
-      std::fputc('\n', stdout);
-    };
-  }
-  setup->options.sink = WithSelftestCrash(sink);
+  if (replay) sink = (*outputs)->ReplayPrinter();
+  setup->options.sink = WithSelftestCrash((*outputs)->Wrap(sink));
   const std::string replay_cmd = ReplayCommandFor(s->path, *seed, *setup);
   InstallCrashHandler(
       absl::StrCat("replsim crashed running seed ", *seed, " of ", s->scenario.name(), " under ",
@@ -70,7 +68,13 @@ int Run(const CommandLine& cl, bool replay) {
   auto report = scenarios::RunScenario(s->scenario, *seed, setup->options);
   if (!report.ok()) return BadInput(report.status().message());
   if (writer) {
+    for (const scenarios::Violation& v : report->violations) {
+      writer->MarkViolation(v.time.nanos(), ViolationLine(v), v.evidence);
+    }
     if (absl::Status st = writer->Finish(); !st.ok()) return BadInput(st.message());
+  }
+  if (absl::Status st = (*outputs)->Finish(*s, *setup, *report); !st.ok()) {
+    return BadInput(st.message());
   }
   PrintRunReport(*s, *setup, *report);
   return ExitCodeFor(*report);

@@ -18,6 +18,7 @@ PACKAGES=(
   libtcmalloc-minimal4  # the replsim tool's malloc (tools/BUILD.bazel)
   slurm-wlm             # //tools:slurm_array_test starts a one-node cluster
   munge                 # Slurm's authentication, for the same test
+  chromium              # headless, for //tools:html_diagram_test (the HTML diagram)
 )
 
 missing=()

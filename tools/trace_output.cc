@@ -22,7 +22,9 @@ std::string FieldValueJson(const sim::TraceField& f) {
   return "null";
 }
 
-std::string ArgsJson(const sim::TraceEvent& e) {
+}  // namespace
+
+std::string TraceFieldsJson(const sim::TraceEvent& e) {
   std::string out = "{";
   for (size_t i = 0; i < e.fields.size(); ++i) {
     if (i) out += ",";
@@ -31,12 +33,10 @@ std::string ArgsJson(const sim::TraceEvent& e) {
   return out + "}";
 }
 
-}  // namespace
-
 std::string TraceEventToJson(const sim::TraceEvent& e) {
   return absl::StrCat("{\"time_ns\":", e.time.nanos(), ",\"host\":", JsonString(e.host),
                       ",\"process\":", JsonString(e.process), ",\"kind\":",
-                      JsonString(e.kind), ",\"fields\":", ArgsJson(e), "}");
+                      JsonString(e.kind), ",\"fields\":", TraceFieldsJson(e), "}");
 }
 
 absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Open(const std::string& format,
@@ -53,6 +53,16 @@ absl::StatusOr<std::unique_ptr<TraceWriter>> TraceWriter::Open(const std::string
   return std::unique_ptr<TraceWriter>(new TraceWriter(format, path, f));
 }
 
+TraceWriter::TraceWriter(std::string format, std::string path, FILE* f)
+    : format_(std::move(format)), path_(std::move(path)), f_(f) {
+  if (format_ == "perfetto") {
+    perfetto_ = std::make_unique<PerfettoWriter>([this](const std::string& s) {
+      std::fprintf(f_, "%s%s", first_ ? "" : ",\n", s.c_str());
+      first_ = false;
+    });
+  }
+}
+
 TraceWriter::~TraceWriter() { (void)Finish(); }
 
 void TraceWriter::Write(const sim::TraceEvent& e) {
@@ -65,34 +75,21 @@ void TraceWriter::Write(const sim::TraceEvent& e) {
     std::fprintf(f_, "%s\n", TraceEventToJson(e).c_str());
     return;
   }
-  auto emit = [&](const std::string& s) {
-    std::fprintf(f_, "%s%s", first_ ? "" : ",\n", s.c_str());
-    first_ = false;
-  };
-  auto [h, new_host] = hosts_.try_emplace(e.host, static_cast<int>(hosts_.size()) + 1);
-  const std::string pkey = e.host + "/" + e.process;
-  auto [p, new_proc] = procs_.try_emplace(pkey, static_cast<int>(procs_.size()) + 1);
-  if (new_host) {
-    emit(absl::StrFormat(
-        "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":%s}}",
-        h->second, JsonString(e.host)));
-  }
-  if (new_proc) {
-    emit(absl::StrFormat(
-        "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,"
-        "\"args\":{\"name\":%s}}",
-        h->second, p->second, JsonString(e.process)));
-  }
-  emit(absl::StrFormat(
-      "{\"ph\":\"i\",\"s\":\"t\",\"name\":%s,\"pid\":%d,\"tid\":%d,\"ts\":%.3f,"
-      "\"args\":%s}",
-      JsonString(e.kind), h->second, p->second, e.time.nanos() / 1000.0, ArgsJson(e)));
+  perfetto_->Write(e);
+}
+
+void TraceWriter::MarkViolation(int64_t time_ns, const std::string& name,
+                                const std::string& text) {
+  if (!finished_ && perfetto_ != nullptr) perfetto_->Mark(time_ns, name, text);
 }
 
 absl::Status TraceWriter::Finish() {
   if (finished_) return absl::OkStatus();
   finished_ = true;
-  if (format_ == "perfetto") std::fputs("\n]}\n", f_);
+  if (perfetto_ != nullptr) {
+    perfetto_->Finish();
+    std::fputs("\n]}\n", f_);
+  }
   const bool ok = std::fflush(f_) == 0 && std::ferror(f_) == 0;
   std::fclose(f_);
   if (!ok) return absl::InternalError(absl::StrCat(path_, ": write failed"));

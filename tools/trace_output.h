@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include <memory>
 #include "sim/trace.h"
+#include "tools/perfetto_writer.h"
 
 namespace replsim::tools {
 
@@ -31,20 +32,19 @@ class TraceWriter {
                                                            const std::string& path);
   ~TraceWriter();
   void Write(const sim::TraceEvent& e);
+  // A violation: a global instant in a perfetto file; nothing in the others.
+  void MarkViolation(int64_t time_ns, const std::string& name, const std::string& text);
   // Ends the file (a perfetto file's closing brackets) and flushes it. Safe
   // to call twice; the crash handler calls it.
   absl::Status Finish();
 
  private:
-  TraceWriter(std::string format, std::string path, FILE* f)
-      : format_(std::move(format)), path_(std::move(path)), f_(f) {}
+  TraceWriter(std::string format, std::string path, FILE* f);
   std::string format_, path_;
   FILE* f_;
   bool first_ = true;
   bool finished_ = false;
-  // Perfetto: stable small ids for hosts (pid) and processes (tid), in order
-  // of first appearance.
-  absl::btree_map<std::string, int> hosts_, procs_;
+  std::unique_ptr<PerfettoWriter> perfetto_;
 };
 
 // All of `events` through a TraceWriter.
@@ -52,6 +52,8 @@ absl::Status WriteTrace(const std::vector<sim::TraceEvent>& events,
                         const std::string& format, const std::string& path);
 
 std::string TraceEventToJson(const sim::TraceEvent& e);
+// The event's fields as one JSON object; LSNs as "X/X" strings.
+std::string TraceFieldsJson(const sim::TraceEvent& e);
 
 }  // namespace replsim::tools
 

@@ -66,6 +66,16 @@ struct FileStat {
   bool is_dir = false;
 };
 
+// One fact about a traced protocol message (Os::NoteMessage): an LSN, a
+// whole number, a flag or a text.
+struct NoteField {
+  enum class Type : uint8_t { kLsn, kUint, kBool, kText };
+  std::string_view key;
+  Type type = Type::kUint;
+  uint64_t value = 0;     // kLsn, kUint, kBool
+  std::string_view text;  // kText
+};
+
 // TCP keepalive (SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT).
 struct KeepaliveConfig {
   Duration idle = Seconds(7200);
@@ -201,6 +211,14 @@ class Os {
   virtual bool FaultPoint(std::string_view name) = 0;
   // One line of the process's log (elog), kept in the trace.
   virtual void Log(std::string_view kind, std::string_view message) = 0;
+  // A protocol message this process put into its send buffer for the
+  // connected socket `sock` (`sent`) or read from it: bytes [offset, offset +
+  // len) of that direction's stream, named as the protocol names it
+  // ("XLogData", "CommandComplete") with what a reader looks at (its LSNs,
+  // its text). Kept in the trace, so viewers can draw a message from its
+  // sender to its reader; a real OS may ignore it.
+  virtual void NoteMessage(Fd sock, bool sent, uint64_t offset, uint64_t len,
+                           std::string_view name, absl::Span<const NoteField> fields) {}
 };
 
 }  // namespace replsim::os

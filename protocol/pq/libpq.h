@@ -47,6 +47,7 @@
 #include "absl/strings/string_view.h"
 #include "protocol/os/os.h"
 #include "protocol/os/task.h"
+#include "protocol/pq/message_note.h"
 #include "protocol/wire/framing.h"
 #include "protocol/wire/result_sets.h"
 
@@ -139,6 +140,8 @@ class PgConn {
 
   // ---- I/O (libpq_io.cc) ----
   void PutMessage(char type, absl::string_view body);
+  // Appends whole encoded messages (with `untyped`, a startup packet).
+  void PutBytes(absl::string_view bytes, bool untyped = false);
   // pqReadData without blocking: 1 got bytes, 0 none available, -1 the
   // connection failed or ended (error_ set, connection bad).
   int ReadData();
@@ -173,6 +176,8 @@ class PgConn {
   std::string deferred_read_error_;
   bool write_failed_ = false;
   bool closed_ = false;
+  MessageStream sent_notes_;      // what this client puts, for the trace
+  MessageStream received_notes_;  // what it reads
 };
 
 // The first libpq release whose failures name the server as "connection to

@@ -161,7 +161,7 @@ os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os, st
 
 os::Task<absl::Status> PgConn::StartUp(const Options& params, const std::string& where) {
   auto fail = [&]() { return absl::UnavailableError(Chomp(absl::StrCat(where, error_))); };
-  out_ = wire::EncodeStartupPacket(wire::SslRequest{});
+  PutBytes(wire::EncodeStartupPacket(wire::SslRequest{}), /*untyped=*/true);
   bool ssl_answered = false;
   const int flushed = co_await Flush();
   if (flushed < 0) co_return fail();
@@ -183,7 +183,7 @@ os::Task<absl::Status> PgConn::StartUp(const Options& params, const std::string&
       }
       wire::StartupMessage sm;
       sm.parameters = params;
-      out_ = wire::EncodeStartupPacket(sm);
+      PutBytes(wire::EncodeStartupPacket(sm), /*untyped=*/true);
       const int sent = co_await Flush();
       if (sent < 0) co_return fail();
       continue;

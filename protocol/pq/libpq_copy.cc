@@ -63,7 +63,7 @@ os::Task<bool> PgConn::PutCopyData(absl::string_view payload) {
     co_return false;
   }
   if (bad_) co_return false;
-  wire::AppendTypedFrame(&out_, wire::CopyData::kType, payload);
+  PutMessage(wire::CopyData::kType, payload);
   co_return co_await Flush() == 0;
 }
 
@@ -73,7 +73,7 @@ os::Task<bool> PgConn::PutCopyEnd() {
     co_return false;
   }
   if (bad_) co_return false;
-  out_.append(wire::Encode(wire::CopyDone{}));
+  PutBytes(wire::Encode(wire::CopyDone{}));
   async_ = async_ == Async::kCopyBoth ? Async::kCopyOut : Async::kBusy;
   co_return co_await Flush() == 0;
 }
@@ -84,7 +84,7 @@ os::Task<bool> PgConn::EndCopy() {
     error_ = "no COPY in progress\n";
     co_return false;
   }
-  if (async_ != Async::kCopyOut) out_.append(wire::Encode(wire::CopyDone{}));
+  if (async_ != Async::kCopyOut) PutBytes(wire::Encode(wire::CopyDone{}));
   async_ = Async::kBusy;
   const int flushed = co_await Flush();
   if (flushed < 0) co_return false;

@@ -172,7 +172,7 @@ os::Task<PgResult> PgConn::Exec(std::string query) {
   }
   error_.clear();
   result_.reset();
-  out_.append(wire::Encode(wire::Query{query}));
+  PutBytes(wire::Encode(wire::Query{query}));
   async_ = Async::kBusy;
   const int flushed = co_await Flush();
   if (flushed < 0) {

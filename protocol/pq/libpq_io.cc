@@ -23,7 +23,11 @@ const char kServerClosedConnection[] =
     "\tbefore or while processing the request.\n";
 
 PgConn::PgConn(os::Os& os, os::Fd sock)
-    : os_(os), sock_(sock), decoder_(wire::FrameDecoder::ForClient(/*ssl_requested=*/true)) {}
+    : os_(os),
+      sock_(sock),
+      decoder_(wire::FrameDecoder::ForClient(/*ssl_requested=*/true)),
+      sent_notes_(os, sock, /*sent=*/true, Sender::kClient),
+      received_notes_(os, sock, /*sent=*/false, Sender::kServer) {}
 
 PgConn::~PgConn() { Finish(); }
 
@@ -31,8 +35,7 @@ void PgConn::Finish() {
   if (closed_) return;
   if (!bad_) {
     // closePGconn: Terminate, flushed without waiting.
-    std::string x = wire::EncodeTypedFrame('X', "");
-    out_.append(x);
+    PutBytes(wire::EncodeTypedFrame('X', ""));
     (void)os_.TrySend(sock_, absl::Span<const uint8_t>(
                                  reinterpret_cast<const uint8_t*>(out_.data()), out_.size()));
   }
@@ -51,7 +54,13 @@ std::string PgConn::ParameterStatus(absl::string_view name) const {
 }
 
 void PgConn::PutMessage(char type, absl::string_view body) {
+  sent_notes_.Typed(type, body);
   wire::AppendTypedFrame(&out_, type, body);
+}
+
+void PgConn::PutBytes(absl::string_view bytes, bool untyped) {
+  sent_notes_.Raw(bytes, untyped);
+  out_.append(bytes.data(), bytes.size());
 }
 
 void PgConn::SetBad(std::string message) {
@@ -172,6 +181,7 @@ const wire::Frame* PgConn::PeekFrame() {
   }
   if (!next->has_value()) return nullptr;
   peeked_ = std::move(**next);
+  received_notes_.Frame(*peeked_);
   return &*peeked_;
 }
 

@@ -35,15 +35,21 @@ std::string SocketErrorText(os::Errno e) {
 }
 
 PqComm::PqComm(os::Os& os, os::Fd sock)
-    : os_(os), sock_(sock), decoder_(wire::FrameDecoder::ForServer()) {}
+    : os_(os),
+      sock_(sock),
+      decoder_(wire::FrameDecoder::ForServer()),
+      sent_notes_(os, sock, /*sent=*/true, Sender::kServer),
+      received_notes_(os, sock, /*sent=*/false, Sender::kClient) {}
 
 void PqComm::PutMessage(char type, absl::string_view body) {
   if (send_failed_) return;
+  sent_notes_.Typed(type, body);
   wire::AppendTypedFrame(&send_buffer_, type, body);
 }
 
 void PqComm::PutRaw(absl::string_view bytes) {
   if (send_failed_) return;
+  sent_notes_.Raw(bytes);
   send_buffer_.append(bytes.data(), bytes.size());
 }
 
@@ -110,6 +116,7 @@ os::Task<ReadStatus> PqComm::ReadInternal(bool wait_for_first_byte, wire::Frame*
     }
     if (next->has_value()) {
       *frame = std::move(**next);
+      received_notes_.Frame(*frame);
       co_return ReadStatus::kMessage;
     }
     recv_chunk_.resize(kRecvBufferSize);

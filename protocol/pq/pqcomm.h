@@ -31,6 +31,7 @@
 #include "protocol/os/errno.h"
 #include "protocol/os/os.h"
 #include "protocol/os/task.h"
+#include "protocol/pq/message_note.h"
 #include "protocol/wire/framing.h"
 
 namespace replsim::pq {
@@ -94,6 +95,8 @@ class PqComm {
   wire::FrameDecoder decoder_;
   std::string recv_chunk_;
   bool closed_ = false;
+  MessageStream sent_notes_;      // what this server puts, for the trace
+  MessageStream received_notes_;  // what it reads
 };
 
 // strerror() text of a socket errno, as %m prints it ("Connection reset by

@@ -54,7 +54,7 @@ SimOs::~SimOs() {
 
 TraceBuilder SimOs::Emit(std::string_view kind, Severity s) {
   return cluster_.world().trace().Emit(cluster_.world().now(), host_.name(), name_,
-                                       kind, s);
+                                       kind, s, pid_);
 }
 
 std::string_view SimOs::HostName() const { return host_.name(); }

@@ -106,6 +106,10 @@ class SimOs final : public os::Os {
 
   bool FaultPoint(std::string_view name) override;
   void Log(std::string_view kind, std::string_view message) override;
+  // A msg_sent / msg_received event: socket (the network's id, as in tcp_*
+  // events), offset, bytes, msg, then the fields.
+  void NoteMessage(os::Fd sock, bool sent, uint64_t offset, uint64_t len,
+                   std::string_view name, absl::Span<const os::NoteField> fields) override;
 
   // ---- Kernel side (the Cluster) ----
   // A signal arrives: pending bit, wakes the process's current wait.

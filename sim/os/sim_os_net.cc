@@ -130,4 +130,20 @@ os::Errno SimOs::Close(os::Fd fd) {
   return os::Errno::kOk;
 }
 
+void SimOs::NoteMessage(os::Fd sock, bool sent, uint64_t offset, uint64_t len,
+                        std::string_view name, absl::Span<const os::NoteField> fields) {
+  const FdEntry* e = fds_.Find(sock);
+  if (e == nullptr || !e->socket) return;
+  TraceBuilder b = Emit(sent ? "msg_sent" : "msg_received");
+  b.Uint("socket", e->id).Uint("offset", offset).Uint("bytes", len).Str("msg", name);
+  for (const os::NoteField& f : fields) {
+    switch (f.type) {
+      case os::NoteField::Type::kLsn: b.Lsn(f.key, f.value); break;
+      case os::NoteField::Type::kUint: b.Uint(f.key, f.value); break;
+      case os::NoteField::Type::kBool: b.Bool(f.key, f.value != 0); break;
+      case os::NoteField::Type::kText: b.Str(f.key, f.text); break;
+    }
+  }
+}
+
 }  // namespace replsim::sim::os_sim

@@ -1,0 +1,146 @@
+// The HTML space-time diagram: the page is self-contained, and, in a real
+// headless Chromium, the known failing seed of clean_switchover (pg-9.3beta2,
+// seed 2649) shows its lanes, the shutdown checkpoint's XLogData that the
+// standby never read, the promotion, and the violation mark. The browser test
+// skips when /usr/bin/chromium is missing (tools/setup.sh installs it) and
+// leaves a screenshot in the test's outputs (TEST_UNDECLARED_OUTPUTS_DIR).
+#include "tools/html_diagram.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario_loader.h"
+
+namespace replsim::tools {
+namespace {
+
+constexpr char kChromium[] = "/usr/bin/chromium";
+
+std::string Dir(const char* env) {
+  const char* d = std::getenv(env);
+  return d != nullptr ? d : "/tmp";
+}
+
+std::string Slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The diagram of clean_switchover's known failing seed, written to a file.
+std::string WriteFailingSeedDiagram() {
+  absl::StatusOr<scenarios::Scenario> s =
+      scenarios::LoadScenarioFile("scenarios/clean_switchover.textproto");
+  EXPECT_TRUE(s.ok()) << s.status();
+  HtmlDiagram d;
+  scenarios::RunOptions o;
+  o.profile = "pg-9.3beta2";
+  o.sink = [&](const sim::TraceEvent& e) { d.Add(e); };
+  absl::StatusOr<scenarios::RunReport> r = scenarios::RunScenario(*s, 2649, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(r->first_violation(), nullptr) << "seed 2649 is expected to fail under pg-9.3beta2";
+  const std::string path = Dir("TEST_TMPDIR") + "/clean_switchover_2649.html";
+  EXPECT_TRUE(d.Write(path, DiagramRunFrom("clean_switchover pg-9.3beta2 seed 2649", "", *r)).ok());
+  return path;
+}
+
+TEST(HtmlDiagramTest, PageIsSelfContainedAndEscapesScriptEnds) {
+  HtmlDiagram d;
+  sim::Trace t(true);
+  t.Emit(os::Instant::FromNanos(5), "primary", "backend", "log").Str("message", "</script><b>");
+  d.Add(t.events()[0]);
+  const std::string page = d.Page(DiagramRun{"t", "ok", "", {}});
+  EXPECT_EQ(page.find("</script><b>"), std::string::npos) << "an event's text ended the script";
+  EXPECT_NE(page.find("<\\/script><b>"), std::string::npos);
+  for (const char* external : {"<script src", "<link", "@import", "url(http", "fetch("}) {
+    EXPECT_EQ(page.find(external), std::string::npos) << external;
+  }
+}
+
+// The diagram's arrows match a reader's msg_received to its sender's
+// msg_sent by connection and byte offset: that needs every byte both ends
+// exchange to be noted, in order, at both ends.
+TEST(HtmlDiagramTest, EveryMessageReadWasNotedByItsSenderAtItsOffset) {
+  absl::StatusOr<scenarios::Scenario> s =
+      scenarios::LoadScenarioFile("scenarios/clean_switchover.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  absl::btree_map<uint64_t, uint64_t> peer, next_offset;
+  absl::btree_set<std::pair<uint64_t, uint64_t>> sent;
+  int received = 0, matched = 0;
+  scenarios::RunOptions o;
+  o.profile = "pg-9.3beta2";
+  o.sink = [&](const sim::TraceEvent& e) {
+    if (e.kind == "tcp_established") {
+      peer[e.Find("socket")->u] = e.Find("peer")->u;
+      peer[e.Find("peer")->u] = e.Find("socket")->u;
+    }
+    if (e.kind != "msg_sent" && e.kind != "msg_received") return;
+    const uint64_t socket = e.Find("socket")->u, offset = e.Find("offset")->u;
+    if (e.kind == "msg_sent") {
+      EXPECT_EQ(offset, next_offset[socket]) << "a gap in what socket " << socket << " sent";
+      next_offset[socket] = offset + e.Find("bytes")->u;
+      sent.insert({socket, offset});
+      return;
+    }
+    ++received;
+    if (sent.count({peer[socket], offset}) > 0) ++matched;
+  };
+  ASSERT_TRUE(scenarios::RunScenario(*s, 2649, o).ok());
+  EXPECT_GT(received, 100);
+  EXPECT_EQ(matched, received);
+}
+
+// Runs Chromium headless as the test's outputs need it; returns its exit code.
+int Chromium(const std::string& args, const std::string& out) {
+  const std::string profile = Dir("TEST_TMPDIR") + "/chromium-profile";
+  const std::string cmd = absl::StrCat(
+      "rm -rf '", profile, "' && timeout 120 ", kChromium,
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --disable-dev-shm-usage --user-data-dir='", profile, "' ", args, " > '", out,
+      "' 2> '", out, ".stderr'");
+  return std::system(cmd.c_str());
+}
+
+TEST(HtmlDiagramBrowserTest, FailingSeedShowsLanesArrowsAndTheViolationInChromium) {
+  if (access(kChromium, X_OK) != 0) GTEST_SKIP() << kChromium << " is not installed";
+  const std::string page = WriteFailingSeedDiagram();
+  const std::string dom_path = Dir("TEST_TMPDIR") + "/dom.html";
+  ASSERT_EQ(Chromium(absl::StrCat("--dump-dom 'file://", page, "'"), dom_path), 0)
+      << Slurp(dom_path + ".stderr");
+  const std::string dom = Slurp(dom_path);
+  // The script ran to its end (an exception would stop it before).
+  EXPECT_NE(dom.find("data-ready=\"true\""), std::string::npos) << dom.substr(0, 2000);
+  for (const char* lane : {"primary/walsender", "standby/walreceiver", "standby/startup",
+                           "primary/postmaster", "standby/postmaster"}) {
+    EXPECT_NE(dom.find(absl::StrCat("data-lane=\"", lane, "\"")), std::string::npos) << lane;
+  }
+  // The shutdown checkpoint's WAL, sent and never read by the walreceiver;
+  // the connection ending; the promotion; the violation mark.
+  EXPECT_NE(dom.find("XLogData 0/1001630..0/10016A8"), std::string::npos);
+  EXPECT_NE(dom.find("class=\"arrow kind-wal unread\""), std::string::npos);
+  EXPECT_NE(dom.find("never read"), std::string::npos);
+  EXPECT_NE(dom.find("rst received unread=162"), std::string::npos);
+  EXPECT_NE(dom.find("LOG: received promote request"), std::string::npos);
+  EXPECT_NE(dom.find("class=\"violation\""), std::string::npos);
+  EXPECT_NE(dom.find("VIOLATION at 0.242873s: CLEAN_SWITCHOVER"), std::string::npos);
+
+  const std::string png = Dir("TEST_UNDECLARED_OUTPUTS_DIR") + "/clean_switchover_2649.png";
+  ASSERT_EQ(Chromium(absl::StrCat("--window-size=1600,1000 --screenshot='", png, "' 'file://",
+                                  page, "'"),
+                     Dir("TEST_TMPDIR") + "/shot.log"),
+            0);
+  EXPECT_GT(Slurp(png).size(), 20000u) << "an empty screenshot";
+}
+
+}  // namespace
+}  // namespace replsim::tools

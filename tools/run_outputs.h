@@ -1,0 +1,60 @@
+// File: tools/run_outputs.h
+//
+// What `run` and `replay` write besides their report, chosen by flags:
+// - --html OUT.html: the run as a space-time diagram (tools/html_diagram.h);
+// - --logs DIR: each node's server log (tools/node_logs.h);
+// - replay's trace on stdout, cut by --until T (seconds of virtual time),
+//   --node NAME (that node's events) and --grep TEXT (lines containing it).
+// Each output sees every trace event as the run emits it.
+#ifndef REPLSIM_TOOLS_RUN_OUTPUTS_H_
+#define REPLSIM_TOOLS_RUN_OUTPUTS_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "scenarios/runner.h"
+#include "sim/trace.h"
+#include "tools/cli_common.h"
+#include "tools/flags.h"
+#include "tools/html_diagram.h"
+#include "tools/node_logs.h"
+
+namespace replsim::tools {
+
+using EventSink = std::function<void(const sim::TraceEvent&)>;
+
+class RunOutputs {
+ public:
+  // InvalidArgument for a flag value that cannot be used (a --node the
+  // scenario does not have, a --until that is not a time).
+  static absl::StatusOr<std::unique_ptr<RunOutputs>> FromFlags(const CommandLine& cl,
+                                                               const LoadedScenario& s);
+
+  // replay's printer: each event that passes --until, --node and --grep,
+  // one line each, to `out`.
+  EventSink ReplayPrinter(FILE* out = stdout);
+  // `sink` (may be empty), then every output.
+  EventSink Wrap(EventSink sink);
+  // Writes the outputs once the run is over.
+  absl::Status Finish(const LoadedScenario& s, const RunSetup& setup,
+                      const scenarios::RunReport& report);
+
+ private:
+  bool Shown(const sim::TraceEvent& e, const std::string& line) const;
+
+  std::string html_path_, logs_dir_;
+  std::unique_ptr<HtmlDiagram> html_;
+  std::unique_ptr<NodeLogs> logs_;
+  int64_t until_ns_ = -1;  // -1: no --until
+  bool cut_ = false;       // --until left events out
+  std::string node_, grep_;
+};
+
+}  // namespace replsim::tools
+
+#endif  // REPLSIM_TOOLS_RUN_OUTPUTS_H_
