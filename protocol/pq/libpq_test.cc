@@ -243,7 +243,7 @@ TEST_F(PqTest, ConnectSwitchesKeepaliveOn) {
   for (const char* conninfo : {"host=primary port=5432 keepalives_idle=5 keepalives_count=2",
                                "host=primary port=5432 keepalives=0"}) {
     cluster_.Spawn("standby", "client", [conninfo](os::Os& os) -> os::Task<> {
-      (void)co_await PgConn::Connect(os, conninfo);
+      (void)co_await PgConn::Connect(os, conninfo, 150000);
     });
   }
   RunFor(os::Seconds(1));
