@@ -150,7 +150,7 @@ absl::Status CheckScheduler(const Scenario& s, const ScenarioLocator& c) {
   if (k.has_resume_us() && k.resume_us().max() == 0) {
     return c.Error(kt, k, "resume_us", -1,
                    "resume_us: max 0 would be read as unset (5..50); expected max at least 1, "
-                   "or no_cpu_time: true");
+                   "or no resume_us");
   }
   if (k.depth() > 10) {
     return c.Error(kt, k, "depth", -1,

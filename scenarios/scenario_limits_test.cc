@@ -62,7 +62,7 @@ TEST(ScenarioLimitsTest, InputsThatWouldQuietlyDisableTheTestAreRefused) {
       // The scheduler's settings (sim/cpu.h, sim/tie_break.h).
       {Pair("scheduler { resume_us { } }\n"),
        "t.textproto:6:13: resume_us: max 0 would be read as unset (5..50); expected max at "
-       "least 1, or no_cpu_time: true"},
+       "least 1, or no resume_us"},
       {Pair("scheduler { depth: 2 }\n"), "t.textproto:6:13: depth: only for mode: PCT"},
       {Pair("scheduler { mode: PCT depth: 11 }\n"),
        "t.textproto:6:23: depth 11: expected 1..10 (0: 3)"},

@@ -17,6 +17,14 @@ Scenario Load(const char* file) {
   return *s;
 }
 
+// The scenario with CPU time and random tie-breaking (both opt-in).
+Scenario LoadBusy(const char* file) {
+  Scenario s = Load(file);
+  s.mutable_scheduler()->set_cpu_time(true);
+  s.mutable_scheduler()->set_mode(Scheduler::RANDOM);
+  return s;
+}
+
 RunReport RunSeed(const Scenario& s, uint64_t seed, const char* profile = "") {
   RunOptions o;
   o.profile = profile;
@@ -35,25 +43,41 @@ TEST(SchedulingTest, EveryModeIsDeterministicAndTheyDiffer) {
     bool must_differ;  // from every other such mode, on every seed
   };
   const Mode modes[] = {
-      {"RANDOM (default)", [](Scheduler&) {}, true},
-      {"FIFO", [](Scheduler& k) { k.set_mode(Scheduler::FIFO); }, true},
-      {"PCT", [](Scheduler& k) { k.set_mode(Scheduler::PCT); }, true},
-      {"no CPU time, FIFO",
+      {"default (FIFO, no CPU time)", [](Scheduler&) {}, true},
+      {"RANDOM, CPU time",
        [](Scheduler& k) {
-         k.set_no_cpu_time(true);
-         k.set_mode(Scheduler::FIFO);
+         k.set_mode(Scheduler::RANDOM);
+         k.set_cpu_time(true);
+       },
+       true},
+      {"FIFO, CPU time", [](Scheduler& k) { k.set_cpu_time(true); }, true},
+      {"PCT, CPU time",
+       [](Scheduler& k) {
+         k.set_mode(Scheduler::PCT);
+         k.set_cpu_time(true);
        },
        true},
       // These change a run only where several processes want a core at once
       // or signals pile up, which a seed need not have.
-      {"PCT depth 1",
+      {"PCT depth 1, CPU time",
        [](Scheduler& k) {
          k.set_mode(Scheduler::PCT);
          k.set_depth(1);
+         k.set_cpu_time(true);
        },
        false},
-      {"1 core", [](Scheduler& k) { k.set_cores(1); }, false},
-      {"random signal order", [](Scheduler& k) { k.set_random_signal_order(true); }, false},
+      {"1 core",
+       [](Scheduler& k) {
+         k.set_cpu_time(true);
+         k.set_cores(1);
+       },
+       false},
+      {"random signal order",
+       [](Scheduler& k) {
+         k.set_cpu_time(true);
+         k.set_random_signal_order(true);
+       },
+       false},
   };
   for (uint64_t seed : {3, 17}) {
     std::set<uint64_t> fingerprints;
@@ -75,7 +99,7 @@ TEST(SchedulingTest, EveryModeIsDeterministicAndTheyDiffer) {
 // Tie-breaking happens: same-time events of different processes run in
 // another order than FIFO's, and FIFO never reorders.
 TEST(SchedulingTest, TiesBetweenProcessesAreReordered) {
-  Scenario s = Load("walsnd_shutdown_drops_tail");
+  Scenario s = LoadBusy("walsnd_shutdown_drops_tail");
   uint64_t decisions = 0, reordered = 0;
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     const RunReport r = RunSeed(s, seed);
@@ -92,7 +116,7 @@ TEST(SchedulingTest, TiesBetweenProcessesAreReordered) {
 
 // PCT reaches its priority change points.
 TEST(SchedulingTest, PctChangesPriorities) {
-  Scenario s = Load("walsnd_shutdown_drops_tail");
+  Scenario s = LoadBusy("walsnd_shutdown_drops_tail");
   s.mutable_scheduler()->set_mode(Scheduler::PCT);
   uint64_t changes = 0;
   for (uint64_t seed = 1; seed <= 5; ++seed)
@@ -103,7 +127,7 @@ TEST(SchedulingTest, PctChangesPriorities) {
 // A busy host makes woken processes wait for a core; with more cores they
 // wait less, and without CPU time never.
 TEST(SchedulingTest, ProcessesWaitForACore) {
-  Scenario s = Load("walsnd_shutdown_drops_tail");
+  Scenario s = LoadBusy("walsnd_shutdown_drops_tail");
   auto waited = [&](uint32_t cores) {
     Scenario t = s;
     t.mutable_scheduler()->set_cores(cores);
@@ -114,7 +138,7 @@ TEST(SchedulingTest, ProcessesWaitForACore) {
   const uint64_t one = waited(1);
   EXPECT_GT(one, 0u);
   EXPECT_GT(one, waited(8));
-  s.mutable_scheduler()->set_no_cpu_time(true);
+  s.mutable_scheduler()->set_cpu_time(false);
   EXPECT_EQ(RunSeed(s, 1).sched.cpu.bursts, 0u);
 }
 
@@ -123,7 +147,7 @@ TEST(SchedulingTest, ProcessesWaitForACore) {
 // between two signals), and so does a child's SIGCHLD arriving while its
 // parent has another signal pending.
 TEST(SchedulingTest, SignalsPendTogetherInSomeSeeds) {
-  const Scenario s = Load("clean_switchover");
+  const Scenario s = LoadBusy("clean_switchover");
   uint64_t together = 0, joins = 0;
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     const RunReport r = RunSeed(s, seed, "pg-15");

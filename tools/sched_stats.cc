@@ -5,7 +5,7 @@
 // a core, signals pending together, SIGCHLDs joining another pending signal,
 // failing seeds and the first failing seed. Not a test:
 //   bazel run -c opt //tools:sched_stats -- --seeds=2000 [--mode=FIFO|RANDOM|PCT]
-//       [--no_cpu_time] [--profile=P] scenarios/*.textproto
+//       [--cpu_time] [--profile=P] scenarios/*.textproto
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,7 +21,7 @@ namespace {
 int Main(int argc, char** argv) {
   uint64_t seeds = 2000;
   std::string mode, profile;
-  bool no_cpu = false;
+  bool cpu = false;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -31,8 +31,8 @@ int Main(int argc, char** argv) {
       mode = a.substr(7);
     } else if (absl::StartsWith(a, "--profile=")) {
       profile = a.substr(10);
-    } else if (a == "--no_cpu_time") {
-      no_cpu = true;
+    } else if (a == "--cpu_time") {
+      cpu = true;
     } else {
       files.push_back(a);
     }
@@ -49,7 +49,7 @@ int Main(int argc, char** argv) {
     if (!mode.empty() && scenarios::Scheduler::Mode_Parse(mode, &m)) {
       s->mutable_scheduler()->set_mode(m);
     }
-    if (no_cpu) s->mutable_scheduler()->set_no_cpu_time(true);
+    if (cpu) s->mutable_scheduler()->set_cpu_time(true);
     scenarios::RunOptions o;
     o.profile = profile;
     o.fingerprint = false;
