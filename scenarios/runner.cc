@@ -66,6 +66,24 @@ sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, sim::Rng& rng) {
   }
   if (f.socket_send_buffer_bytes() > 0) c.net.snd_buf = f.socket_send_buffer_bytes();
   if (f.socket_receive_buffer_bytes() > 0) c.net.rcv_buf = f.socket_receive_buffer_bytes();
+  const Scheduler& k = s.scheduler();
+  switch (k.mode()) {
+    case Scheduler::FIFO: c.tie_break.mode = sim::TieBreakMode::kFifo; break;
+    case Scheduler::PCT: c.tie_break.mode = sim::TieBreakMode::kPct; break;
+    case Scheduler::RANDOM: c.tie_break.mode = sim::TieBreakMode::kRandom; break;
+    default: c.tie_break.mode = sim::TieBreakMode::kFifo; break;
+  }
+  if (k.depth() > 0) c.tie_break.pct_depth = static_cast<int>(k.depth());
+  if (k.cpu_time()) {
+    sim::CpuConfig cpu;
+    if (k.cores() > 0) cpu.cores = static_cast<int>(k.cores());
+    if (k.resume_us().max() > 0) {
+      cpu.resume_mean_min = os::Microseconds(k.resume_us().min());
+      cpu.resume_mean_max = os::Microseconds(k.resume_us().max());
+    }
+    c.cpu = cpu;
+  }
+  c.random_signal_order = k.random_signal_order();
   return c;
 }
 
@@ -178,6 +196,9 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
   r.fingerprint = options.fingerprint ? t.world().Fingerprint() : 0;
   r.unseed = t.world().Unseed();
   r.events = t.world().queue().events_run();
+  r.sched.tie_break = t.world().queue().tie_break_stats();
+  if (t.world().cpu() != nullptr) r.sched.cpu = t.world().cpu()->stats();
+  r.sched.cluster = t.cluster().stats();
   r.end_time = t.world().now();
   if (options.keep_trace) r.trace = t.world().trace().events();
   return r;

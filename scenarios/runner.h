@@ -19,6 +19,7 @@
 #include "protocol/node/behavior.h"
 #include "protocol/os/time.h"
 #include "scenarios/scenario.pb.h"
+#include "sim/os/cluster.h"
 #include "sim/trace.h"
 
 namespace replsim::scenarios {
@@ -45,12 +46,20 @@ struct RunOptions {
   std::function<void(const sim::TraceEvent&)> sink;  // sees each event as it happens
 };
 
+// How often the scheduling mechanisms came into play (not in the trace).
+struct SchedStats {
+  sim::TieBreakStats tie_break;
+  sim::CpuStats cpu;
+  sim::os_sim::ClusterStats cluster;
+};
+
 struct RunReport {
   uint64_t seed = 0;
   std::string profile;        // with overrides, e.g. "pg-9.2.4 +985bd7d497"
   uint64_t fingerprint = 0;   // 0 when RunOptions::fingerprint is off
   uint64_t unseed = 0;
   uint64_t events = 0;
+  SchedStats sched;
   os::Instant end_time;
   std::vector<Violation> violations;
   std::vector<sim::TraceEvent> trace;  // when keep_trace

@@ -162,6 +162,29 @@ absl::Status CheckFaults(const Scenario& s, const ScenarioLocator& c) {
   return absl::OkStatus();
 }
 
+absl::Status CheckScheduler(const Scenario& s, const ScenarioLocator& c) {
+  const Scheduler& k = s.scheduler();
+  const auto* kt = c.Child(c.root(), s, "scheduler", -1);
+  if (absl::Status st = CheckRange(c, kt, k, "resume_us", k.resume_us()); !st.ok()) return st;
+  if (k.has_resume_us() && k.resume_us().max() == 0) {
+    return c.Error(kt, k, "resume_us", -1,
+                   "resume_us: max 0 would be read as unset (5..50); expected max at least 1, "
+                   "or no resume_us");
+  }
+  if (k.depth() > 10) {
+    return c.Error(kt, k, "depth", -1,
+                   absl::StrCat("depth ", k.depth(), ": expected 1..10 (0: 3)"));
+  }
+  if (k.depth() != 0 && k.mode() != Scheduler::PCT) {
+    return c.Error(kt, k, "depth", -1, "depth: only for mode: PCT");
+  }
+  if (k.cores() > 64) {
+    return c.Error(kt, k, "cores", -1,
+                   absl::StrCat("cores ", k.cores(), ": expected 1..64 (0: 2)"));
+  }
+  return absl::OkStatus();
+}
+
 // A step that would start at or after the time limit is not run, so the
 // delays (and a crash's wait for its host) must add up to less than it, and
 // no single wait may be longer.
@@ -228,6 +251,7 @@ absl::Status CheckLimits(const Scenario& s, const ScenarioLocator& c) {
   const uint64_t limit_s = s.time_limit_s() > 0 ? s.time_limit_s() : kDefaultTimeLimitS;
   if (absl::Status st = CheckWorkload(s, c, limit_s); !st.ok()) return st;
   if (absl::Status st = CheckFaults(s, c); !st.ok()) return st;
+  if (absl::Status st = CheckScheduler(s, c); !st.ok()) return st;
   return CheckWaits(s, c, limit_s);
 }
 

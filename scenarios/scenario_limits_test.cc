@@ -59,6 +59,16 @@ TEST(ScenarioLimitsTest, InputsThatWouldQuietlyDisableTheTestAreRefused) {
       {Pair("faults { disk_latency_us { } }\n"),
        "t.textproto:6:10: disk_latency_us: max 0 would be read as unset (500..5000); expected "
        "max at least 1, or no disk_latency_us"},
+      // The scheduler's settings (sim/cpu.h, sim/tie_break.h).
+      {Pair("scheduler { resume_us { } }\n"),
+       "t.textproto:6:13: resume_us: max 0 would be read as unset (5..50); expected max at "
+       "least 1, or no resume_us"},
+      {Pair("scheduler { depth: 2 }\n"), "t.textproto:6:13: depth: only for mode: PCT"},
+      {Pair("scheduler { mode: PCT depth: 11 }\n"),
+       "t.textproto:6:23: depth 11: expected 1..10 (0: 3)"},
+      {Pair("scheduler { cores: 65 }\n"), "t.textproto:6:13: cores 65: expected 1..64 (0: 2)"},
+      {Pair("scheduler { mode: 7 }\n"),
+       "t.textproto:6:13: mode: 7 is not a known value; expected one of FIFO, RANDOM, PCT"},
       // Counts that overflow an int (2^31 transactions ran none).
       {Pair("workload { sessions: 1 transactions: 2147483648 }\n"),
        "t.textproto:6:24: transactions 2147483648: expected at most 2147483647"},

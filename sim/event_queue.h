@@ -4,12 +4,15 @@
 // process resumption, a segment arriving, a timer firing, is an event here.
 //
 // Ordering (a total order, documented because runs depend on it):
-// - Events run in order of (time, seq). `seq` is a 64-bit counter taken when
-//   the event is scheduled, so events due at the same virtual time run FIFO in
-//   the order they were scheduled. Nothing else breaks ties: never a pointer
-//   value, never a hash.
+// - Events run in order of time. `seq` is a 64-bit counter taken when the
+//   event is scheduled. Events due at the same virtual time run FIFO in the
+//   order they were scheduled, unless a tie-break policy is set
+//   (SetTieBreak, sim/tie_break.h): then each event's lane (the process or
+//   the kernel that scheduled it) stays FIFO, and which lane goes first at
+//   one instant is the policy's choice. Never a pointer value, never a hash.
 // - Scheduling in the past is a programmer error (CHECK); scheduling at now()
-//   runs after everything already due at now().
+//   runs after the event that is running (and, under FIFO, after everything
+//   already due at now()).
 //
 // Cancellation: Schedule() returns a TimerId. Cancel(id) is O(1) and is safe
 // with any id: a default one, one that already fired, one already cancelled,
@@ -26,6 +29,8 @@
 
 #include "absl/functional/any_invocable.h"
 #include "protocol/os/time.h"
+#include "sim/rng.h"
+#include "sim/tie_break.h"
 
 namespace replsim::sim {
 
@@ -46,11 +51,16 @@ class EventQueue {
 
   os::Instant now() const { return now_; }
 
-  // Runs `cb` at virtual time `at` (>= now()).
-  TimerId Schedule(os::Instant at, Callback cb);
-  TimerId ScheduleAfter(os::Duration d, Callback cb) {
-    return Schedule(now_ + d, std::move(cb));
+  // Runs `cb` at virtual time `at` (>= now()), in `lane` (sim/tie_break.h).
+  TimerId Schedule(os::Instant at, Callback cb, Lane lane = kKernelLane);
+  TimerId ScheduleAfter(os::Duration d, Callback cb, Lane lane = kKernelLane) {
+    return Schedule(now_ + d, std::move(cb), lane);
   }
+
+  // Same-time events are ordered by `config` from now on (default FIFO).
+  // `rng` is drawn from only when lanes tie; it must outlive the queue.
+  void SetTieBreak(TieBreakConfig config, Rng* rng);
+  const TieBreakStats& tie_break_stats() const { return tie_break_.stats(); }
 
   // Cancels a pending event. Returns true if it was pending (and now will not
   // run); false for any other id. Never fails.
@@ -77,6 +87,7 @@ class EventQueue {
     uint64_t seq;
     uint32_t slot;
     uint32_t generation;
+    Lane lane;
   };
   // std::*_heap build a max-heap; "greater" puts the earliest (time, seq) on top.
   struct Later {
@@ -98,6 +109,11 @@ class EventQueue {
   void FreeSlot(uint32_t slot);
   void DropDeadTop();
   void MaybeCompact();
+  // Takes the next entry to run off the heap (and the current instant's
+  // batch); false when nothing is pending.
+  bool PopNext(Entry* out);
+  // Tie-break modes: the entry to run among those due at the earliest time.
+  bool PopTied(Entry* out);
 
   os::Instant now_;
   uint64_t next_seq_ = 0;
@@ -106,6 +122,12 @@ class EventQueue {
   std::vector<Entry> heap_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
+  TieBreaker tie_break_{TieBreakConfig(), nullptr};
+  // Tie-break modes: the entries due at instant_time_, taken off the heap.
+  std::vector<Entry> instant_;
+  int64_t instant_time_ = 0;
+  std::vector<Lane> lanes_scratch_;
+  std::vector<size_t> first_scratch_;
 };
 
 }  // namespace replsim::sim

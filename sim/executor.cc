@@ -3,25 +3,9 @@
 #include <utility>
 
 #include "protocol/os/check.h"
+#include "sim/executor_process.h"
 
 namespace replsim::sim {
-namespace internal_executor {
-
-struct Process {
-  Pid pid = 0;
-  std::string name;
-  std::string host;
-  Executor::Body body;  // kept alive: the coroutine may reference its captures
-  std::unique_ptr<ProcessContext> ctx;
-  os::Task<> root;
-  TimerId start_event;
-  bool alive = true;
-  bool exit_requested = false;
-  ExitStatus status;
-  std::vector<Executor::ExitListener> listeners;
-};
-
-}  // namespace internal_executor
 
 using internal_executor::Process;
 
@@ -58,7 +42,7 @@ void SleepAwaitable::await_suspend(std::coroutine_handle<> h) {
   timer_ = ex_->queue_.Schedule(until_, [this, h] {
     timer_ = TimerId();
     ex_->Resume(p_, h);
-  });
+  }, Executor::LaneOf(p_));
 }
 
 SleepAwaitable::~SleepAwaitable() { ex_->queue_.Cancel(timer_); }
@@ -100,7 +84,7 @@ void WaitAnyAwaitable::await_suspend(std::coroutine_handle<> h) {
       result_ = ProcessContext::kTimedOut;
       Release();
       ex_->Resume(p_, handle_);
-    });
+    }, Executor::LaneOf(p_));
   }
 }
 
@@ -111,7 +95,7 @@ void WaitAnyAwaitable::OnWake(int index) {
     resume_event_ = TimerId();
     Release();
     ex_->Resume(p_, handle_);
-  });
+  }, Executor::LaneOf(p_));
 }
 
 void WaitAnyAwaitable::Release() {
@@ -158,11 +142,11 @@ Pid Executor::Spawn(std::string name, Body body, std::string host) {
   p->start_event = queue_.ScheduleAfter(os::Duration(), [this, p] {
     p->start_event = TimerId();
     Resume(p, p->root.handle());
-  });
+  }, LaneOf(p));
   return p->pid;
 }
 
-void Executor::Resume(Process* p, std::coroutine_handle<> h) {
+void Executor::RunSlice(Process* p, std::coroutine_handle<> h) {
   CHECK(p->alive);
   CHECK(running_ == nullptr) << "nested resume of " << p->name;
   running_ = p;
@@ -181,6 +165,13 @@ void Executor::Finish(Process* p, ExitStatus status, bool trace) {
   p->status = status;
   --live_;
   queue_.Cancel(p->start_event);
+  os::Duration exit_cost;
+  if (cpu_ != nullptr) {
+    Cpu::Host& h = cpu_->host(p->host);
+    // Killed during its burst: the core is free at once.
+    if (queue_.Cancel(p->cpu_event)) ReleaseCore(h);
+    if (trace) exit_cost = cpu_->ExitCost(h);
+  }
   // Destroying the root destroys every nested frame; their awaitables cancel
   // their timers and unlink their registrations.
   p->root.Reset();
@@ -194,10 +185,9 @@ void Executor::Finish(Process* p, ExitStatus status, bool trace) {
   std::vector<ExitListener> listeners = std::move(p->listeners);
   p->listeners.clear();
   for (ExitListener& l : listeners) {
-    queue_.ScheduleAfter(os::Duration(),
-                         [l = std::move(l), pid = p->pid, status]() mutable {
-                           l(pid, status);
-                         });
+    queue_.ScheduleAfter(exit_cost, [l = std::move(l), pid = p->pid, status]() mutable {
+      l(pid, status);
+    });
   }
 }
 

@@ -25,7 +25,13 @@
 //   timers and wait registrations are released by the awaitables' destructors.
 //   Nothing leaks and nothing of the process runs again. A process that kills
 //   itself, or calls Exit(), ends as soon as control returns to the executor.
-// - Exit listeners (a parent's SIGCHLD) run as their own event after the exit.
+// - Exit listeners (a parent's SIGCHLD) run as their own event after the exit
+//   (after the exit's cost, with a CPU model).
+// - Every resumption of a process is an event in the process's own lane
+//   (its pid, sim/tie_break.h): one process's steps keep their order under
+//   every tie-break mode.
+// - With a CPU model (set_cpu, sim/cpu.h) a resumption waits for a core of
+//   its host and its code runs at the end of its burst; without one, at once.
 // - Processes are kept by pid in a btree_map: any walk over them is in pid
 //   order, and pids are handed out 1, 2, 3, ... per Executor.
 //
@@ -46,6 +52,7 @@
 #include "absl/types/span.h"
 #include "protocol/os/task.h"
 #include "protocol/os/time.h"
+#include "sim/cpu.h"
 #include "sim/event_queue.h"
 #include "sim/trace.h"
 #include "sim/waitable.h"
@@ -192,6 +199,14 @@ class Executor {
   void KillAllSilently();
   void AddExitListener(Pid pid, ExitListener listener);
 
+  // CPU time (sim/cpu.h); null (the default) runs every resumption at once.
+  // Set before the first Spawn; `cpu` must outlive the executor.
+  void set_cpu(Cpu* cpu) { cpu_ = cpu; }
+  Cpu* cpu() { return cpu_; }
+  // `bytes` copied by `pid` (a send, a receive, a read, a write): their cost
+  // is added to its next burst. No-op without a CPU model.
+  void ChargeBytes(Pid pid, uint64_t bytes);
+
   bool IsAlive(Pid pid) const;
   std::optional<ExitStatus> exit_status(Pid pid) const;
   size_t live_processes() const { return live_; }
@@ -203,9 +218,15 @@ class Executor {
   friend class WaitAnyAwaitable;
   friend class ExitAwaitable;
 
+  // `p` is woken at `h`: it runs now, or after its burst on a core.
+  void Resume(internal_executor::Process* p, std::coroutine_handle<> h);
   // Runs `h` (a suspended frame of `p`), then ends `p` if it finished or asked
   // to exit.
-  void Resume(internal_executor::Process* p, std::coroutine_handle<> h);
+  void RunSlice(internal_executor::Process* p, std::coroutine_handle<> h);
+  // CPU model (executor_cpu.cc).
+  void StartBurst(internal_executor::Process* p, Cpu::Host& h);
+  void ReleaseCore(Cpu::Host& h);
+  static Lane LaneOf(const internal_executor::Process* p);
   void Finish(internal_executor::Process* p, ExitStatus status, bool trace);
   internal_executor::Process* Find(Pid pid) const;
 
@@ -214,6 +235,7 @@ class Executor {
   Pid next_pid_ = 1;
   size_t live_ = 0;
   internal_executor::Process* running_ = nullptr;
+  Cpu* cpu_ = nullptr;
   absl::btree_map<Pid, std::unique_ptr<internal_executor::Process>> processes_;
 };
 

@@ -1,5 +1,6 @@
 #include "sim/world.h"
 
+#include "protocol/os/check.h"
 #include "sim/stable_hash.h"
 
 namespace replsim::sim {
@@ -23,6 +24,21 @@ Rng& World::Stream(std::string_view name) {
              .first;
   }
   return *it->second;
+}
+
+void World::SetTieBreak(TieBreakConfig config) {
+  Rng* rng = nullptr;
+  if (config.mode == TieBreakMode::kRandom) rng = &Stream("scheduler/tiebreak");
+  if (config.mode == TieBreakMode::kPct) rng = &Stream("scheduler/pct");
+  queue_.SetTieBreak(config, rng);
+}
+
+void World::EnableCpu(CpuConfig config) {
+  CHECK(executor_->live_processes() == 0) << "EnableCpu after processes started";
+  cpu_ = std::make_unique<Cpu>(config, [this](std::string_view name) -> Rng& {
+    return Stream(name);
+  });
+  executor_->set_cpu(cpu_.get());
 }
 
 RunStats World::Run(const RunLimits& limits) {

@@ -25,9 +25,11 @@
 
 #include "absl/container/btree_map.h"
 #include "protocol/os/time.h"
+#include "sim/cpu.h"
 #include "sim/event_queue.h"
 #include "sim/executor.h"
 #include "sim/rng.h"
+#include "sim/tie_break.h"
 #include "sim/trace.h"
 
 namespace replsim::sim {
@@ -63,6 +65,14 @@ class World {
   // name always gives the same object.
   Rng& Stream(std::string_view name);
 
+  // Same-time events are ordered by `config` (sim/tie_break.h), drawing from
+  // the stream "scheduler/tiebreak" (kRandom) or "scheduler/pct" (kPct).
+  void SetTieBreak(TieBreakConfig config);
+  // Processes take CPU time on their hosts' cores (sim/cpu.h). Before the
+  // first process starts.
+  void EnableCpu(CpuConfig config);
+  Cpu* cpu() { return cpu_.get(); }
+
   RunStats Run(const RunLimits& limits = RunLimits());
 
   // A hash of the whole trace so far.
@@ -78,6 +88,7 @@ class World {
   // unique_ptr: btree_map moves its values on insert, and Stream() hands out
   // references that must stay valid.
   absl::btree_map<std::string, std::unique_ptr<Rng>, std::less<>> streams_;
+  std::unique_ptr<Cpu> cpu_;  // outlives the executor, which points at it
   std::unique_ptr<Executor> executor_;
 };
 

@@ -13,14 +13,19 @@ SignalState::RaiseResult SignalState::Raise(os::Signal sig) {
   return RaiseResult::kPending;
 }
 
-std::optional<os::Signal> SignalState::TakeNext(Rng& rng) {
+std::optional<os::Signal> SignalState::TakeNext(Rng* rng) {
   const uint32_t deliverable = pending_ & ~blocked_;
   if (deliverable == 0) return std::nullopt;
+  if (rng == nullptr) {
+    const os::Signal lowest = static_cast<os::Signal>(__builtin_ctz(deliverable));
+    pending_ &= ~Bit(lowest);
+    return lowest;
+  }
   std::vector<os::Signal> pending;
   for (os::Signal s : os::kAllSignals) {
     if (deliverable & Bit(s)) pending.push_back(s);
   }
-  os::Signal chosen = pending.size() == 1 ? pending[0] : pending[rng.Below(pending.size())];
+  os::Signal chosen = pending.size() == 1 ? pending[0] : pending[rng->Below(pending.size())];
   pending_ &= ~Bit(chosen);
   return chosen;
 }

@@ -7,9 +7,10 @@
 //
 // Contract: Raise() drops a signal whose disposition is "ignore" (POSIX
 // discards it at generation) and reports whether it coalesced. TakeNext()
-// removes one pending signal; when several are pending the choice is drawn
-// from the caller's stream (the scheduler's), so "SIGUSR1 handled before
-// SIGCHLD" and the reverse both happen across seeds. Default actions:
+// removes one pending signal; when several are pending it takes the lowest
+// number first, as Linux's next_signal() does for standard signals, or, given
+// a stream (a scenario asking for a random order), one drawn from it.
+// Default actions:
 // SIGCHLD is ignored, every other signal terminates.
 #ifndef REPLSIM_SIM_HOST_SIGNALS_H_
 #define REPLSIM_SIM_HOST_SIGNALS_H_
@@ -32,8 +33,11 @@ class SignalState {
   // Pending and not blocked: what delivery would take now.
   bool any_pending() const { return (pending_ & ~blocked_) != 0; }
   bool is_pending(os::Signal sig) const { return pending_ & Bit(sig); }
-  // One deliverable signal (pending, not blocked), removed from the set.
-  std::optional<os::Signal> TakeNext(Rng& rng);
+  // How many signals are deliverable now.
+  int deliverable_count() const { return __builtin_popcount(pending_ & ~blocked_); }
+  // One deliverable signal (pending, not blocked), removed from the set: the
+  // lowest-numbered, or with `rng` one drawn uniformly.
+  std::optional<os::Signal> TakeNext(Rng* rng);
   // Removes `sig` from the pending set; whether it was there.
   bool Take(os::Signal sig);
 

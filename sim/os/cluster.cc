@@ -20,7 +20,11 @@ struct ProcessHolder {
 Cluster::Cluster(World& world, ClusterConfig config)
     : world_(world),
       network_(world, config.net),
-      fault_points_(world, config.fault_points) {}
+      fault_points_(world, config.fault_points),
+      random_signal_order_(config.random_signal_order) {
+  world_.SetTieBreak(config.tie_break);
+  if (config.cpu.has_value()) world_.EnableCpu(*config.cpu);
+}
 
 Cluster::~Cluster() {
   tearing_down_ = true;

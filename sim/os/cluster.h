@@ -44,6 +44,21 @@ namespace replsim::sim::os_sim {
 struct ClusterConfig {
   net::NetConfig net;
   fault::FaultPointConfig fault_points;
+  // Processes take CPU time (sim/cpu.h); unset, none.
+  std::optional<CpuConfig> cpu;
+  // Order of same-time events (sim/tie_break.h).
+  TieBreakConfig tie_break;
+  // Several pending signals are handled in a random order (stream
+  // "signals/order") instead of Linux's lowest number first.
+  bool random_signal_order = false;
+};
+
+// How often the cluster's scheduling mechanisms came into play in a run.
+struct ClusterStats {
+  // A process had two or more signals to handle at one suspension point.
+  uint64_t signals_pending_together = 0;
+  // A child's SIGCHLD arrived while its parent had another signal pending.
+  uint64_t sigchld_joins_pending = 0;
 };
 
 class Cluster {
@@ -76,8 +91,12 @@ class Cluster {
   World& world() { return world_; }
   net::Network& network() { return network_; }
   fault::FaultPoints& fault_points() { return fault_points_; }
-  // The stream signal delivery order is drawn from.
-  Rng& scheduler_rng() { return world_.Stream("scheduler"); }
+  // The stream the order of several pending signals is drawn from, or null
+  // for Linux's order (lowest number first).
+  Rng* signal_order_rng() {
+    return random_signal_order_ ? &world_.Stream("signals/order") : nullptr;
+  }
+  ClusterStats& stats() { return stats_; }
   bool tearing_down() const { return tearing_down_; }
 
   // Sees every server log line (SimOs::Log) as it is written, after its
@@ -103,6 +122,8 @@ class Cluster {
   net::Network network_;
   fault::FaultPoints fault_points_;
   bool tearing_down_ = false;
+  bool random_signal_order_ = false;
+  ClusterStats stats_;
   absl::btree_map<std::string, std::unique_ptr<host::Host>, std::less<>> hosts_;
   absl::btree_map<os::Pid, SimOs*> live_;
   LogSink log_sink_;

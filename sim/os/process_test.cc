@@ -118,34 +118,70 @@ TEST_F(ProcessTest, SigchldArrivesAsItsOwnEventAfterTheExit) {
   EXPECT_GT(status_at, exit_at);
 }
 
-// Both pending at one suspension point: the order is the scheduler's draw.
-TEST(ProcessOrderTest, SigusrOneAndSigchldOrderVariesWithSeed) {
+// A child sends SIGUSR1 to its parent (PMSIGNAL) and exits at once; the
+// parent is in disk I/O meanwhile, which does not wait for signals. Returns
+// the order the parent handled them in, and whether they were pending
+// together at one suspension point.
+struct UsrChldRun {
+  std::vector<std::string> order;
+  uint64_t together = 0;
+};
+UsrChldRun RunUsr1ThenExit(uint64_t seed, ClusterConfig config) {
+  World world(seed);
+  Cluster cluster(world, std::move(config));
+  cluster.AddHost("h");
+  UsrChldRun run;
+  cluster.Spawn("h", "postmaster", [&](os::Os& os) -> os::Task<> {
+    os.SetSignalHandler(Signal::kSIGUSR1, [&] { run.order.push_back("usr1"); });
+    os.SetSignalHandler(Signal::kSIGCHLD, [&] { run.order.push_back("chld"); });
+    os::Fd f = *os.Open("log", os::kOpenCreate | os::kOpenReadWrite);
+    os::Pid me = os.MyPid();
+    (void)os.StartChild("walsender", [me](os::Os& c) -> os::Task<> {
+      c.Kill(me, Signal::kSIGUSR1);  // PMSIGNAL, then exit at once
+      co_return;
+    });
+    std::vector<uint8_t> b(10);
+    while (run.order.size() < 2) (void)co_await os.PWrite(f, b, 0);
+  });
+  world.Run({.until = os::Instant() + os::Seconds(1)});
+  run.together = cluster.stats().signals_pending_together;
+  return run;
+}
+
+// Both pending at one suspension point: Linux's order, lowest number first
+// (SIGUSR1 = 10 before SIGCHLD = 17), on every seed.
+TEST(ProcessOrderTest, PendingTogetherSigusrOneBeforeSigchldAsOnLinux) {
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    UsrChldRun r = RunUsr1ThenExit(seed, ClusterConfig());
+    EXPECT_EQ(r.order, (std::vector<std::string>{"usr1", "chld"})) << seed;
+    EXPECT_EQ(r.together, 1u) << seed;
+  }
+}
+
+// A scenario asking for a random order gets both orders across seeds.
+TEST(ProcessOrderTest, RandomSignalOrderVariesWithSeed) {
   int usr1_first = 0, chld_first = 0;
   for (uint64_t seed = 1; seed <= 16; ++seed) {
-    World world(seed);
-    Cluster cluster(world);
-    cluster.AddHost("h");
-    std::vector<std::string> order;
-    cluster.Spawn("h", "postmaster", [&](os::Os& os) -> os::Task<> {
-      os.SetSignalHandler(Signal::kSIGUSR1, [&] { order.push_back("usr1"); });
-      os.SetSignalHandler(Signal::kSIGCHLD, [&] { order.push_back("chld"); });
-      os::Fd f = *os.Open("log", os::kOpenCreate | os::kOpenReadWrite);
-      os::Pid me = os.MyPid();
-      (void)os.StartChild("walsender", [me](os::Os& c) -> os::Task<> {
-        c.Kill(me, Signal::kSIGUSR1);  // PMSIGNAL, then exit at once
-        co_return;
-      });
-      std::vector<uint8_t> b(10);
-      // Disk I/O does not wait for signals: both arrive during it and are
-      // delivered at its end, in an order drawn from the scheduler stream.
-      while (order.size() < 2) (void)co_await os.PWrite(f, b, 0);
-    });
-    world.Run({.until = os::Instant() + os::Seconds(1)});
-    ASSERT_EQ(order.size(), 2u) << seed;
-    (order[0] == "usr1" ? usr1_first : chld_first)++;
+    UsrChldRun r = RunUsr1ThenExit(seed, ClusterConfig{.random_signal_order = true});
+    ASSERT_EQ(r.order.size(), 2u) << seed;
+    (r.order[0] == "usr1" ? usr1_first : chld_first)++;
   }
   EXPECT_GT(usr1_first, 0);
   EXPECT_GT(chld_first, 0);
+}
+
+// With CPU time the child's exit takes time before its SIGCHLD: in some
+// seeds the parent handles SIGUSR1 on its own, before SIGCHLD arrives; in
+// others both are pending together. Never SIGCHLD first.
+TEST(ProcessOrderTest, ExitTimeSeparatesAChildsSignalFromItsSigchld) {
+  int apart = 0, together = 0;
+  for (uint64_t seed = 1; seed <= 32; ++seed) {
+    UsrChldRun r = RunUsr1ThenExit(seed, ClusterConfig{.cpu = CpuConfig()});
+    EXPECT_EQ(r.order, (std::vector<std::string>{"usr1", "chld"})) << seed;
+    (r.together > 0 ? together : apart)++;
+  }
+  EXPECT_GT(apart, 0);
+  EXPECT_GT(together, 0);
 }
 
 TEST_F(ProcessTest, DefaultActionTerminatesWithTheSignal) {

@@ -57,6 +57,8 @@ TraceBuilder SimOs::Emit(std::string_view kind, Severity s) {
                                        kind, s, pid_);
 }
 
+void SimOs::Copied(size_t n) { cluster_.world().executor().ChargeBytes(pid_, n); }
+
 std::string_view SimOs::HostName() const { return host_.name(); }
 
 void SimOs::SetProcessName(std::string_view name) {
@@ -81,7 +83,13 @@ void SimOs::Raise(os::Signal sig) {
 
 os::Task<bool> SimOs::DeliverPendingSignals() {
   bool ran = false;
-  while (std::optional<os::Signal> sig = signals_.TakeNext(cluster_.scheduler_rng())) {
+  if (const int n = signals_.deliverable_count(); n > 1) {
+    // Linux takes them lowest number first (next_signal()); a scenario can
+    // ask for a random order instead.
+    ++cluster_.stats().signals_pending_together;
+    Emit("signals_pending").Int("count", n);
+  }
+  while (std::optional<os::Signal> sig = signals_.TakeNext(cluster_.signal_order_rng())) {
     host::SignalState::Action a = signals_.action(*sig);
     Emit("signal_delivered").Str("signal", os::SignalName(*sig));
     if (a == host::SignalState::Action::kHandler) {
@@ -229,6 +237,9 @@ os::Result<os::Pid> SimOs::StartChild(std::string name, os::ProcessBody body,
 }
 
 void SimOs::ChildExited(const os::ChildExit& status) {
+  // A signal the child (or anyone) sent is still pending as SIGCHLD comes:
+  // both are handled at the parent's next suspension point, lowest first.
+  if (signals_.any_pending()) ++cluster_.stats().sigchld_joins_pending;
   zombies_.push_back(status);
   Emit("child_exit_status")
       .Int("child", status.pid)

@@ -120,6 +120,8 @@ class SimOs final : public os::Os {
 
  private:
   TraceBuilder Emit(std::string_view kind, Severity s = Severity::kInfo);
+  // `n` bytes copied between the process and the kernel: CPU time.
+  void Copied(size_t n);
   os::Fd AddFd(FdEntry e);
   friend class Cluster;
   net::TcpSocket* SocketOf(os::Fd fd);

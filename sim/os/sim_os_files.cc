@@ -24,7 +24,9 @@ os::Task<os::Result<size_t>> SimOs::PRead(os::Fd fd, absl::Span<uint8_t> buf,
   co_await Pause(host_.disk().IoLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;
-  co_return host_.disk().Read(f->id, offset, buf);
+  os::Result<size_t> r = host_.disk().Read(f->id, offset, buf);
+  if (r.ok()) Copied(*r);
+  co_return r;
 }
 
 os::Task<os::Result<size_t>> SimOs::PWrite(os::Fd fd, absl::Span<const uint8_t> data,
@@ -33,7 +35,9 @@ os::Task<os::Result<size_t>> SimOs::PWrite(os::Fd fd, absl::Span<const uint8_t> 
   co_await Pause(host_.disk().IoLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;
-  co_return host_.disk().Write(f->id, offset, data);
+  os::Result<size_t> r = host_.disk().Write(f->id, offset, data);
+  if (r.ok()) Copied(*r);
+  co_return r;
 }
 
 os::Task<os::Errno> SimOs::Fsync(os::Fd fd) {

@@ -67,7 +67,9 @@ os::Errno SimOs::ConnectResult(os::Fd sock) {
 os::Result<size_t> SimOs::TrySend(os::Fd sock, absl::Span<const uint8_t> data) {
   net::TcpSocket* s = SocketOf(sock);
   if (s == nullptr) return os::Errno::kEBADF;
-  return cluster_.network().Send(s->id(), data);
+  os::Result<size_t> r = cluster_.network().Send(s->id(), data);
+  if (r.ok()) Copied(*r);
+  return r;
 }
 
 os::Task<os::Result<size_t>> SimOs::Send(os::Fd sock, absl::Span<const uint8_t> data) {
@@ -88,7 +90,9 @@ os::Task<os::Result<size_t>> SimOs::Send(os::Fd sock, absl::Span<const uint8_t> 
 os::Result<size_t> SimOs::TryRecv(os::Fd sock, absl::Span<uint8_t> buf) {
   net::TcpSocket* s = SocketOf(sock);
   if (s == nullptr) return os::Errno::kEBADF;
-  return cluster_.network().Recv(s->id(), buf);
+  os::Result<size_t> r = cluster_.network().Recv(s->id(), buf);
+  if (r.ok()) Copied(*r);
+  return r;
 }
 
 os::Task<os::Result<size_t>> SimOs::Recv(os::Fd sock, absl::Span<uint8_t> buf) {

@@ -1,0 +1,70 @@
+// Executor: the CPU model's side (sim/cpu.h): run queues, bursts, cores.
+#include "protocol/os/check.h"
+#include "sim/executor.h"
+#include "sim/executor_process.h"
+
+namespace replsim::sim {
+
+using internal_executor::Process;
+
+Lane Executor::LaneOf(const Process* p) { return static_cast<Lane>(p->pid); }
+
+void Executor::Resume(Process* p, std::coroutine_handle<> h) {
+  if (cpu_ == nullptr) {
+    RunSlice(p, h);
+    return;
+  }
+  CHECK(p->alive);
+  CHECK(!p->runnable) << p->name << " woken twice";
+  p->runnable = h;
+  Cpu::Host& host = cpu_->host(p->host);
+  if (host.free_cores > 0) {
+    --host.free_cores;
+    StartBurst(p, host);
+    return;
+  }
+  p->runnable_since = queue_.now();
+  host.run_queue.push_back(p->pid);
+  ++cpu_->stats().waited;
+  cpu_->stats().max_run_queue =
+      std::max<uint64_t>(cpu_->stats().max_run_queue, host.run_queue.size());
+}
+
+void Executor::StartBurst(Process* p, Cpu::Host& host) {
+  os::Duration cost = cpu_->ResumeCost(host) + cpu_->ByteCost(host, p->bytes_copied);
+  p->bytes_copied = 0;
+  if (!p->started) {
+    p->started = true;
+    cost = cost + cpu_->StartCost(host);
+  }
+  ++cpu_->stats().bursts;
+  p->cpu_event = queue_.ScheduleAfter(
+      cost,
+      [this, p, &host] {
+        p->cpu_event = TimerId();
+        std::coroutine_handle<> h = p->runnable;
+        p->runnable = nullptr;
+        RunSlice(p, h);
+        ReleaseCore(host);
+      },
+      LaneOf(p));
+}
+
+void Executor::ReleaseCore(Cpu::Host& host) {
+  ++host.free_cores;
+  while (host.free_cores > 0 && !host.run_queue.empty()) {
+    Process* q = Find(host.run_queue.front());
+    host.run_queue.pop_front();
+    if (q == nullptr || !q->alive) continue;
+    --host.free_cores;
+    cpu_->stats().wait_ns += (queue_.now() - q->runnable_since).nanos();
+    StartBurst(q, host);
+  }
+}
+
+void Executor::ChargeBytes(Pid pid, uint64_t bytes) {
+  if (cpu_ == nullptr) return;
+  if (Process* p = Find(pid)) p->bytes_copied += bytes;
+}
+
+}  // namespace replsim::sim
