@@ -1,6 +1,6 @@
 // The HTML space-time diagram: the page is self-contained, and, in a real
 // headless Chromium, the known failing seed of clean_switchover (pg-9.3beta2,
-// seed 2649) shows its lanes, the shutdown checkpoint's XLogData that the
+// seed 361) shows its lanes, the shutdown checkpoint's XLogData that the
 // standby never read, the promotion, and the violation mark. The browser test
 // skips when /usr/bin/chromium is missing (tools/setup.sh installs it) and
 // leaves a screenshot in the test's outputs (TEST_UNDECLARED_OUTPUTS_DIR).
@@ -45,11 +45,11 @@ std::string WriteFailingSeedDiagram() {
   scenarios::RunOptions o;
   o.profile = "pg-9.3beta2";
   o.sink = [&](const sim::TraceEvent& e) { d.Add(e); };
-  absl::StatusOr<scenarios::RunReport> r = scenarios::RunScenario(*s, 2649, o);
+  absl::StatusOr<scenarios::RunReport> r = scenarios::RunScenario(*s, 361, o);
   EXPECT_TRUE(r.ok()) << r.status();
-  EXPECT_NE(r->first_violation(), nullptr) << "seed 2649 is expected to fail under pg-9.3beta2";
-  const std::string path = Dir("TEST_TMPDIR") + "/clean_switchover_2649.html";
-  EXPECT_TRUE(d.Write(path, DiagramRunFrom("clean_switchover pg-9.3beta2 seed 2649", "", *r)).ok());
+  EXPECT_NE(r->first_violation(), nullptr) << "seed 361 is expected to fail under pg-9.3beta2";
+  const std::string path = Dir("TEST_TMPDIR") + "/clean_switchover_361.html";
+  EXPECT_TRUE(d.Write(path, DiagramRunFrom("clean_switchover pg-9.3beta2 seed 361", "", *r)).ok());
   return path;
 }
 
@@ -94,7 +94,7 @@ TEST(HtmlDiagramTest, EveryMessageReadWasNotedByItsSenderAtItsOffset) {
     ++received;
     if (sent.count({peer[socket], offset}) > 0) ++matched;
   };
-  ASSERT_TRUE(scenarios::RunScenario(*s, 2649, o).ok());
+  ASSERT_TRUE(scenarios::RunScenario(*s, 361, o).ok());
   EXPECT_GT(received, 100);
   EXPECT_EQ(matched, received);
 }
@@ -126,15 +126,15 @@ TEST(HtmlDiagramBrowserTest, FailingSeedShowsLanesArrowsAndTheViolationInChromiu
   }
   // The shutdown checkpoint's WAL, sent and never read by the walreceiver;
   // the connection ending; the promotion; the violation mark.
-  EXPECT_NE(dom.find("XLogData 0/1001630..0/10016A8"), std::string::npos);
+  EXPECT_NE(dom.find("XLogData 0/10017C0..0/1001838"), std::string::npos);
   EXPECT_NE(dom.find("class=\"arrow kind-wal unread\""), std::string::npos);
   EXPECT_NE(dom.find("never read"), std::string::npos);
   EXPECT_NE(dom.find("rst received unread=162"), std::string::npos);
   EXPECT_NE(dom.find("LOG: received promote request"), std::string::npos);
   EXPECT_NE(dom.find("class=\"violation\""), std::string::npos);
-  EXPECT_NE(dom.find("VIOLATION at 0.242873s: CLEAN_SWITCHOVER"), std::string::npos);
+  EXPECT_NE(dom.find("VIOLATION at 0.273094s: CLEAN_SWITCHOVER"), std::string::npos);
 
-  const std::string png = Dir("TEST_UNDECLARED_OUTPUTS_DIR") + "/clean_switchover_2649.png";
+  const std::string png = Dir("TEST_UNDECLARED_OUTPUTS_DIR") + "/clean_switchover_361.png";
   ASSERT_EQ(Chromium(absl::StrCat("--window-size=1600,1000 --screenshot='", png, "' 'file://",
                                   page, "'"),
                      Dir("TEST_TMPDIR") + "/shot.log"),
