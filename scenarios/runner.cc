@@ -12,6 +12,7 @@
 #include "scenarios/harness/harness.h"
 #include "scenarios/harness/real_processes.h"
 #include "scenarios/run_state.h"
+#include "scenarios/scheduler_override.h"
 #include "sim/distributions.h"
 
 namespace replsim::scenarios {
@@ -38,7 +39,8 @@ const Violation* RunReport::first_violation() const {
 
 namespace {
 
-sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, sim::Rng& rng) {
+sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, const Scheduler& k,
+                                            sim::Rng& rng) {
   sim::os_sim::ClusterConfig c;
   const FaultModel& f = s.faults();
   if (f.latency_us().max() > 0) {
@@ -66,7 +68,6 @@ sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, sim::Rng& rng) {
   }
   if (f.socket_send_buffer_bytes() > 0) c.net.snd_buf = f.socket_send_buffer_bytes();
   if (f.socket_receive_buffer_bytes() > 0) c.net.rcv_buf = f.socket_receive_buffer_bytes();
-  const Scheduler& k = s.scheduler();
   switch (k.mode()) {
     case Scheduler::FIFO: c.tie_break.mode = sim::TieBreakMode::kFifo; break;
     case Scheduler::PCT: c.tie_break.mode = sim::TieBreakMode::kPct; break;
@@ -149,9 +150,11 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
                                       const RunOptions& options) {
   absl::StatusOr<node::Behavior> behavior = ResolveBehavior(s, options);
   if (!behavior.ok()) return behavior.status();
+  absl::StatusOr<Scheduler> scheduler = ApplySchedulerOverride(s.scheduler(), options.scheduler);
+  if (!scheduler.ok()) return scheduler.status();
   // Scenario-level draws come from their own stream, independent of the world's.
   sim::Rng scenario_rng = sim::Rng::ForStream(seed, "scenario");
-  Harness t(seed, *behavior, ClusterConfigFor(s, scenario_rng), options.keep_trace);
+  Harness t(seed, *behavior, ClusterConfigFor(s, *scheduler, scenario_rng), options.keep_trace);
   t.world().trace().set_hashing(options.fingerprint);
   {
     // Disk faults, the same on every host. A range is drawn only when set, so

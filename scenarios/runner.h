@@ -38,6 +38,9 @@ struct RunOptions {
   // "985bd7d497=off,..." on top of the profile and the scenario's own
   // switches (which apply under every profile).
   std::string switches;
+  // Overrides the scenario's scheduler block (scenarios/scheduler_override.h),
+  // e.g. "random,cpu_time=off"; "" keeps the scenario's.
+  std::string scheduler;
   bool keep_trace = false;    // keep every event (replay, --trace)
   // Hash the trace into RunReport::fingerprint. Off, the fingerprint is 0 and
   // the run is otherwise identical (sweeps, which rerun a failing seed with it

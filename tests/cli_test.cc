@@ -113,6 +113,45 @@ TEST(CliTest, APrintedReplayCommandReproducesTheFailure) {
       << first;
 }
 
+// --scheduler changes the run (another order of same-time events gives
+// another trace), is part of the sweep's identity, and travels in the replay
+// command, which reproduces the failure with it.
+TEST(CliTest, ASchedulerOverrideTravelsInTheReplayCommand) {
+  Result fifo = Replsim(std::string("run ") + kScenario + " --seed 3 --scheduler fifo");
+  Result pct = Replsim(std::string("run ") + kScenario + " --seed 3 --scheduler pct:3");
+  EXPECT_EQ(fifo.code, 0) << fifo.out;
+  EXPECT_EQ(pct.code, 0) << pct.out;
+  EXPECT_NE(FingerprintOf(fifo.out), FingerprintOf(pct.out));
+  EXPECT_TRUE(absl::StrContains(pct.out, "seed 3  scheduler pct:3\n")) << pct.out;
+
+  const std::string failures = TempFile("sched_failures");
+  Result sweep = Replsim(std::string("sweep scenarios/walsnd_shutdown_drops_tail.textproto ") +
+                         "--seeds 1..40 --switches e0b581acd2=off --scheduler cpu_time=on,pct:3 "
+                         "--failures " + failures);
+  ASSERT_EQ(sweep.code, 1) << sweep.out;
+  const std::string prefix = "replay the first: bazel run //tools:replsim -- ";
+  const size_t at = sweep.out.find(prefix);
+  ASSERT_NE(at, std::string::npos) << sweep.out;
+  std::string pasted =
+      sweep.out.substr(at + prefix.size(), sweep.out.find('\n', at) - at - prefix.size());
+  EXPECT_TRUE(absl::StrContains(pasted, "--scheduler pct:3,cpu_time=on")) << pasted;
+  pasted.replace(0, std::string("replay").size(), "run");
+  Result r = Replsim(pasted);
+  EXPECT_EQ(r.code, 1) << pasted << "\n" << r.out;
+  std::ifstream in(failures);
+  std::string line;
+  bool recorded = false;
+  while (std::getline(in, line)) {
+    if (absl::StrContains(line, "\"fingerprint\":\"" + FingerprintOf(r.out))) recorded = true;
+  }
+  EXPECT_TRUE(recorded) << "failures file " << failures << " has no fingerprint of " << r.out;
+  // The same sweep under another scheduler is another sweep: it starts afresh.
+  Result other = Replsim(std::string("sweep scenarios/walsnd_shutdown_drops_tail.textproto ") +
+                         "--seeds 1..40 --switches e0b581acd2=off --scheduler fifo "
+                         "--failures " + failures);
+  EXPECT_TRUE(absl::StrContains(other.out, "scheduler \"pct:3,cpu_time=on\"")) << other.out;
+}
+
 TEST(CliTest, HelpAndVersionExitZeroAndUsageErrorsExitFour) {
   Result help = Replsim("--help");
   EXPECT_EQ(help.code, 0) << help.out;
@@ -260,6 +299,8 @@ TEST(CliTest, BadInputIsExitCodeFourWithAClearMessage) {
       {"frobnicate", "unknown command \"frobnicate\""},
       {std::string("run ") + kScenario + " --seed 1 --switches 985bd7d497=maybe",
        "bad switch override"},
+      {std::string("sweep ") + kScenario + " --seeds 1..2 --scheduler sideways",
+       "--scheduler: \"sideways\": expected one of fifo, random, pct"},
   };
   for (const Case& c : cases) {
     Result r = Replsim(c.args);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "scenarios/scenario_loader.h"
+#include "scenarios/scheduler_override.h"
 #include "tools/crash_handler.h"
 #include "tools/flags.h"
 
@@ -63,7 +64,7 @@ absl::StatusOr<LoadedScenario> LoadScenarioForCli(const std::string& path) {
 }
 
 absl::StatusOr<RunSetup> SetupRun(const scenarios::Scenario& s, const std::string& profile,
-                                  const std::string& switches) {
+                                  const std::string& switches, const std::string& scheduler) {
   RunSetup setup;
   setup.options.profile = profile;
   setup.options.switches = switches;
@@ -72,6 +73,10 @@ absl::StatusOr<RunSetup> SetupRun(const scenarios::Scenario& s, const std::strin
   setup.profile = scenarios::RunProfile(s, setup.options);
   setup.switches = scenarios::CanonicalSwitches(*b);
   setup.description = b->description;
+  absl::StatusOr<std::string> canonical = scenarios::CanonicalSchedulerOverride(scheduler);
+  if (!canonical.ok()) return canonical.status();
+  setup.scheduler = *canonical;
+  setup.options.scheduler = *canonical;
   if (SelftestCrashAfterEvents() > 0) {
     setup.options.sink = WithSelftestCrash(nullptr);
   }
@@ -79,7 +84,16 @@ absl::StatusOr<RunSetup> SetupRun(const scenarios::Scenario& s, const std::strin
 }
 
 std::string ReplayCommandFor(const std::string& path, uint64_t seed, const RunSetup& setup) {
-  return ReplayCommand(path, seed, setup.profile, setup.switches);
+  return ReplayCommand(path, seed, setup.profile, setup.switches, setup.scheduler);
+}
+
+absl::Status EmbedScheduler(scenarios::Scenario* s, RunSetup* setup) {
+  absl::StatusOr<scenarios::Scheduler> k =
+      scenarios::ApplySchedulerOverride(s->scheduler(), setup->options.scheduler);
+  if (!k.ok()) return k.status();
+  if (!setup->options.scheduler.empty()) *s->mutable_scheduler() = *std::move(k);
+  setup->options.scheduler.clear();
+  return absl::OkStatus();
 }
 
 absl::Status ShardFromFlagOrEnv(const std::string& flag, const std::string& count_flag,
@@ -179,8 +193,9 @@ SeedOutcome RunSeedWith(const ScenarioRun& run, const scenarios::RunOptions& opt
 
 void PrintRunReport(const LoadedScenario& s, const RunSetup& setup,
                     const scenarios::RunReport& r) {
-  std::printf("scenario %s  profile %s  seed %" PRIu64 "\n", s.scenario.name().c_str(),
-              r.profile.c_str(), r.seed);
+  std::printf("scenario %s  profile %s  seed %" PRIu64 "%s\n", s.scenario.name().c_str(),
+              r.profile.c_str(), r.seed,
+              setup.scheduler.empty() ? "" : ("  scheduler " + setup.scheduler).c_str());
   const scenarios::Violation* v = r.first_violation();
   if (v == nullptr) {
     std::printf("outcome: ok (%zu tolerated outcome(s))\n", r.violations.size());
@@ -235,7 +250,7 @@ void PrintSweepSummary(const SweepIdentity& id, const SweepResult& r) {
   if (!r.failures.empty()) {
     std::printf("replay the first: %s\n",
                 ReplayCommand(id.scenario_path, r.failures.front().first, id.profile,
-                              id.switches)
+                              id.switches, id.scheduler)
                     .c_str());
   }
   PrintCrashes(id, r);
@@ -254,7 +269,7 @@ void PrintCrashes(const SweepIdentity& id, const SweepResult& r) {
                 " (a bug in replsim, not a finding): %s%s%s\n  see it with: %s\n",
                 c.seed, c.how.c_str(), c.last_words.empty() ? "" : ": ",
                 c.last_words.c_str(),
-                ReplayCommand(id.scenario_path, c.seed, id.profile, id.switches).c_str());
+                ReplayCommand(id.scenario_path, c.seed, id.profile, id.switches, id.scheduler).c_str());
   }
 }
 

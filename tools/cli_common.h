@@ -52,12 +52,18 @@ struct RunSetup {
   scenarios::RunOptions options;  // what RunScenario is given
   std::string profile;            // the profile's name
   std::string switches;           // canonical (scenarios::CanonicalSwitches)
+  std::string scheduler;          // canonical --scheduler, "" for the scenario's
   std::string description;        // "pg-9.3beta2 -985bd7d497"
 };
 // InvalidArgument for an unknown profile or a bad switch.
 absl::StatusOr<RunSetup> SetupRun(const scenarios::Scenario& s, const std::string& profile,
-                                  const std::string& switches);
+                                  const std::string& switches,
+                                  const std::string& scheduler = "");
 std::string ReplayCommandFor(const std::string& path, uint64_t seed, const RunSetup& setup);
+// Writes the run's --scheduler override into `s`'s scheduler block and takes
+// it out of setup->options, for commands that write scenario files (fuzz
+// reproducers, shrunk scenarios), so the file alone reproduces the run.
+absl::Status EmbedScheduler(scenarios::Scenario* s, RunSetup* setup);
 // --shard i/n (`flag`); else --shard_count N (`count_flag`) with i from
 // JOB_COMPLETION_INDEX, as each pod of a Kubernetes Indexed Job has it;
 // else TEST_SHARD_INDEX/TEST_TOTAL_SHARDS (and touches

@@ -45,6 +45,9 @@ const FlagSpec kFlags[] = {
      "behaviour profile instead of the scenario's (pg-9.3beta2, pg-15, ...)"},
     {"switches", "S", {"run", "replay", "sweep", "fuzz", "shrink"},
      "switch overrides on top of the profile and the scenario's own: 985bd7d497=off,..."},
+    {"scheduler", "S", {"run", "replay", "sweep", "fuzz", "shrink"},
+     "instead of the scenario's scheduler block: fifo|random|pct|pct:D, cpu_time=on|off, "
+     "cores=N, signals=linux|random (comma-separated)"},
     {"trace", "FILE", {"run"}, "write the run's trace here (up to a crash, if it crashes)"},
     {"trace_format", "F", {"run"}, "text, json (one event per line) or perfetto"},
     {"html", "OUT.html", {"run", "replay"},

@@ -55,8 +55,12 @@ int FuzzCommand(const CommandLine& cl) {
       scenarios::LoadFuzzSpecFile(ResolveUserPath(spec_path));
   if (!spec.ok()) return BadInput(spec.status().message());
   absl::StatusOr<RunSetup> setup =
-      SetupRun(spec->scenario(), cl.Get("profile"), cl.Get("switches"));
+      SetupRun(spec->scenario(), cl.Get("profile"), cl.Get("switches"), cl.Get("scheduler"));
   if (!setup.ok()) return BadInput(setup.status().message());
+  // Reproducers carry the scheduler in their own scheduler block.
+  if (absl::Status st = EmbedScheduler(spec->mutable_scenario(), &*setup); !st.ok()) {
+    return BadInput(st.message());
+  }
   if (!cl.Has("seeds")) return BadInput("--seeds A..B is required");
   SweepOptions o;
   SweepIdentity& id = o.identity;
@@ -76,6 +80,7 @@ int FuzzCommand(const CommandLine& cl) {
   id.scenario_hash = HashBytes(bytes.str());
   id.profile = setup->profile;
   id.switches = setup->switches;
+  id.scheduler = setup->scheduler;
   id.version = BuildVersion();
   absl::StatusOr<int64_t> jobs = ParseIntFlag("--jobs", cl.Get("jobs", "1"), 1, 256);
   if (!jobs.ok()) return BadInput(jobs.status().message());

@@ -173,8 +173,13 @@ int ShrinkCommand(const CommandLine& cl) {
   if (!seed.ok()) return BadInput(seed.status().message());
   absl::StatusOr<LoadedScenario> s = LoadScenarioForCli(cl.positional[0]);
   if (!s.ok()) return BadInput(s.status().message());
-  absl::StatusOr<RunSetup> setup = SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
+  absl::StatusOr<RunSetup> setup =
+      SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"), cl.Get("scheduler"));
   if (!setup.ok()) return BadInput(setup.status().message());
+  // The shrunk scenario carries the scheduler in its own scheduler block.
+  if (absl::Status st = EmbedScheduler(&s->scenario, &*setup); !st.ok()) {
+    return BadInput(st.message());
+  }
   const SeedOutcome o = RunSeed(s->scenario, *seed, setup->options);
   if (o.kind == SeedOutcome::Kind::kOk) {
     return BadInput(absl::StrCat(s->path, " does not fail with seed ", *seed, " under ",

@@ -31,7 +31,8 @@ std::string ReadAll(const std::string& path) {
 
 // Everything but the shard index: what every shard of one campaign shares.
 std::string CampaignKey(const SweepIdentity& id) {
-  return absl::StrCat(id.scenario_hash, "\x1f", id.profile, "\x1f", id.switches, "\x1f", id.first,
+  return absl::StrCat(id.scenario_hash, "\x1f", id.profile, "\x1f", id.switches, "\x1f", id.scheduler, "\x1f",
+                      id.first,
                       "..", id.last, "\x1f", id.shard_count, "\x1f", id.version);
 }
 

@@ -55,7 +55,7 @@ std::string FirstReplay(const MergeResult& m) {
   if (m.records.empty()) return "";
   const MergedRecord& r = m.records.front();
   return ReplayCommand(r.identity.scenario_path, r.record.seed, r.identity.profile,
-                       r.identity.switches);
+                       r.identity.switches, r.identity.scheduler);
 }
 
 }  // namespace

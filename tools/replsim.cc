@@ -38,7 +38,7 @@ int Run(const CommandLine& cl, bool replay) {
   absl::StatusOr<LoadedScenario> s = LoadScenarioForCli(cl.positional[0]);
   if (!s.ok()) return BadInput(s.status().message());
   absl::StatusOr<RunSetup> setup =
-      SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
+      SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"), cl.Get("scheduler"));
   if (!setup.ok()) return BadInput(setup.status().message());
 
   absl::StatusOr<std::unique_ptr<RunOutputs>> outputs = RunOutputs::FromFlags(cl, *s);
@@ -84,7 +84,7 @@ int Sweep(const CommandLine& cl) {
   absl::StatusOr<LoadedScenario> s = LoadScenarioForCli(cl.positional[0]);
   if (!s.ok()) return BadInput(s.status().message());
   absl::StatusOr<RunSetup> setup =
-      SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"));
+      SetupRun(s->scenario, cl.Get("profile"), cl.Get("switches"), cl.Get("scheduler"));
   if (!setup.ok()) return BadInput(setup.status().message());
   SweepOptions o;
   SweepIdentity& id = o.identity;
@@ -93,6 +93,7 @@ int Sweep(const CommandLine& cl) {
   id.scenario_hash = s->hash;
   id.profile = setup->profile;
   id.switches = setup->switches;
+  id.scheduler = setup->scheduler;
   id.version = BuildVersion();
   if (!cl.Has("seeds")) {
     id.first = s->scenario.default_seeds().first();

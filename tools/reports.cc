@@ -121,12 +121,12 @@ std::string JunitXml(const std::string& suite_name, const std::vector<SuiteRow>&
       std::string body;
       for (const auto& [seed, o] : row.result.failures) {
         absl::StrAppend(&body, "seed ", seed, ": ", o.violation, "\n  ",
-                        ReplayCommand(id.scenario_path, seed, id.profile, id.switches), "\n");
+                        ReplayCommand(id.scenario_path, seed, id.profile, id.switches, id.scheduler), "\n");
       }
       for (const WorkerCrash& c : row.result.crashes) {
         absl::StrAppend(&body, "seed ", c.seed, ": REPLSIM CRASHED: ", c.how,
                         c.last_words.empty() ? "" : ": ", c.last_words, "\n  ",
-                        ReplayCommand(id.scenario_path, c.seed, id.profile, id.switches), "\n");
+                        ReplayCommand(id.scenario_path, c.seed, id.profile, id.switches, id.scheduler), "\n");
       }
       absl::StrAppendFormat(&cases, "    <failure message=\"%s\">%s</failure>\n",
                             XmlEscape(row.verdict), XmlEscape(body));

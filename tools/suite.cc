@@ -120,14 +120,14 @@ int RunSuite(const CommandLine& cl) {
         notes.push_back(absl::StrCat(
             id.scenario_name, " (", profile, "): first failing seed ", seed, ": ",
             r->failures.front().second.violation, "\n    ",
-            ReplayCommand(id.scenario_path, seed, id.profile, id.switches)));
+            ReplayCommand(id.scenario_path, seed, id.profile, id.switches, id.scheduler)));
       }
       for (const WorkerCrash& c : r->crashes) {
         notes.push_back(absl::StrCat(
             id.scenario_name, " (", profile, "): REPLSIM CRASHED at seed ", c.seed, ": ", c.how,
             c.last_words.empty() ? "" : ": ", c.last_words,
             " (a bug in replsim, not a finding)\n    ",
-            ReplayCommand(id.scenario_path, c.seed, id.profile, id.switches)));
+            ReplayCommand(id.scenario_path, c.seed, id.profile, id.switches, id.scheduler)));
       }
       rows.push_back(row);
       any_crash |= crashed;

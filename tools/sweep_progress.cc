@@ -46,6 +46,8 @@ bool ReadProgressFile(const std::string& path, ProgressFile* f) {
       f->id.profile = v;
     } else if (k == "switches") {
       f->id.switches = v;
+    } else if (k == "scheduler") {
+      f->id.scheduler = v;
     } else if (k == "version") {
       f->id.version = v;
     } else if (k == "seeds") {
@@ -171,10 +173,10 @@ bool SaveProgress(const std::string& failures_path, const SweepIdentity& id,
   if (failures_path.empty()) return true;
   const std::string path = ProgressPath(failures_path);
   std::string text = absl::StrFormat(
-      "%s\nkey %s\nscenario %s\nscenario_hash %016x\nprofile %s\nswitches %s\nseeds %d..%d\n"
+      "%s\nkey %s\nscenario %s\nscenario_hash %016x\nprofile %s\nswitches %s\nscheduler %s\nseeds %d..%d\n"
       "shard %d/%d\nversion %s\ndone %d\nextra",
-      kMagic, id.KeyHex(), id.scenario_path, id.scenario_hash, id.profile, id.switches, id.first,
-      id.last, id.shard_index, id.shard_count, id.version, p.prefix);
+      kMagic, id.KeyHex(), id.scenario_path, id.scenario_hash, id.profile, id.switches, id.scheduler,
+      id.first, id.last, id.shard_index, id.shard_count, id.version, p.prefix);
   for (uint64_t q : p.extra) absl::StrAppend(&text, " ", q);
   text += "\n";
   const std::string tmp = path + ".tmp";

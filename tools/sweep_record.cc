@@ -35,6 +35,7 @@ uint64_t SweepIdentity::Key() const {
   h.AddU64(scenario_hash);
   h.AddString(profile);
   h.AddString(switches);
+  h.AddString(scheduler);
   h.AddU64(first);
   h.AddU64(last);
   h.AddU64(static_cast<uint64_t>(shard_index));
@@ -58,6 +59,9 @@ std::string SweepIdentity::DifferenceFrom(const SweepIdentity& o, absl::string_v
   if (o.switches != switches) {
     d.push_back(absl::StrCat("switches \"", o.switches, "\" (", ours, ": \"", switches, "\")"));
   }
+  if (o.scheduler != scheduler) {
+    d.push_back(absl::StrCat("scheduler \"", o.scheduler, "\" (", ours, ": \"", scheduler, "\")"));
+  }
   if (o.first != first || o.last != last) {
     d.push_back(absl::StrCat("seeds ", o.first, "..", o.last, " (", ours, ": ", first, "..",
                              last, ")"));
@@ -74,11 +78,12 @@ std::string SweepIdentity::DifferenceFrom(const SweepIdentity& o, absl::string_v
 }
 
 std::string ReplayCommand(const std::string& path, uint64_t seed, const std::string& profile,
-                          const std::string& switches) {
+                          const std::string& switches, const std::string& scheduler) {
   std::string cmd =
       absl::StrCat("bazel run //tools:replsim -- replay ", path, " --seed ", seed);
   if (!profile.empty()) absl::StrAppend(&cmd, " --profile ", profile);
   if (!switches.empty()) absl::StrAppend(&cmd, " --switches ", switches);
+  if (!scheduler.empty()) absl::StrAppend(&cmd, " --scheduler ", scheduler);
   return cmd;
 }
 
@@ -88,13 +93,13 @@ std::string RecordToJson(const SweepIdentity& id, const SeedRecord& r) {
       ",\"scenario\":", JsonString(id.scenario_path), ",\"scenario_name\":",
       JsonString(id.scenario_name), ",\"scenario_hash\":", JsonString(Hex(id.scenario_hash)),
       ",\"profile\":", JsonString(id.profile), ",\"switches\":", JsonString(id.switches),
-      ",\"seeds\":", JsonString(absl::StrCat(id.first, "..", id.last)),
+      ",\"scheduler\":", JsonString(id.scheduler), ",\"seeds\":", JsonString(absl::StrCat(id.first, "..", id.last)),
       ",\"shard\":", JsonString(absl::StrCat(id.shard_index, "/", id.shard_count)),
       ",\"version\":", JsonString(id.version), ",\"outcome\":", JsonString(r.outcome),
       ",\"invariant\":", JsonString(r.invariant),
       ",\"fingerprint\":", JsonString(Hex(r.fingerprint)), ",\"message\":",
       JsonString(r.message), ",\"replay\":",
-      JsonString(ReplayCommand(id.scenario_path, r.seed, id.profile, id.switches)), "}");
+      JsonString(ReplayCommand(id.scenario_path, r.seed, id.profile, id.switches, id.scheduler)), "}");
 }
 
 absl::StatusOr<SweepIdentity> IdentityFromJson(const JsonObject& o) {
@@ -107,6 +112,7 @@ absl::StatusOr<SweepIdentity> IdentityFromJson(const JsonObject& o) {
   id.scenario_name = get("scenario_name");
   id.profile = get("profile");
   id.switches = get("switches");
+  id.scheduler = get("scheduler");
   id.version = get("version");
   const std::string seeds = get("seeds"), shard = get("shard");
   const size_t dots = seeds.find(".."), slash = shard.find('/');

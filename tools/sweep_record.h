@@ -27,6 +27,7 @@ struct SweepIdentity {
   uint64_t scenario_hash = 0;  // sim::StableHasher over the file's bytes
   std::string profile;         // the run's profile name
   std::string switches;        // canonical overrides (CanonicalSwitches)
+  std::string scheduler;       // canonical --scheduler (CanonicalSchedulerOverride)
   uint64_t first = 0;
   uint64_t last = 0;
   int shard_index = 0;
@@ -44,7 +45,7 @@ struct SweepIdentity {
 
 // The command that reproduces one seed, pasteable from where the sweep ran.
 std::string ReplayCommand(const std::string& path, uint64_t seed, const std::string& profile,
-                          const std::string& switches);
+                          const std::string& switches, const std::string& scheduler = "");
 
 struct SeedRecord {
   uint64_t seed = 0;
