@@ -106,9 +106,29 @@ LogFacts ParseServerLog(const std::string& log) {
       if (std::regex_search(m, s, kAt)) f.end_of_wal = s[1].str();
     }
     if (IsRefusal(l)) f.last_refusal = absl::StrCat(l.level, ":  ", m);
+    static const std::regex kRecoveryPoint(R"(before current recovery point ([0-9A-F]+/[0-9A-F]+))");
+    if (std::smatch s; std::regex_search(m, s, kRecoveryPoint)) f.recovery_point = s[1].str();
   }
   if (f.started && f.timeline == 0) f.timeline = 1;
   return f;
+}
+
+void SetRejoin(const LogFacts& f, bool rejoined, NodeOutcome* n) {
+  n->rejoin_checked = true;
+  n->rejoined = rejoined;
+  if (rejoined) return;
+  n->refusal_text = f.last_refusal;
+  n->refusal_class = NormaliseMessage(f.last_refusal);
+  const unsigned long long fork = ParseLsnText(f.end_of_wal);
+  const unsigned long long point = ParseLsnText(f.recovery_point);
+  if (fork == 0 || point == 0) return;
+  constexpr int kSegmentShift = 24;  // 16 MiB segments
+  const unsigned long long segs = (point >> kSegmentShift) - (fork >> kSegmentShift);
+  n->fork_relation = point <= fork  ? "recovery point not past the fork"
+                     : segs == 0    ? "recovery point past the fork, same segment"
+                     : segs == 1    ? "recovery point past the fork, next segment"
+                                    : absl::StrCat("recovery point past the fork, ", segs,
+                                                   " segments later");
 }
 
 std::map<std::string, std::string> CleanStopsBeforePromotion(const scenarios::Scenario& s) {
@@ -150,6 +170,7 @@ std::string RunOutcome::Class() const {
     if (n.rejoin_checked) {
       absl::StrAppend(&s, n.rejoined ? ", rejoined" : ", not rejoined");
       if (!n.rejoined && !n.refusal_class.empty()) absl::StrAppend(&s, " (", n.refusal_class, ")");
+      if (!n.fork_relation.empty()) absl::StrAppend(&s, ", ", n.fork_relation);
     }
     if (!n.history.empty()) {
       std::vector<std::string> tlis;
@@ -173,6 +194,7 @@ std::string RunOutcome::Record() const {
     if (!n.refusal_text.empty()) {
       out << "    refusal: " << n.refusal_class << "\n    as logged: " << n.refusal_text << "\n";
     }
+    if (!n.fork_relation.empty()) out << "    fork: " << n.fork_relation << "\n";
     for (const std::string& h : n.history) out << "    history " << h << "\n";
     if (!n.shutdown_checkpoint.empty()) {
       out << "    shutdown checkpoint: " << n.shutdown_checkpoint << "\n";

@@ -37,6 +37,11 @@ struct NodeOutcome {
   std::string refusal_class;   // normalised refusal (empty: none)
   std::string refusal_text;    // the refusal as logged
   std::vector<std::string> history;  // "00000002.history: 1 X/X no recovery target specified"
+  // For a refusal of a new timeline: where the node's recovery point is
+  // relative to the fork (the switchpoint its upstream sent, "End of WAL
+  // reached on timeline N at ..."): "recovery point past the fork, same
+  // segment" / "..., next segment" / "..., K segments later".
+  std::string fork_relation;
   // "reached the standby" / "missed by the standby" (empty: no clean stop
   // of this node followed by its standby's promotion).
   std::string shutdown_checkpoint;
@@ -60,8 +65,12 @@ struct LogFacts {
   int timeline = 0;             // the last one it streamed, selected or started on
   std::string last_refusal;     // the last FATAL/PANIC, or a timeline refusal of the startup process
   std::string end_of_wal;       // the LSN of the last "End of WAL reached" DETAIL, if any
+  std::string recovery_point;   // of the last "... before current recovery point X", if any
 };
 LogFacts ParseServerLog(const std::string& log);
+// Sets rejoin_checked, rejoined and, when it did not rejoin, the refusal and
+// the fork relation from the node's log.
+void SetRejoin(const LogFacts& f, bool rejoined, NodeOutcome* n);
 
 // The scenario's clean stops (smart or fast) of a node whose standby is
 // promoted later: stopped node -> promoted node. Both sides judge whether

@@ -260,13 +260,8 @@ RunOutcome Player::Outcome() {
       n.history = HistoryFiles(c_.DataDir(n.node));
     }
     if (waited.count(n.node) > 0) {
-      n.rejoin_checked = true;
       const auto it = caught_up_.find(n.node);
-      n.rejoined = it != caught_up_.end() && it->second;
-      if (!n.rejoined) {
-        n.refusal_text = f.last_refusal;
-        n.refusal_class = NormaliseMessage(f.last_refusal);
-      }
+      SetRejoin(f, it != caught_up_.end() && it->second, &n);
     }
     if (auto it = shutdown_checkpoint_.find(n.node); it != shutdown_checkpoint_.end()) {
       n.shutdown_checkpoint = it->second;

@@ -60,12 +60,7 @@ RunOutcome SimOutcome(const scenarios::Scenario& s, const scenarios::RunReport& 
           absl::StrFormat("%s: %u X/X no recovery target specified", h, tli - 1));
     }
     if (waited.count(n.node) > 0) {
-      n.rejoin_checked = true;
-      n.rejoined = !RejoinFailed(r, n.node);
-      if (!n.rejoined) {
-        n.refusal_text = f.last_refusal;
-        n.refusal_class = NormaliseMessage(f.last_refusal);
-      }
+      SetRejoin(f, !RejoinFailed(r, n.node), &n);
     }
     if (switchovers.count(n.node) > 0) {
       n.shutdown_checkpoint = "reached the standby";
