@@ -116,8 +116,10 @@ absl::StatusOr<std::string> Player::Play() {
 absl::Status Player::StartWorkload(const std::string& node) {
   const scenarios::Workload& w = s_.workload();
   if (workload_.has_value() || w.sessions() == 0) return absl::OkStatus();
-  absl::StatusOr<std::string> made =
-      c_.Query(node, "CREATE TABLE replsim_t (a int4, b int4, c text)");
+  // synchronous_commit local: with synchronous_standby_names set and no
+  // standby yet, the table must not wait for one (the sessions' commits do).
+  absl::StatusOr<std::string> made = c_.Query(
+      node, "SET synchronous_commit = local; CREATE TABLE replsim_t (a int4, b int4, c text)");
   if (!made.ok()) return made.status();
   const std::string script = absl::StrCat(c_.dir(), "/workload.sql");
   // Two int4 columns and a text column filling the rest of row_bytes.
