@@ -92,6 +92,7 @@ LogFacts ParseServerLog(const std::string& log) {
         f.immediate = false;
         f.in_recovery = false;
         f.last_refusal.clear();
+        f.timeline_refused = false;
       }
       f.started = true;
     }
@@ -105,7 +106,16 @@ LogFacts ParseServerLog(const std::string& log) {
       std::smatch s;
       if (std::regex_search(m, s, kAt)) f.end_of_wal = s[1].str();
     }
-    if (IsRefusal(l)) f.last_refusal = absl::StrCat(l.level, ":  ", m);
+    // The startup process's refusal of the new timeline decides; the
+    // walreceiver's FATALs around it come and go with the retries.
+    if (IsRefusal(l) && (l.type == "startup" || !f.timeline_refused)) {
+      f.last_refusal = absl::StrCat(l.level, ":  ", m);
+      f.timeline_refused = l.type == "startup" && l.level == "LOG";
+    }
+    if (l.level == "DETAIL" && absl::StartsWith(m, "This server's history forked from timeline")) {
+      static const std::regex kAt(R"(at ([0-9A-F]+/[0-9A-F]+))");
+      if (std::smatch s; std::regex_search(m, s, kAt)) f.end_of_wal = s[1].str();
+    }
     static const std::regex kRecoveryPoint(R"(before current recovery point ([0-9A-F]+/[0-9A-F]+))");
     if (std::smatch s; std::regex_search(m, s, kRecoveryPoint)) f.recovery_point = s[1].str();
   }
@@ -113,22 +123,20 @@ LogFacts ParseServerLog(const std::string& log) {
   return f;
 }
 
-void SetRejoin(const LogFacts& f, bool rejoined, NodeOutcome* n) {
+void SetRejoin(const LogFacts& f, bool rejoined, NodeOutcome* n, unsigned long long fork) {
   n->rejoin_checked = true;
   n->rejoined = rejoined;
   if (rejoined) return;
   n->refusal_text = f.last_refusal;
   n->refusal_class = NormaliseMessage(f.last_refusal);
-  const unsigned long long fork = ParseLsnText(f.end_of_wal);
+  if (fork == 0) fork = ParseLsnText(f.end_of_wal);
   const unsigned long long point = ParseLsnText(f.recovery_point);
   if (fork == 0 || point == 0) return;
   constexpr int kSegmentShift = 24;  // 16 MiB segments
-  const unsigned long long segs = (point >> kSegmentShift) - (fork >> kSegmentShift);
-  n->fork_relation = point <= fork  ? "recovery point not past the fork"
-                     : segs == 0    ? "recovery point past the fork, same segment"
-                     : segs == 1    ? "recovery point past the fork, next segment"
-                                    : absl::StrCat("recovery point past the fork, ", segs,
-                                                   " segments later");
+  const bool same_segment = (point >> kSegmentShift) == (fork >> kSegmentShift);
+  n->fork_relation = point <= fork   ? "recovery point not past the fork"
+                     : same_segment ? "recovery point past the fork, same segment"
+                                    : "recovery point past the fork, in a later segment";
 }
 
 std::map<std::string, std::string> CleanStopsBeforePromotion(const scenarios::Scenario& s) {

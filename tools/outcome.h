@@ -39,8 +39,10 @@ struct NodeOutcome {
   std::vector<std::string> history;  // "00000002.history: 1 X/X no recovery target specified"
   // For a refusal of a new timeline: where the node's recovery point is
   // relative to the fork (the switchpoint its upstream sent, "End of WAL
-  // reached on timeline N at ..."): "recovery point past the fork, same
-  // segment" / "..., next segment" / "..., K segments later".
+  // reached on timeline N at ..." or "This server's history forked from
+  // timeline N at ..."; on the real side the node's history file):
+  // "recovery point past the fork, same segment" / "..., in a later
+  // segment" (how many later depends on the write rate, not the model).
   std::string fork_relation;
   // "reached the standby" / "missed by the standby" (empty: no clean stop
   // of this node followed by its standby's promotion).
@@ -63,14 +65,20 @@ struct LogFacts {
   bool immediate = false;       // ... after an immediate shutdown request
   bool in_recovery = false;     // its last start entered standby mode and it was not promoted
   int timeline = 0;             // the last one it streamed, selected or started on
-  std::string last_refusal;     // the last FATAL/PANIC, or a timeline refusal of the startup process
-  std::string end_of_wal;       // the LSN of the last "End of WAL reached" DETAIL, if any
+  // The startup process's last refusal of a new timeline, else the last
+  // FATAL/PANIC.
+  std::string last_refusal;
+  bool timeline_refused = false;
+  // The fork its upstream told it: the LSN of the last "End of WAL
+  // reached" or "This server's history forked" DETAIL, if any.
+  std::string end_of_wal;
   std::string recovery_point;   // of the last "... before current recovery point X", if any
 };
 LogFacts ParseServerLog(const std::string& log);
 // Sets rejoin_checked, rejoined and, when it did not rejoin, the refusal and
-// the fork relation from the node's log.
-void SetRejoin(const LogFacts& f, bool rejoined, NodeOutcome* n);
+// the fork relation from the node's log; `fork`, when not 0, is the
+// switchpoint from its history file instead of the log's.
+void SetRejoin(const LogFacts& f, bool rejoined, NodeOutcome* n, unsigned long long fork = 0);
 
 // The scenario's clean stops (smart or fast) of a node whose standby is
 // promoted later: stopped node -> promoted node. Both sides judge whether

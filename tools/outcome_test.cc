@@ -68,11 +68,30 @@ TEST(SetRejoin, RefusalAndWhereTheRecoveryPointIsAfterTheFork) {
   EXPECT_EQ(n.refusal_class,
             "LOG:  new timeline 2 forked off current database system timeline 1 before current "
             "recovery point X/X");
-  EXPECT_EQ(n.fork_relation, "recovery point past the fork, next segment");
+  EXPECT_EQ(n.fork_relation, "recovery point past the fork, in a later segment");
+  NodeOutcome from_history;
+  SetRejoin(ParseServerLog(log), /*rejoined=*/false, &from_history, /*fork=*/0x3000000);
+  EXPECT_EQ(from_history.fork_relation, "recovery point past the fork, same segment");
   NodeOutcome ok;
   SetRejoin(ParseServerLog(log), /*rejoined=*/true, &ok);
   EXPECT_EQ(ok.refusal_class, "");
   EXPECT_EQ(ok.fork_relation, "");
+}
+
+TEST(ParseServerLog, TheStartupProcessRefusalOutranksLaterWalreceiverFatals) {
+  const std::string log =
+      std::string(kRefusedLog) +
+      "2026-12-06 05:20:08.100 UTC [207] walreceiver: FATAL:  could not start WAL streaming: "
+      "ERROR:  requested starting point 0/4000000 on timeline 1 is not in this server's "
+      "history\n"
+      "2026-12-06 05:20:08.100 UTC [207] walreceiver: DETAIL:  This server's history forked "
+      "from timeline 1 at 0/3397170.\n";
+  const LogFacts f = ParseServerLog(log);
+  EXPECT_TRUE(f.timeline_refused);
+  EXPECT_EQ(f.end_of_wal, "0/3397170");
+  EXPECT_EQ(f.last_refusal,
+            "LOG:  new timeline 2 forked off current database system timeline 1 before current "
+            "recovery point 0/30000A0");
 }
 
 TEST(NormaliseMessage, LsnsHostsPortsPids) {

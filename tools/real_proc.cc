@@ -48,6 +48,9 @@ void OnInterrupt(int sig) { g_interrupt = sig; }
     setenv("HOME", "/tmp", 1);
     setenv("USER", who.name.c_str(), 1);
   }
+  // The caller's directory may be closed to the unprivileged user (Bazel's
+  // runfiles under /root): psql and pg_ctl would warn into the output.
+  if (chdir("/") != 0) _exit(126);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

@@ -58,6 +58,20 @@ uint64_t NewestSwitchpoint(const std::string& datadir, int tli) {
   return sp;
 }
 
+// The highest timeline with a history file in `datadir` (1: none).
+int HighestHistory(const std::string& datadir) {
+  int highest = 1;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(datadir + "/pg_wal", ec)) {
+    const std::string name = e.path().filename().string();
+    unsigned tli = 0;
+    if (absl::EndsWith(name, ".history") && absl::SimpleHexAtoi(name.substr(0, 8), &tli)) {
+      highest = std::max(highest, static_cast<int>(tli));
+    }
+  }
+  return highest;
+}
+
 class Player {
  public:
   Player(const scenarios::Scenario& s, RealCluster& c, int run, std::string template_dir)
@@ -263,7 +277,8 @@ RunOutcome Player::Outcome() {
     }
     if (waited.count(n.node) > 0) {
       const auto it = caught_up_.find(n.node);
-      SetRejoin(f, it != caught_up_.end() && it->second, &n);
+      SetRejoin(f, it != caught_up_.end() && it->second, &n,
+                NewestSwitchpoint(c_.DataDir(n.node), HighestHistory(c_.DataDir(n.node))));
     }
     if (auto it = shutdown_checkpoint_.find(n.node); it != shutdown_checkpoint_.end()) {
       n.shutdown_checkpoint = it->second;
