@@ -51,24 +51,25 @@ echo "== 3. SIGINT in the middle of a real run leaves nothing behind"
 "$REPLSIM" real $D/fast_stop_switchover.textproto > "$work/int.out" 2> "$work/int.err" &
 pid=$!
 dir=""
-running() {  # processes whose working directory or command line is under $1
-  for p in /proc/[0-9]*; do
-    c=$(readlink "$p/cwd" 2>/dev/null || true)
-    if [[ "$c" == "$1"* ]] || tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -qF "$1"; then
-      echo "${p#/proc/}"
-    fi
-  done
+running() {  # pids of processes whose working directory or command line is under $1
+  {
+    ls -l /proc/[0-9]*/cwd 2>/dev/null | grep -F -- "-> $1" | sed 's|.*/proc/\([0-9]*\)/cwd.*|\1|' ||
+      true
+    # The pattern from a file, so that this grep's own command line lacks it.
+    printf '%s' "$1" > "$work/pattern"
+    grep -lFf "$work/pattern" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 || true
+  } | sort -u
 }
 for _ in $(seq 1 600); do
   dir=$(sed -n 's/^real: run 1 in //p' "$work/int.err")
-  if [ -n "$dir" ] && [ -n "$(running "$dir" | head -1)" ] &&
-     ls "$dir"/*/postmaster.pid > /dev/null 2>&1; then
-    break
-  fi
+  # Interrupted once its servers run: a postmaster.pid in a data directory.
+  if [ -n "$dir" ] && ls "$dir"/*/postmaster.pid > /dev/null 2>&1; then break; fi
   sleep 0.1
 done
 [ -n "$dir" ] || { echo "FAIL: the run never said where it is"; exit 1; }
-echo "postgres processes of the run before SIGINT: $(running "$dir" | wc -l)"
+before=$(running "$dir" | wc -l)
+echo "processes of the run before SIGINT: $before"
+[ "$before" -gt 0 ] || { echo "FAIL: no process of the run found to begin with"; exit 1; }
 kill -INT $pid
 set +e
 wait $pid
