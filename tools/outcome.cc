@@ -112,10 +112,11 @@ LogFacts ParseServerLog(const std::string& log) {
       f.last_refusal = absl::StrCat(l.level, ":  ", m);
       f.timeline_refused = l.type == "startup" && l.level == "LOG";
     }
-    if (l.level == "DETAIL" && absl::StartsWith(m, "This server's history forked from timeline")) {
-      static const std::regex kAt(R"(at ([0-9A-F]+/[0-9A-F]+))");
-      if (std::smatch s; std::regex_search(m, s, kAt)) f.end_of_wal = s[1].str();
-    }
+    // The walsender's refusal of START_REPLICATION, relayed in the
+    // walreceiver's FATAL on a tab-indented line of its own.
+    static const std::regex kForked(
+        R"(This server's history forked from timeline \d+ at ([0-9A-F]+/[0-9A-F]+))");
+    if (std::smatch s; std::regex_search(m, s, kForked)) f.end_of_wal = s[1].str();
     static const std::regex kRecoveryPoint(R"(before current recovery point ([0-9A-F]+/[0-9A-F]+))");
     if (std::smatch s; std::regex_search(m, s, kRecoveryPoint)) f.recovery_point = s[1].str();
   }

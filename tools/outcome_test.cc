@@ -84,8 +84,7 @@ TEST(ParseServerLog, TheStartupProcessRefusalOutranksLaterWalreceiverFatals) {
       "2026-12-06 05:20:08.100 UTC [207] walreceiver: FATAL:  could not start WAL streaming: "
       "ERROR:  requested starting point 0/4000000 on timeline 1 is not in this server's "
       "history\n"
-      "2026-12-06 05:20:08.100 UTC [207] walreceiver: DETAIL:  This server's history forked "
-      "from timeline 1 at 0/3397170.\n";
+      "\tDETAIL:  This server's history forked from timeline 1 at 0/3397170.\n";
   const LogFacts f = ParseServerLog(log);
   EXPECT_TRUE(f.timeline_refused);
   EXPECT_EQ(f.end_of_wal, "0/3397170");
