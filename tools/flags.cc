@@ -27,6 +27,9 @@ const CommandSpec kCommands[] = {
     {"fuzz", "SPEC", "generated schedules per seed; each failure as a shrunk scenario file", 1, 1},
     {"shrink", "FILE", "the smallest scenario that fails a seed the same way (ddmin)", 1, 1},
     {"suite", "[DIR]", "every scenario in DIR (default: the bundled ones), each row", 0, 1},
+    {"real", "FILE", "the scenario on real PostgreSQL 15: each run's outcome record", 1, 1},
+    {"diff", "FILE", "real PostgreSQL 15 vs the pg-15 profile: the outcome classes of both", 1,
+     1},
     {"merge", "DIR...", "one result from a campaign's shards (their reports, failures files)",
      1, 100000},
 };
@@ -40,7 +43,9 @@ struct FlagSpec {
 
 const FlagSpec kFlags[] = {
     {"seed", "N", {"run", "replay", "shrink"}, "the seed, 0..18446744073709551615 (required)"},
-    {"seeds", "A..B", {"sweep", "fuzz"}, "the seed range, inclusive (default: the scenario's)"},
+    {"seeds", "A..B", {"sweep", "fuzz", "diff"},
+     "the seed range, inclusive (default: the scenario's)"},
+    {"runs", "N", {"real", "diff"}, "runs on real PostgreSQL 15 (default 1 for real, 2 for diff)"},
     {"profile", "P", {"run", "replay", "sweep", "fuzz", "shrink"},
      "behaviour profile instead of the scenario's (pg-9.3beta2, pg-15, ...)"},
     {"switches", "S", {"run", "replay", "sweep", "fuzz", "shrink"},
@@ -68,8 +73,9 @@ const FlagSpec kFlags[] = {
      "write the results as one JSON document"},
     {"junit", "FILE.xml", {"sweep", "suite", "fuzz", "merge"},
      "write the results as JUnit XML for CI"},
-    {"out", "PATH", {"fuzz", "shrink"},
-     "fuzz: the directory for reproducers (default fuzz-out/SPEC); shrink: the file written"},
+    {"out", "PATH", {"fuzz", "shrink", "real", "diff"},
+     "fuzz: the directory for reproducers (default fuzz-out/SPEC); shrink: the file written; "
+     "real, diff: each run's server logs and outcome, PATH/real-N/, PATH/sim-SEED/"},
 };
 
 const FlagSpec* FindFlag(const std::string& name) {

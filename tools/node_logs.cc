@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 
 namespace replsim::tools {
@@ -42,8 +43,11 @@ void NodeLogs::Add(const sim::TraceEvent& e) {
   if (e.process == "backend") {
     type = walsenders_.count({e.host, e.pid}) > 0 ? "walsender" : "client backend";
   }
+  // A message of several lines continues with a tab at each line's start,
+  // as elog.c's append_with_tabs writes it.
   absl::StrAppend(&logs_[e.host], Timestamp(e.time.nanos()), " [", e.pid, "] ", type, ": ",
-                  level, ":  ", Field(e, "message"), "\n");
+                  level, ":  ", absl::StrReplaceAll(Field(e, "message"), {{"\n", "\n\t"}}),
+                  "\n");
 }
 
 std::string NodeLogs::LogOf(const std::string& node) const {

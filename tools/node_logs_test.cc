@@ -34,5 +34,24 @@ TEST(NodeLogsTest, LinesHavePostgresPrefixAndBackendTypeAndLeaveOutDebug) {
             "2000-01-01 00:00:00.000 UTC [11] startup: LOG:  entering standby mode\n");
 }
 
+// elog.c writes a message of several lines (a remote server's ERROR with its
+// DETAIL, in a walreceiver's FATAL) with a tab after each newline, so that
+// every line that does not begin a message begins with a tab.
+TEST(NodeLogsTest, LinesAfterTheFirstOfAMessageBeginWithATab) {
+  sim::Trace t(true);
+  t.Emit(os::Instant::FromNanos(0), "old", "walreceiver", "log", sim::Severity::kInfo, 7)
+      .Str("kind", "FATAL")
+      .Str("message",
+           "could not start WAL streaming: ERROR:  requested starting point 0/4000000 on "
+           "timeline 1 is not in this server's history\nDETAIL:  This server's history forked "
+           "from timeline 1 at 0/33BAA38.");
+  NodeLogs logs;
+  for (const auto& e : t.events()) logs.Add(e);
+  EXPECT_EQ(logs.LogOf("old"),
+            "2000-01-01 00:00:00.000 UTC [7] walreceiver: FATAL:  could not start WAL streaming: "
+            "ERROR:  requested starting point 0/4000000 on timeline 1 is not in this server's "
+            "history\n\tDETAIL:  This server's history forked from timeline 1 at 0/33BAA38.\n");
+}
+
 }  // namespace
 }  // namespace replsim::tools

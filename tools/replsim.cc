@@ -1,4 +1,4 @@
-// replsim: run, replay, sweep, merge and the bundled suite (`replsim --help`).
+// replsim: run, replay, sweep, merge, the bundled suite, real and diff (`replsim --help`).
 //
 // Exit codes: 0 everything as expected, 1 a safety violation, 2 a liveness
 // violation (and no safety one), 3 replsim itself crashed (a bug in replsim,
@@ -22,6 +22,7 @@
 #include "tools/flags.h"
 #include "tools/fuzz_shrink.h"
 #include "tools/merge.h"
+#include "tools/real_command.h"
 #include "tools/reports.h"
 #include "tools/run_outputs.h"
 #include "tools/suite.h"
@@ -156,5 +157,7 @@ int main(int argc, char** argv) {
   if (cl->command == "fuzz") return FuzzCommand(*cl);
   if (cl->command == "shrink") return ShrinkCommand(*cl);
   if (cl->command == "merge") return RunMerge(*cl);
+  if (cl->command == "real") return RealCommand(*cl);
+  if (cl->command == "diff") return DiffCommand(*cl);
   return Run(*cl, cl->command == "replay");
 }

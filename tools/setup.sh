@@ -19,6 +19,7 @@ PACKAGES=(
   slurm-wlm             # //tools:slurm_array_test starts a one-node cluster
   munge                 # Slurm's authentication, for the same test
   chromium              # headless, for //tools:html_diagram_test (the HTML diagram)
+  postgresql-15         # `replsim real` and `diff`, //tools:real_diff_test (creates user postgres)
 )
 
 missing=()
