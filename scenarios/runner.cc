@@ -184,11 +184,13 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
     t.set_trace_sink([sink = options.sink](const sim::TraceEvent& e) { sink(e); });
   }
 
+  if (options.on_start) options.on_start(t);
   std::set<int> tolerated = ToleratedFor(s, *behavior);
   RunState run(s, t, scenario_rng, std::move(tolerated));
   if (absl::Status st = run.CreateNodes(); !st.ok()) return st;
   run.PlaySteps();
   run.FinalChecks();
+  if (options.on_end) options.on_end(t);
 
   RunReport r;
   r.seed = seed;

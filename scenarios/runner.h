@@ -24,6 +24,8 @@
 
 namespace replsim::scenarios {
 
+class Harness;
+
 struct Violation {
   Invariant invariant = INVARIANT_UNSPECIFIED;
   bool liveness = false;      // a liveness rather than a safety property
@@ -47,6 +49,11 @@ struct RunOptions {
   // on to report its fingerprint).
   bool fingerprint = true;
   std::function<void(const sim::TraceEvent&)> sink;  // sees each event as it happens
+  // Read-only looks at the run's world for tools (pg_controldata/pg_waldump
+  // dumps): `on_start` gets the harness before the first step (a sink may
+  // then read nodes' disks through it, which draws nothing and changes
+  // nothing), `on_end` after the last check, before the world goes away.
+  std::function<void(const Harness&)> on_start, on_end;
 };
 
 // How often the scheduling mechanisms came into play (not in the trace).

@@ -59,6 +59,11 @@ const FlagSpec kFlags[] = {
      "write the run as a space-time diagram: one self-contained HTML file"},
     {"logs", "DIR", {"run", "replay"},
      "write each node's server log, DIR/NODE.log (log_line_prefix '%m [%p] %b: ')"},
+    {"dump-at", "T", {"run", "replay"},
+     "write each node's pg_controldata and pg_waldump listing as of T seconds of virtual "
+     "time, into --dump-dir or --logs (without it they are written at the first violation)"},
+    {"dump-dir", "DIR", {"run", "replay"},
+     "where dumps go (default: the --logs DIR): DIR/NODE.pg_controldata, NODE.pg_waldump"},
     {"until", "T", {"replay"}, "print the trace up to T seconds of virtual time"},
     {"node", "NAME", {"replay"}, "print only the events of node NAME"},
     {"grep", "TEXT", {"replay"}, "print only the trace lines containing TEXT"},
@@ -73,6 +78,12 @@ const FlagSpec kFlags[] = {
      "write the results as one JSON document"},
     {"junit", "FILE.xml", {"sweep", "suite", "fuzz", "merge"},
      "write the results as JUnit XML for CI"},
+    {"report-html", "OUT.html", {"sweep", "fuzz"},
+     "write the results as one self-contained HTML page: failing seeds over the range, "
+     "failure rate (95% Wilson interval), seeds to the first failure, signatures, seeds/s"},
+    {"html-dir", "DIR", {"sweep", "fuzz"},
+     "write the space-time diagram of the first failing seed of each violation signature "
+     "(not of every failing seed) to DIR/SIGNATURE-SEED.html"},
     {"out", "PATH", {"fuzz", "shrink", "real", "diff"},
      "fuzz: the directory for reproducers (default fuzz-out/SPEC); shrink: the file written; "
      "real, diff: each run's server logs and outcome, PATH/real-N/, PATH/sim-SEED/"},

@@ -3,6 +3,7 @@
 // isolation, SIGINT), then writes every failing seed's scenario under
 // DIR/<signature>/<seed>.textproto, shrinks the first of each signature
 // and prints each signature once with its count and smallest reproducer.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "scenarios/fuzz_generator.h"
 #include "scenarios/fuzz_spec_loader.h"
 #include "tools/cli_common.h"
+#include "tools/failure_diagrams.h"
 #include "tools/fuzz_shrink.h"
 #include "tools/reports.h"
 #include "tools/sweep_record.h"
@@ -182,6 +184,25 @@ int FuzzCommand(const CommandLine& cl) {
   }
   if (!groups.empty()) std::printf("reproducers are in %s/<signature>/\n", out_dir.c_str());
   if (absl::Status st = WriteSweepReports(cl, id, *result); !st.ok()) return BadInput(st.message());
+  std::vector<std::string> signatures;
+  for (const auto& [seed, outcome] : result->failures) {
+    signatures.push_back(FailureSignature(outcome));
+  }
+  if (absl::Status st = WriteSweepPages(
+          cl, id, *result, signatures, SignatureDir,
+          [&](uint64_t seed) -> absl::StatusOr<SeedScenario> {
+            auto g = generate(seed);
+            if (!g.ok()) return g.status();
+            const std::string sig = FailureSignature(
+                std::find_if(result->failures.begin(), result->failures.end(),
+                             [&](const auto& f) { return f.first == seed; })->second);
+            return SeedScenario{g->scenario, absl::StrCat(out_dir, "/", SignatureDir(sig), "/",
+                                                          seed, ".textproto")};
+          },
+          *setup);
+      !st.ok()) {
+    return BadInput(st.message());
+  }
   if (result->interrupted_by != 0) return 128 + result->interrupted_by;
   return code;
 }

@@ -62,7 +62,8 @@ std::string HtmlDiagram::Page(const DiagramRun& run) const {
       "const RUN = ",
       ForScript(absl::StrCat("{\"title\":", JsonString(run.title), ",\"outcome\":",
                              JsonString(run.outcome), ",\"replay\":", JsonString(run.replay),
-                             ",\"violations\":", ViolationsJson(run.violations), "}")),
+                             ",\"violations\":", ViolationsJson(run.violations),
+                             ",\"crash\":", JsonString(run.crash), "}")),
       ";\nconst EVENTS = [\n", ForScript(events_), "];");
   return absl::StrReplaceAll(kDiagramHtml, {{"/*REPLSIM_TITLE*/", HtmlEscape(run.title)},
                                             {"/*REPLSIM_CSS*/", kDiagramCss},

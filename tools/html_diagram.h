@@ -30,6 +30,8 @@ struct DiagramRun {
   std::string outcome;  // "SAFETY VIOLATION (CLEAN_SWITCHOVER)", "ok"
   std::string replay;   // the command that replays it
   std::vector<scenarios::Violation> violations;
+  // Set when replsim crashed during the run: what to say at the last event.
+  std::string crash;
 };
 DiagramRun DiagramRunFrom(std::string title, std::string replay,
                           const scenarios::RunReport& report);

@@ -6,6 +6,7 @@
 // leaves a screenshot in the test's outputs (TEST_UNDECLARED_OUTPUTS_DIR).
 #include "tools/html_diagram.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,10 +15,12 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario_loader.h"
+#include "tools/sweep_plots.h"
 
 namespace replsim::tools {
 namespace {
@@ -133,6 +136,12 @@ TEST(HtmlDiagramBrowserTest, FailingSeedShowsLanesArrowsAndTheViolationInChromiu
   EXPECT_NE(dom.find("LOG: received promote request"), std::string::npos);
   EXPECT_NE(dom.find("class=\"violation\""), std::string::npos);
   EXPECT_NE(dom.find("VIOLATION at 0.273094s: CLEAN_SWITCHOVER"), std::string::npos);
+  // The primary's walsender as boxes of its WalSndState: streaming, then
+  // stopping from the postmaster's SIGUSR2 until it exits.
+  EXPECT_NE(dom.find("class=\"wsstate ws-streaming\""), std::string::npos);
+  EXPECT_NE(dom.find("class=\"wsstate ws-stopping\""), std::string::npos);
+  EXPECT_NE(dom.find("WALSNDSTATE_STOPPING"), std::string::npos);
+  EXPECT_NE(dom.find("data-state=\"PM_SHUTDOWN_2\""), std::string::npos);
 
   const std::string png = Dir("TEST_UNDECLARED_OUTPUTS_DIR") + "/clean_switchover_361.png";
   ASSERT_EQ(Chromium(absl::StrCat("--window-size=1600,1000 --screenshot='", png, "' 'file://",
@@ -140,6 +149,76 @@ TEST(HtmlDiagramBrowserTest, FailingSeedShowsLanesArrowsAndTheViolationInChromiu
                      Dir("TEST_TMPDIR") + "/shot.log"),
             0);
   EXPECT_GT(Slurp(png).size(), 20000u) << "an empty screenshot";
+}
+
+// The replsim binary, run with `args` and `env`; returns its exit code.
+int Replsim(const std::string& env, const std::string& args) {
+  const std::string cmd =
+      absl::StrCat(env, " tools/replsim ", args, " > '", Dir("TEST_TMPDIR"), "/replsim.out' 2>&1");
+  const int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// A run that crashes replsim still leaves its page: the events up to the
+// crash and a crash mark.
+TEST(HtmlDiagramBrowserTest, CrashedRunLeavesAPartialPageWithACrashMark) {
+  if (access(kChromium, X_OK) != 0) GTEST_SKIP() << kChromium << " is not installed";
+  const std::string page = Dir("TEST_TMPDIR") + "/crashed.html";
+  ASSERT_EQ(Replsim("REPLSIM_SELFTEST_CRASH_AFTER_EVENTS=300",
+                    absl::StrCat("run scenarios/clean_switchover.textproto --seed 361 --profile "
+                                 "pg-9.3beta2 --html ", page)),
+            3)
+      << Slurp(Dir("TEST_TMPDIR") + "/replsim.out");
+  const std::string dom_path = Dir("TEST_TMPDIR") + "/crashed_dom.html";
+  ASSERT_EQ(Chromium(absl::StrCat("--dump-dom 'file://", page, "'"), dom_path), 0);
+  const std::string dom = Slurp(dom_path);
+  EXPECT_NE(dom.find("data-ready=\"true\""), std::string::npos);
+  EXPECT_NE(dom.find("class=\"violation crash\""), std::string::npos);
+  EXPECT_NE(dom.find("REPLSIM CRASHED: replsim crashed after this event"), std::string::npos);
+  EXPECT_NE(dom.find("data-lane=\"primary/postmaster\""), std::string::npos);
+  // Only the events up to the crash: the run's violation (at 0.27 s) is not there.
+  EXPECT_EQ(dom.find("VIOLATION at"), std::string::npos);
+}
+
+// sweep --report-html and --html-dir over a range with clean_switchover's
+// known failing seed, read back through Chromium's DOM.
+TEST(HtmlDiagramBrowserTest, SweepReportPlotsTheFailingSeedAndLinksItsDiagram) {
+  if (access(kChromium, X_OK) != 0) GTEST_SKIP() << kChromium << " is not installed";
+  const std::string report = Dir("TEST_TMPDIR") + "/sweep/report.html";
+  const std::string pages = Dir("TEST_TMPDIR") + "/sweep/pages";
+  ASSERT_EQ(Replsim("", absl::StrCat("sweep scenarios/clean_switchover.textproto --seeds 341..380 "
+                                     "--profile pg-9.3beta2 --report-html ", report,
+                                     " --html-dir ", pages)),
+            1)
+      << Slurp(Dir("TEST_TMPDIR") + "/replsim.out");
+  const std::string dom_path = Dir("TEST_TMPDIR") + "/report_dom.html";
+  ASSERT_EQ(Chromium(absl::StrCat("--dump-dom 'file://", report, "'"), dom_path), 0);
+  const std::string dom = Slurp(dom_path);
+  EXPECT_NE(dom.find("data-run=\"40\" data-failing=\"1\""), std::string::npos) << dom;
+  EXPECT_NE(dom.find("class=\"fail\" data-seed=\"361\" data-count=\"1\""), std::string::npos);
+  EXPECT_NE(dom.find("class=\"first-failure\" data-seeds=\"21\""), std::string::npos);
+  EXPECT_NE(dom.find("class=\"sig\" data-count=\"1\" data-signature=\"CLEAN_SWITCHOVER: "),
+            std::string::npos);
+  EXPECT_NE(dom.find("95% Wilson interval"), std::string::npos);
+  EXPECT_NE(dom.find("href=\"pages/CLEAN_SWITCHOVER-"), std::string::npos);
+  EXPECT_EQ(dom.find("<script"), std::string::npos) << "the report needs no script";
+  const std::string png = Dir("TEST_UNDECLARED_OUTPUTS_DIR") + "/sweep_report.png";
+  EXPECT_EQ(Chromium(absl::StrCat("--window-size=1200,700 --screenshot='", png, "' 'file://",
+                                  report, "'"),
+                     Dir("TEST_TMPDIR") + "/shot2.log"),
+            0);
+  EXPECT_TRUE(absl::StrContains(Slurp(Dir("TEST_TMPDIR") + "/replsim.out"), "seed 361"));
+}
+
+TEST(SweepPlotsTest, WilsonIntervalMatchesTheFormula) {
+  // No failure in 100 runs: the upper bound is z^2 / (n + z^2).
+  const Interval none = WilsonInterval(0, 100);
+  EXPECT_DOUBLE_EQ(none.low, 0);
+  EXPECT_NEAR(none.high, 3.8415 / 103.8415, 1e-5);
+  // Half of 100: symmetric around one half.
+  const Interval half = WilsonInterval(50, 100);
+  EXPECT_NEAR(half.low + half.high, 1.0, 1e-12);
+  EXPECT_NEAR(half.high - half.low, 2 * 0.0960, 1e-3);
 }
 
 }  // namespace

@@ -109,6 +109,11 @@ void PerfettoWriter::Slice(Track& t, const char* ph, const std::string& name, in
   if (ph[0] == 'E' && !t.open.empty()) t.open.pop_back();
 }
 
+void PerfettoWriter::State(Track& t, const std::string& name, int64_t ns) {
+  if (t.open.size() > 1) Slice(t, "E", "", ns);  // the state before, inside the lifetime
+  Slice(t, "B", name, ns);
+}
+
 void PerfettoWriter::Instant(const Track& t, const std::string& name, int64_t ns,
                              const std::string& args) {
   emit_(absl::StrFormat(
@@ -131,7 +136,9 @@ void PerfettoWriter::Message(const sim::TraceEvent& e, Track& t) {
        (msg == "Query" && absl::StartsWith(SField(e, "text"), "IDENTIFY_SYSTEM")))) {
     t.walsender = true;
     Name(t, absl::StrCat("walsender ", t.tid));
+    State(t, "WALSNDSTATE_STARTUP", ns);
   }
+  if (t.walsender && sent && msg == "CopyBothResponse") State(t, "WALSNDSTATE_CATCHUP", ns);
   // A zero-length slice to bind the flow to, then the flow's end.
   const std::string name = MessageName(e);
   emit_(absl::StrFormat(
@@ -167,9 +174,15 @@ void PerfettoWriter::Write(const sim::TraceEvent& e) {
   if (e.kind == "msg_sent" || e.kind == "msg_received") return Message(e, t);
   const std::string message = SField(e, "message");
   if (e.kind == "log" && absl::StartsWith(message, "postmaster state: ")) {
-    if (t.open.size() > 1) Slice(t, "E", "", ns);
     const size_t arrow = message.find("-> ");
-    return Slice(t, "B", message.substr(arrow == std::string::npos ? 0 : arrow + 3), ns);
+    return State(t, message.substr(arrow == std::string::npos ? 0 : arrow + 3), ns);
+  }
+  // A walsender's WalSndState as the trace shows it (as in the HTML diagram).
+  if (t.walsender && e.kind == "log" && absl::StrContains(message, " has now caught up with ")) {
+    State(t, "WALSNDSTATE_STREAMING", ns);
+  }
+  if (t.walsender && e.kind == "signal_delivered" && SField(e, "signal") == "SIGUSR2") {
+    State(t, "WALSNDSTATE_STOPPING", ns);
   }
   Instant(t, EventName(e), ns, TraceFieldsJson(e));
 }

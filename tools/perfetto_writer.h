@@ -4,7 +4,9 @@
 // - a process per node and a track (thread) per PostgreSQL process, named
 //   "postmaster 2", "walsender 14" (a backend is renamed once it serves
 //   replication), and one for the node's kernel (tcp, disk);
-// - slices for each process's lifetime and the postmaster's pmState;
+// - slices for each process's lifetime, the postmaster's pmState and a
+//   walsender's WalSndState (startup; catchup from its CopyBothResponse;
+//   streaming from "has now caught up"; stopping from SIGUSR2);
 // - a flow (arrow) per protocol message from its sender's track to its
 //   reader's, matched by connection and byte offset;
 // - counters per node for the LSNs it sent, received, wrote, flushed and
@@ -50,6 +52,8 @@ class PerfettoWriter {
   int HostPid(const std::string& host);
   void Name(const Track& t, const std::string& name);
   void Slice(Track& t, const char* ph, const std::string& name, int64_t ns);
+  // Ends the track's state slice, if one is open, and begins `name`.
+  void State(Track& t, const std::string& name, int64_t ns);
   void Instant(const Track& t, const std::string& name, int64_t ns, const std::string& args);
   void Message(const sim::TraceEvent& e, Track& t);
   void Counter(int pid, const std::string& series, uint64_t value, int64_t ns);

@@ -19,6 +19,7 @@
 #include "tools/build_info.h"
 #include "tools/cli_common.h"
 #include "tools/crash_handler.h"
+#include "tools/failure_diagrams.h"
 #include "tools/flags.h"
 #include "tools/fuzz_shrink.h"
 #include "tools/merge.h"
@@ -56,6 +57,7 @@ int Run(const CommandLine& cl, bool replay) {
   }
   if (replay) sink = (*outputs)->ReplayPrinter();
   setup->options.sink = WithSelftestCrash((*outputs)->Wrap(sink));
+  (*outputs)->AttachDumps(&setup->options);
   const std::string replay_cmd = ReplayCommandFor(s->path, *seed, *setup);
   InstallCrashHandler(
       absl::StrCat("replsim crashed running seed ", *seed, " of ", s->scenario.name(), " under ",
@@ -63,8 +65,11 @@ int Run(const CommandLine& cl, bool replay) {
                    writer ? absl::StrCat("; the trace up to the crash is in ", cl.Get("trace"))
                           : "",
                    "\n  reproduce: ", replay_cmd),
-      [w = writer.get()] {
+      [w = writer.get(), o = outputs->get(),
+       title = absl::StrCat(s->scenario.name(), "  ", setup->description, "  seed ", *seed),
+       replay_cmd] {
         if (w != nullptr) (void)w->Finish();
+        o->WriteAfterCrash(title, replay_cmd);
       });
   auto report = scenarios::RunScenario(s->scenario, *seed, setup->options);
   if (!report.ok()) return BadInput(report.status().message());
@@ -123,6 +128,19 @@ int Sweep(const CommandLine& cl) {
   if (!result.ok()) return BadInput(result.status().message());
   PrintSweepSummary(id, *result);
   if (absl::Status st = WriteSweepReports(cl, id, *result); !st.ok()) {
+    return BadInput(st.message());
+  }
+  std::vector<std::string> signatures;
+  for (const auto& [seed, outcome] : result->failures) {
+    signatures.push_back(FailureSignature(outcome));
+  }
+  if (absl::Status st = WriteSweepPages(
+          cl, id, *result, signatures, SignatureDir,
+          [&](uint64_t) -> absl::StatusOr<SeedScenario> {
+            return SeedScenario{s->scenario, s->path};
+          },
+          *setup);
+      !st.ok()) {
     return BadInput(st.message());
   }
   return ExitCodeFor(*result);

@@ -12,24 +12,6 @@
 namespace replsim::tools {
 namespace {
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 allows no control characters but tab, CR and LF.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t' || c == '\r') {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 std::string SignalName(int sig) {
   if (sig == 0) return "null";
@@ -62,6 +44,25 @@ std::string SweepFieldsJson(const SweepIdentity& id, const SweepResult& r) {
 }
 
 }  // namespace
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 allows no control characters but tab, CR and LF.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t' || c == '\r') {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
 
 absl::Status WriteReportFile(const std::string& flag, const std::string& path,
                              const std::string& text) {

@@ -44,6 +44,10 @@ absl::Status WriteSuiteReports(const CommandLine& cl, const std::vector<SuiteRow
 absl::Status WriteReportFile(const std::string& flag, const std::string& path,
                              const std::string& text);
 
+// `s` as XML (and HTML) text or attribute value: & < > " ' escaped, control
+// characters but tab, CR and LF dropped.
+std::string XmlEscape(const std::string& s);
+
 // The documents themselves (tests read them).
 std::string SweepReportJson(const SweepIdentity& id, const SweepResult& r);
 std::string SuiteReportJson(const std::vector<SuiteRow>& rows, int exit_code);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -12,6 +13,19 @@
 #include "absl/strings/str_join.h"
 
 namespace replsim::tools {
+namespace {
+
+absl::StatusOr<int64_t> VirtualTimeFlag(const std::string& flag, const std::string& text) {
+  double seconds = 0;
+  if (!absl::SimpleAtod(text, &seconds) || !std::isfinite(seconds) || seconds < 0 ||
+      seconds > 1e9) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": expected seconds of virtual time (0.25, 12), got \"", text, "\""));
+  }
+  return static_cast<int64_t>(std::llround(seconds * 1e9));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<RunOutputs>> RunOutputs::FromFlags(const CommandLine& cl,
                                                                   const LoadedScenario& s) {
@@ -27,13 +41,21 @@ absl::StatusOr<std::unique_ptr<RunOutputs>> RunOutputs::FromFlags(const CommandL
     out->logs_ = std::make_unique<NodeLogs>();
   }
   if (cl.Has("until")) {
-    double seconds = 0;
-    if (!absl::SimpleAtod(cl.Get("until"), &seconds) || !std::isfinite(seconds) || seconds < 0 ||
-        seconds > 1e9) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--until: expected seconds of virtual time (0.25, 12), got \"", cl.Get("until"), "\""));
+    absl::StatusOr<int64_t> ns = VirtualTimeFlag("--until", cl.Get("until"));
+    if (!ns.ok()) return ns.status();
+    out->until_ns_ = *ns;
+  }
+  for (const auto& n : s.scenario.nodes()) out->node_names_.push_back(n.name());
+  out->dump_dir_ = ResolveUserPath(cl.Get("dump-dir", cl.Get("logs")));
+  if (cl.Has("dump-at")) {
+    absl::StatusOr<int64_t> ns = VirtualTimeFlag("--dump-at", cl.Get("dump-at"));
+    if (!ns.ok()) return ns.status();
+    if (out->dump_dir_.empty()) {
+      return absl::InvalidArgumentError("--dump-at needs a directory: --dump-dir DIR or --logs DIR");
     }
-    out->until_ns_ = static_cast<int64_t>(std::llround(seconds * 1e9));
+    out->dump_at_ = std::make_unique<StateDumps>(
+        out->node_names_, *ns, std::vector<wal::XLogRecPtr>{},
+        absl::StrCat("asked for with --dump-at ", cl.Get("dump-at")));
   }
   if (cl.Has("node")) {
     out->node_ = cl.Get("node");
@@ -47,6 +69,10 @@ absl::StatusOr<std::unique_ptr<RunOutputs>> RunOutputs::FromFlags(const CommandL
   }
   out->grep_ = cl.Get("grep");
   return out;
+}
+
+void RunOutputs::AttachDumps(scenarios::RunOptions* options) {
+  if (dump_at_ != nullptr) dump_at_->Attach(options);
 }
 
 bool RunOutputs::Shown(const sim::TraceEvent& e, const std::string& line) const {
@@ -77,6 +103,16 @@ EventSink RunOutputs::Wrap(EventSink sink) {
   };
 }
 
+void RunOutputs::WriteAfterCrash(const std::string& title, const std::string& replay) const {
+  if (html_ == nullptr) return;
+  DiagramRun run;
+  run.title = title;
+  run.outcome = "REPLSIM CRASHED (a bug in replsim, not a finding): the events up to the crash";
+  run.replay = replay;
+  run.crash = "replsim crashed after this event";
+  (void)html_->Write(html_path_, run);
+}
+
 absl::Status RunOutputs::Finish(const LoadedScenario& s, const RunSetup& setup,
                                 const scenarios::RunReport& report) {
   if (cut_) {
@@ -90,8 +126,32 @@ absl::Status RunOutputs::Finish(const LoadedScenario& s, const RunSetup& setup,
         html_path_, DiagramRunFrom(title, ReplayCommandFor(s.path, report.seed, setup), report));
     if (!st.ok()) return st;
   }
-  if (logs_ != nullptr) return logs_->Write(logs_dir_);
-  return absl::OkStatus();
+  if (logs_ != nullptr) {
+    if (absl::Status st = logs_->Write(logs_dir_); !st.ok()) return st;
+  }
+  return WriteDumps(s, setup, report);
+}
+
+absl::Status RunOutputs::WriteDumps(const LoadedScenario& s, const RunSetup& setup,
+                                    const scenarios::RunReport& report) {
+  if (dump_dir_.empty()) return absl::OkStatus();
+  std::error_code ec;
+  std::filesystem::create_directories(dump_dir_, ec);
+  if (dump_at_ != nullptr) return dump_at_->Write(dump_dir_);
+  const scenarios::Violation* v = report.first_violation();
+  if (v == nullptr) return absl::OkStatus();
+  // The moment of the violation is known only now: the run is a function of
+  // (scenario, seed, behaviour), so it runs again with the dumper alone.
+  StateDumps at_violation(node_names_, v->time.nanos(), LsnsIn(v->message),
+                          absl::StrCat("at the first violation: ", ViolationLine(*v)));
+  scenarios::RunOptions o = setup.options;
+  o.sink = nullptr;
+  o.keep_trace = false;
+  o.fingerprint = false;
+  at_violation.Attach(&o);
+  absl::StatusOr<scenarios::RunReport> again = scenarios::RunScenario(s.scenario, report.seed, o);
+  if (!again.ok()) return again.status();
+  return at_violation.Write(dump_dir_);
 }
 
 }  // namespace replsim::tools

@@ -72,6 +72,11 @@ PgNode& Harness::Node(std::string_view name) {
   return ref;
 }
 
+const PgNode* Harness::FindNode(std::string_view name) const {
+  auto it = nodes_.find(name);
+  return it == nodes_.end() ? nullptr : it->second.get();
+}
+
 void Harness::RunFor(os::Duration d) {
   const os::Instant until = world_->now() + d;
   const sim::RunStats st = world_->Run({.until = until, .max_events = 50'000'000});

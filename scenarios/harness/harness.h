@@ -77,6 +77,7 @@ class PgNode {
 
   const std::string& name() const { return config_.name; }
   node::NodeConfig& config() { return config_; }
+  const node::NodeConfig& config() const { return config_; }
   postmaster::EntryPoints& entry_points() { return entry_; }
 
   // initdb (BootStrapXLOG) into config().data_dir.
@@ -165,6 +166,8 @@ class Harness {
   void set_host_config(sim::host::HostConfig c) { host_config_ = c; }
   // The node on host `name`, created (with its host) on first use.
   PgNode& Node(std::string_view name);
+  // The node on host `name` if it was created, else null (a read-only look).
+  const PgNode* FindNode(std::string_view name) const;
 
   void RunFor(os::Duration d);
   // Runs until pred() holds (checked every 10 ms of virtual time) or

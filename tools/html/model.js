@@ -103,9 +103,34 @@ function buildModel(rawEvents, run) {
   const messages = [];
   const segs = new Map();  // receiving socket -> [[time, cumulative bytes]]
   let pmLast = new Map();
+  // A walsender's WalSndState, as the trace shows it: startup from its start,
+  // catchup once it answered START_REPLICATION (CopyBothResponse), streaming
+  // from "... has now caught up ...", stopping from the SIGUSR2 that tells it
+  // to send the rest and exit; the box ends with the process.
+  const wsOpen = new Map();  // host/pid -> open state
+  const wsSet = (e, lane, name) => {
+    const key = e.host + '/' + e.pid;
+    const cur = wsOpen.get(key);
+    if (cur && cur.name === name) return;
+    if (cur) cur.end = e.t;
+    const st = {name, start: e.t, end: null, walsender: true};
+    lane.states.push(st);
+    wsOpen.set(key, st);
+    if (name !== 'startup') add(e, lane, 'state', 'WALSNDSTATE_' + name.toUpperCase());
+  };
   for (const e of ev) {
     const lane = laneOf(e.host, groupOf(e.host, e.proc, e.pid));
     const k = e.kind;
+    if (lane.group === 'walsender') {
+      if (k === 'process_start') wsSet(e, lane, 'startup');
+      else if (k === 'msg_sent' && e.f.msg === 'CopyBothResponse') wsSet(e, lane, 'catchup');
+      else if (k === 'log' && / has now caught up with /.test(e.f.message || '')) wsSet(e, lane, 'streaming');
+      else if (k === 'signal_delivered' && e.f.signal === 'SIGUSR2') wsSet(e, lane, 'stopping');
+      else if (k === 'process_exit' && wsOpen.has(e.host + '/' + e.pid)) {
+        wsOpen.get(e.host + '/' + e.pid).end = e.t;
+        wsOpen.delete(e.host + '/' + e.pid);
+      }
+    }
     if (k === 'process_start') {
       const inst = {host: e.host, pid: e.f.pid, name: e.proc, start: e.t, end: null, code: null, lane};
       procs.set(e.host + '/' + e.f.pid, inst);
@@ -190,6 +215,11 @@ function buildModel(rawEvents, run) {
   }
   const violations = violationsOf(run).map(v => ({
     t: v.time_ns, text: v.invariant + ': ' + v.message, evidence: v.evidence, tolerated: v.tolerated}));
+  // replsim crashed during the run: the page has the events up to the crash.
+  if (run.crash) {
+    violations.push({t: ev.length ? ev[ev.length - 1].t : 0, text: 'REPLSIM CRASHED: ' + run.crash,
+                     evidence: '', tolerated: false, crash: true});
+  }
   items.sort((a, b) => a.t - b.t || a.e.i - b.e.i);
   const lanes = [];
   hosts.forEach((h, n) => {

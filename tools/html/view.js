@@ -112,8 +112,10 @@ function render(model) {
     }
     for (const st of lane.states) {
       const y1 = yAt(L.rows, st.start), y2 = st.end === null ? L.height : yAt(L.rows, st.end);
-      const r = el('rect', {x: x + 4, y: y1, width: LANE_W - 8, height: Math.max(2, y2 - y1), class: 'pmstate'}, g);
-      r.dataset.tip = 'pmState ' + st.name + ' from ' + fmtTime(st.start);
+      const r = el('rect', {x: x + 4, y: y1, width: LANE_W - 8, height: Math.max(2, y2 - y1),
+                            class: st.walsender ? 'wsstate ws-' + st.name : 'pmstate', 'data-state': st.name}, g);
+      r.dataset.tip = (st.walsender ? 'walsender state ' : 'pmState ') + st.name + ' from ' + fmtTime(st.start) +
+                      (st.end === null ? '' : ' to ' + fmtTime(st.end));
     }
   });
   for (const b of L.breaks) {
@@ -151,10 +153,12 @@ function render(model) {
     }
   }
   for (const m of L.marks) {
-    const g = el('g', {class: 'violation' + (m.violation.tolerated ? ' tolerated' : '')}, svg);
+    const g = el('g', {class: 'violation' + (m.violation.tolerated ? ' tolerated' : '') +
+                              (m.violation.crash ? ' crash' : '')}, svg);
     el('line', {x1: 0, x2: width, y1: m.y, y2: m.y}, g);
     el('text', {x: GUTTER + 4, y: m.y + 14, class: 'violtext'}, g).textContent =
-        (m.violation.tolerated ? 'tolerated ' : 'VIOLATION ') + 'at ' + fmtTime(m.t) + ': ' + m.violation.text;
+        m.violation.crash ? m.violation.text + ' (after the event at ' + fmtTime(m.t) + ')'
+        : (m.violation.tolerated ? 'tolerated ' : 'VIOLATION ') + 'at ' + fmtTime(m.t) + ': ' + m.violation.text;
     g.dataset.tip = m.violation.text + (m.violation.evidence ? '\nevidence: ' + m.violation.evidence : '');
   }
   model.layout = L;
