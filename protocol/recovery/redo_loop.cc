@@ -4,10 +4,11 @@
 // Redo itself is the simulation's: heap inserts are counted
 // (XLogCtl.replayed_inserts) and the largest row id kept for checkers;
 // XLOG records switch timelines. Hot standby: replsim's WAL has no
-// RUNNING_XACTS records, so the standby snapshot counts as ready at a
-// shutdown-checkpoint start (as ProcArrayApplyRecoveryInfo makes it) or once
-// a checkpoint record is replayed (standing in for the running-xacts record
-// LogStandbySnapshot writes before each checkpoint).
+// RUNNING_XACTS records, so the standby snapshot counts as ready from the
+// start of redo (StartupXLOG: a shutdown checkpoint's snapshot is complete,
+// and an online checkpoint's redo begins with the running-xacts record
+// LogStandbySnapshot wrote before it) and at every checkpoint record
+// replayed.
 #include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
 #include "protocol/postmaster/pmsignal.h"

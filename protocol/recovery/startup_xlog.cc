@@ -84,8 +84,13 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     const os::Errno failed = co_await xlog::UpdateControlFile(os, shm);
     if (failed != os::Errno::kOk) co_await os.Abort();
     // InitRecoveryTransactionEnvironment after a clean stop: the snapshot
-    // is complete at once.
-    if (rec.ArchiveRecoveryRequested && wasShutdown) rec.standbySnapshotReady = true;
+    // is complete at once. After an online checkpoint it is complete as soon
+    // as redo replays the RUNNING_XACTS record LogStandbySnapshot wrote
+    // between the checkpoint's redo point and its record, which is the
+    // first thing redo does; replsim writes no such record, so without this
+    // a standby whose redo point is its checkpoint record (no other WAL in
+    // between) would wait for the next checkpoint to allow connections.
+    if (rec.ArchiveRecoveryRequested) rec.standbySnapshotReady = true;
     co_await rec.PerformWalRecovery();
     performedWalRecovery = true;
   }
