@@ -13,6 +13,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
+#include "protocol/node/behavior.h"
+#include "protocol/node/guc.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_location.h"
 #include "sim/distributions.h"
@@ -34,8 +36,21 @@ struct NodeModel {
   bool maybe = false;     // a fault may have stopped it: neither certainly up nor down
   bool faulted = false;   // a fault struck it since it last started
   bool clean = false;     // its last stop was SMART or FAST with no fault since its start
+  // A stop -W was its last operation: the shutdown may be in progress, in
+  // `stop_mode` (the strongest sent).
+  bool stopping = false;
+  StopNode::Mode stop_mode = StopNode::MODE_UNSPECIFIED;
+  // promote -W was sent when the schedule's delays had summed to this: the
+  // generator leaves the node alone until kPromoteSettleMs more.
+  int64_t promoting_at_ms = -1;
   std::string upstream;
 };
+
+// After pg_ctl promote -W, how long (summed delays) before the generator
+// stops, kills or crashes the promoted node: long enough for any promotion
+// to have finished, so that the liveness phase's model of which node is the
+// primary holds. Stops of other nodes during the promotion are the point.
+constexpr int64_t kPromoteSettleMs = 2000;
 
 class Generator {
  public:
@@ -105,12 +120,18 @@ void Generator::Apply(const Step& st) {
     case Step::kStart: {
       NodeModel& m = nodes_[st.start().node()];
       m.running = true;
-      m.maybe = m.faulted = false;
+      m.maybe = m.faulted = m.stopping = false;
       break;
     }
     case Step::kStop: {
       NodeModel& m = nodes_[st.stop().node()];
-      m.clean = st.stop().mode() != StopNode::IMMEDIATE && m.running && !m.faulted;
+      const StopNode::Mode mode = st.stop().mode();
+      // A second stop of a shutdown in progress keeps it clean unless it
+      // makes it immediate.
+      m.clean = mode != StopNode::IMMEDIATE &&
+                (m.stopping ? m.clean : m.running && !m.faulted);
+      m.stop_mode = m.stopping ? std::max(m.stop_mode, mode) : mode;
+      m.stopping = st.stop().no_wait();
       m.running = m.maybe = false;
       break;
     }
@@ -118,8 +139,10 @@ void Generator::Apply(const Step& st) {
       NodeModel& m = nodes_[st.promote().node()];
       // A switchover only when the old primary had stopped cleanly first;
       // one still running forks off the new timeline as it writes on.
+      // A stop -W of it may not have completed when the promotion began.
       const NodeModel& up = nodes_[m.upstream];
-      promoted_from_ = !up.running && !up.maybe && up.clean ? m.upstream : "";
+      promoted_from_ = !up.running && !up.maybe && !up.stopping && up.clean ? m.upstream : "";
+      if (st.promote().no_wait()) m.promoting_at_ms = static_cast<int64_t>(delays_ms_);
       m.role = Node::PRIMARY;
       m.upstream.clear();
       primary_ = st.promote().node();
@@ -130,7 +153,7 @@ void Generator::Apply(const Step& st) {
       m.role = Node::STANDBY;
       m.upstream = st.restart_as_standby().upstream();
       m.running = true;
-      m.maybe = m.faulted = false;
+      m.maybe = m.faulted = m.stopping = false;
       break;
     }
     case Step::kBaseBackup: {
@@ -138,6 +161,7 @@ void Generator::Apply(const Step& st) {
       m.role = Node::STANDBY;
       m.upstream = st.base_backup().upstream();
       m.has_data = m.clean = true;
+      m.stopping = false;
       break;
     }
     case Step::kKill: {
@@ -154,7 +178,7 @@ void Generator::Apply(const Step& st) {
     }
     case Step::kCrash: {
       NodeModel& m = nodes_[st.crash().node()];
-      m.running = m.maybe = m.clean = false;
+      m.running = m.maybe = m.clean = m.stopping = false;
       m.faulted = true;
       delays_ms_ += st.crash().restart_after_ms();
       break;
@@ -253,8 +277,19 @@ void Generator::DrawOperations() {
 void Generator::Draw(const Operation& op) {
   const std::string kind = OperationKind_Name(op.kind());
   const uint32_t delay = Delay();
-  auto running = [](const std::string&, const NodeModel& m) { return m.server && m.running; };
-  auto server = [](const std::string&, const NodeModel& m) { return m.server; };
+  // Not a node whose promote -W may still be in progress.
+  auto settled = [&](const NodeModel& m) {
+    return m.promoting_at_ms < 0 ||
+           static_cast<int64_t>(delays_ms_) - m.promoting_at_ms >= kPromoteSettleMs;
+  };
+  auto running = [&](const std::string&, const NodeModel& m) {
+    return m.server && m.running && settled(m);
+  };
+  // Also in the middle of its shutdown.
+  auto running_or_stopping = [&](const std::string&, const NodeModel& m) {
+    return m.server && (m.running || m.stopping) && settled(m);
+  };
+  auto server = [&](const std::string&, const NodeModel& m) { return m.server && settled(m); };
   auto stopped_not_primary = [&](const std::string& n, const NodeModel& m) {
     return m.server && !m.running && n != primary_;
   };
@@ -270,6 +305,25 @@ void Generator::Draw(const Operation& op) {
                                   : op.kind() == STOP_FAST ? StopNode::FAST
                                                            : StopNode::IMMEDIATE);
       break;
+    case STOP_NO_WAIT:
+      if ((c = Nodes(running)).empty()) break;
+      st.mutable_stop()->set_node(Pick(c));
+      st.mutable_stop()->set_mode(static_cast<StopNode::Mode>(1 + rng_.Below(3)));
+      st.mutable_stop()->set_no_wait(true);
+      break;
+    case STOP_AGAIN: {
+      c = Nodes([](const std::string&, const NodeModel& m) {
+        return m.stopping && m.stop_mode < StopNode::IMMEDIATE;
+      });
+      if (c.empty()) break;
+      const std::string& node = Pick(c);
+      const int from = nodes_[node].stop_mode;
+      st.mutable_stop()->set_node(node);
+      st.mutable_stop()->set_mode(
+          static_cast<StopNode::Mode>(from + 1 + rng_.Below(StopNode::IMMEDIATE - from)));
+      st.mutable_stop()->set_no_wait(rng_.Below(2) == 0);
+      break;
+    }
     case START: {
       // An old primary started as a primary again would fork the cluster:
       // it comes back only as a standby (RESTART_AS_STANDBY).
@@ -283,11 +337,13 @@ void Generator::Draw(const Operation& op) {
       break;
     }
     case PROMOTE:
+    case PROMOTE_NO_WAIT:
       c = Nodes([](const std::string&, const NodeModel& m) {
         return m.server && m.running && m.role == Node::STANDBY;
       });
       if (c.empty()) break;
       st.mutable_promote()->set_node(Pick(c));
+      if (op.kind() == PROMOTE_NO_WAIT) st.mutable_promote()->set_no_wait(true);
       break;
     case RESTART_AS_STANDBY:
     case BASE_BACKUP: {
@@ -316,7 +372,7 @@ void Generator::Draw(const Operation& op) {
       break;
     }
     case KILL: {
-      if ((c = Nodes(running)).empty()) break;
+      if ((c = Nodes(running_or_stopping)).empty()) break;
       const std::string node = Pick(c);
       KillProcess* k = st.mutable_kill();
       k->set_node(node);
@@ -348,7 +404,7 @@ void Generator::Draw(const Operation& op) {
       break;
     }
     case DROP_CONNECTIONS:
-      if ((c = Nodes(running)).empty()) break;
+      if ((c = Nodes(running_or_stopping)).empty()) break;
       st.mutable_drop_connections()->set_node(Pick(c));
       break;
     case DISK_FULL:
@@ -446,6 +502,56 @@ void Generator::LivenessPhase() {
   out_.liveness_steps = out_.scenario.steps_size() - before;
 }
 
+// A value in [lo, hi] drawn so that every doubling of it is about as
+// likely as any other (a slow link as likely as a fast one), in integers.
+uint32_t DrawLogUniform(sim::Rng& rng, uint32_t lo, uint32_t hi) {
+  lo = std::max<uint32_t>(lo, 1);
+  if (hi <= lo) return hi < 1 ? 1 : hi;
+  int doublings = 0;
+  for (uint64_t v = lo; v * 2 <= hi; v *= 2) ++doublings;
+  const uint64_t from = uint64_t{lo} << rng.Below(doublings + 1);
+  return static_cast<uint32_t>(sim::UniformInt(rng, from, std::min<uint64_t>(from * 2, hi)));
+}
+
+// Swarm over fault intensity: a link bandwidth and a latency ceiling for
+// the seed, drawn log-uniformly from the spec's ranges and written as fixed
+// values, so that some seeds have slow links (a standby that lags far
+// behind) and some fast ones.
+void DrawFaultIntensity(sim::Rng& rng, FaultModel& f, std::vector<std::string>& enabled) {
+  if (f.bandwidth_bytes_per_ms().max() > 0) {
+    const uint32_t bw =
+        DrawLogUniform(rng, f.bandwidth_bytes_per_ms().min(), f.bandwidth_bytes_per_ms().max());
+    f.mutable_bandwidth_bytes_per_ms()->set_min(bw);
+    f.mutable_bandwidth_bytes_per_ms()->set_max(bw);
+    enabled.push_back(absl::StrCat("bandwidth ", bw, " bytes/ms"));
+  }
+  if (f.latency_us().max() > 0) {
+    const uint32_t lat = DrawLogUniform(rng, std::max<uint32_t>(f.latency_us().min(), 1),
+                                        f.latency_us().max());
+    f.mutable_latency_us()->set_max(std::max(lat, f.latency_us().min()));
+    enabled.push_back(absl::StrCat("latency ", f.latency_us().min(), "..",
+                                   f.latency_us().max(), " us"));
+  }
+}
+
+// The spec is the same for every profile: a setting the run's release does
+// not have (wal_receiver_status_interval before 9.1) is left out, as an
+// operator of that release would, and listed with the skipped steps.
+void DropSettingsTheReleaseLacks(Scenario& s, const std::string& profile,
+                                 std::vector<std::string>& skipped) {
+  absl::StatusOr<node::Behavior> b = node::Behavior::ForProfile(profile);
+  if (!b.ok()) return;  // the scenario loader names the bad profile
+  for (Node& n : *s.mutable_nodes()) {
+    auto* settings = n.mutable_settings();
+    for (int i = settings->size() - 1; i >= 0; --i) {
+      const std::string& name = settings->Get(i).name();
+      if (node::Gucs::CheckExists(name, b->server_version_num).ok()) continue;
+      skipped.push_back(absl::StrCat("setting ", name, " of ", n.name(), ": not in ", profile));
+      settings->DeleteSubrange(i, 1);
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_t seed,
@@ -459,6 +565,7 @@ absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_
   s.clear_steps();
   s.clear_expect();
   s.clear_default_seeds();
+  DropSettingsTheReleaseLacks(s, profile, out.skipped);
   if (spec.tolerated_size() > 0) {
     Expectation* e = s.add_expect();
     e->set_profile(profile);
@@ -477,6 +584,11 @@ absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_
         absl::StrCat("spec ", spec.name(), " under ", profile, ": ", st.message()));
   }
   out.set_up_steps = s.steps_size();
+  {
+    // Its own stream: the operations' draws stay those of the spec's kinds.
+    sim::Rng faults = sim::Rng::ForStream(seed, "fuzz.faults");
+    DrawFaultIntensity(faults, *s.mutable_faults(), out.enabled);
+  }
   g.DrawSwarm();
   g.DrawOperations();
   g.LivenessPhase();

@@ -18,9 +18,12 @@
 // the scenario replays without the generator; draws come from the named
 // stream "fuzz.schedule", never the run's own streams.
 //
-// Steps run one after another, as in every scenario (each waits for the
-// previous one to complete): the generator cannot yet put a stop in the
-// middle of a promotion.
+// Steps run one after another, as in every scenario, but a stop -W or
+// promote -W (STOP_NO_WAIT, PROMOTE_NO_WAIT) completes at once, so the
+// operations drawn after it run in the middle of that shutdown or
+// promotion: a stop of the primary while its standby is being promoted, a
+// STOP_AGAIN that escalates a shutdown in progress smart -> fast ->
+// immediate as an operator does.
 #ifndef REPLSIM_SCENARIOS_FUZZ_GENERATOR_H_
 #define REPLSIM_SCENARIOS_FUZZ_GENERATOR_H_
 

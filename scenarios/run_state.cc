@@ -124,69 +124,62 @@ bool RunState::Start(const std::string& node) {
 }
 
 bool RunState::Stop(const StopNode& st) {
-  PgNode& n = t_.Node(st.node());
+  const std::string& node = st.node();
   const Shutdown mode = st.mode() == StopNode::SMART  ? Shutdown::kSmart
                         : st.mode() == StopNode::FAST ? Shutdown::kFast
                                                       : Shutdown::kImmediate;
-  std::string not_streaming = WhyNotStreaming(st.node());
-  // Disk faults that strike a standby during the shutdown count too.
-  absl::btree_map<std::string, uint64_t> faults_before;
-  for (const auto& [standby, up] : upstream_) {
-    if (up == st.node()) faults_before[standby] = t_.cluster().host(standby).disk().faults_fired();
-  }
-  const os::Instant stop_began = t_.world().now();
-  n.Stop(mode);
-  const os::Duration bound = SecondsOr(st.timeout_s(), 120);
-  if (!RunUntilBound([&] { return !n.running(); }, bound)) {
-    // A shutdown waits on the node's walsenders, so on its standbys too.
-    std::vector<std::string> nodes = {st.node()};
+  auto it = pending_stops_.find(node);
+  if (it == pending_stops_.end()) {
+    PendingStop p;
+    p.mode = st.mode();
+    p.began = t_.world().now();
+    p.bound = SecondsOr(st.timeout_s(), 120);
+    p.not_streaming = WhyNotStreaming(node);
+    // Disk faults that strike a standby during the shutdown count too.
     for (const auto& [standby, up] : upstream_) {
-      if (up == st.node()) nodes.push_back(standby);
+      if (up == node) p.faults_before[standby] = t_.cluster().host(standby).disk().faults_fired();
     }
-    // What is still running is the first thing an operator looks at when
-    // pg_ctl stop hangs; what the stop itself made backends and walreceivers
-    // log is no cause.
-    std::string still;
-    for (const auto& [pid, name] : t_.cluster().LiveProcesses(st.node())) {
-      absl::StrAppend(&still, still.empty() ? "" : ", ", name, " (pid ", pid, ")");
-    }
-    StepFailed(
-        absl::StrFormat("pg_ctl stop -m %s of %s", StopNode::Mode_Name(st.mode()), st.node()),
-        "its postmaster had not exited", bound, nullptr, nodes,
-        still.empty() ? "" : absl::StrCat("; still running on ", st.node(), ": ", still),
-        {"due to administrator command"});
-    return false;
+    it = pending_stops_.emplace(node, std::move(p)).first;
+  } else {
+    // A second pg_ctl stop while one is in progress: the postmaster takes
+    // the stronger mode (pmdie), and this pg_ctl waits with its own bound.
+    it->second.mode = std::max(it->second.mode, st.mode());
+    t_.world()
+        .trace()
+        .Emit(t_.world().now(), node, "pg_ctl", "stop_again")
+        .Str("mode", StopNode::Mode_Name(st.mode()))
+        .Str("in_effect", StopNode::Mode_Name(it->second.mode));
   }
-  CheckPingsAnswered(st.node());
-  for (const auto& [standby, before] : faults_before) {
-    if (not_streaming.empty() && t_.cluster().host(standby).disk().faults_fired() != before) {
-      not_streaming = absl::StrFormat("a disk fault struck %s during the shutdown", standby);
-    }
-  }
-  // A standby lagging by more WAL than the primary keeps: its shutdown
-  // checkpoint removed WAL the walsender had still to send.
-  if (const LogLine* l = FindLog(t_, st.node(), "has already been removed", stop_began);
-      not_streaming.empty() && l != nullptr) {
-    not_streaming = absl::StrFormat(
-        "%s's walsender could not send WAL its shutdown checkpoint removed (\"%s\"): without "
-        "wal_keep_segments, wal_keep_size or a slot, PostgreSQL keeps no WAL for a standby",
-        st.node(), l->message);
-  }
-  if (mode == Shutdown::kImmediate) return true;
-  const absl::StatusOr<node::ControlFileData> c = n.ReadControlFile();
-  if (!c.ok() || c->state != node::DBState::DB_SHUTDOWNED) return true;
-  WalScan scan = n.ScanWal(c->checkPoint);
-  if (scan.records.empty()) return true;
-  clean_stop_ = CleanStop{st.node(), c->checkPoint, scan.records.front().end, not_streaming};
-  return true;
+  t_.Node(node).Stop(mode);
+  if (st.no_wait()) return true;
+  return AwaitStop(node, step_began_, SecondsOr(st.timeout_s(), 120));
 }
 
-bool RunState::Promote(const std::string& node) {
+bool RunState::Promote(const PromoteNode& p) {
+  const std::string& node = p.node();
   PgNode& n = t_.Node(node);
+  if (!p.no_wait() && !AwaitPending(node)) return false;
+  if (p.no_wait() && !n.running()) {
+    Skipped(node, "promote", "server is not running");
+    return true;
+  }
   const os::Instant since = t_.world().now();
+  // A promotion that begins while its upstream is shutting down: whatever
+  // the standby had not received by then is not waited for.
+  if (const auto up = upstream_.find(node); up != upstream_.end()) {
+    if (auto s = pending_stops_.find(up->second);
+        s != pending_stops_.end() && s->second.promoted_during.empty()) {
+      s->second.promoted_during = node;
+      s->second.promoted_at = since;
+    }
+  }
   if (absl::Status st = n.Promote(); !st.ok()) {
     SetUpFailed(absl::StrCat("promote of ", node), st);
     return false;
+  }
+  if (p.no_wait()) {
+    pending_promotes_[node] = since;
+    return true;
   }
   const bool done = RunUntilBound(
       [&] {
@@ -200,6 +193,14 @@ bool RunState::Promote(const std::string& node) {
     StepFailed(absl::StrCat("promote of ", node), "not read-write", kStartBound, &n, {node});
     return false;
   }
+  // A stop of its upstream that completed meanwhile is what it is compared with.
+  Settle();
+  FinishPromote(node);
+  return true;
+}
+
+void RunState::FinishPromote(const std::string& node) {
+  PgNode& n = t_.Node(node);
   const auto up = upstream_.find(node);
   if (Checking(CLEAN_SWITCHOVER) && clean_stop_.has_value() && up != upstream_.end() &&
       up->second == clean_stop_->node) {
@@ -227,10 +228,7 @@ bool RunState::Promote(const std::string& node) {
   }
   upstream_.erase(node);
   roles_[node] = Node::PRIMARY;
-  return true;
 }
-
-
 
 void RunState::PlaySteps() {
   const os::Instant deadline = t_.world().now() + SecondsOr(s_.time_limit_s(), 600);
@@ -248,13 +246,32 @@ void RunState::PlaySteps() {
       return;
     }
     step_began_ = t_.world().now();
+    Settle();
+    if (!pending_stops_.empty()) {
+      switch (st.op_case()) {
+        case Step::kKill:
+          NoteFaultDuringStops(absl::StrCat("kill -", st.kill().signal(), " of ", st.kill().node(),
+                                            "'s ", st.kill().process()));
+          break;
+        case Step::kCrash: NoteFaultDuringStops("crash of " + st.crash().node()); break;
+        case Step::kPartition: NoteFaultDuringStops("partition"); break;
+        case Step::kDiskFault: NoteFaultDuringStops("disk fault of " + st.disk_fault().node()); break;
+        case Step::kDropConnections:
+          NoteFaultDuringStops("drop_connections of " + st.drop_connections().node());
+          break;
+        default: break;
+      }
+    }
     bool go_on = true;
     switch (st.op_case()) {
-      case Step::kStart: go_on = Start(st.start().node()); break;
+      case Step::kStart:
+        go_on = AwaitPending(st.start().node()) && Start(st.start().node());
+        break;
       case Step::kStop: go_on = Stop(st.stop()); break;
-      case Step::kPromote: go_on = Promote(st.promote().node()); break;
+      case Step::kPromote: go_on = Promote(st.promote()); break;
       case Step::kRestartAsStandby: {
         const std::string& node = st.restart_as_standby().node();
+        if (!AwaitPending(node)) return;
         absl::Status configured =
             t_.Node(node).ConfigureStandby(t_.Node(st.restart_as_standby().upstream()));
         upstream_[node] = st.restart_as_standby().upstream();
@@ -269,6 +286,7 @@ void RunState::PlaySteps() {
         break;
       }
       case Step::kBaseBackup: {
+        if (!AwaitPending(st.base_backup().node())) return;
         PgNode& n = t_.Node(st.base_backup().node());
         PgNode& up = t_.Node(st.base_backup().upstream());
         absl::Status backed_up = n.BaseBackupFrom(up);
@@ -336,12 +354,15 @@ void RunState::PlaySteps() {
         plan.DropConnectionsAt(t_.world().now(), st.drop_connections().node());
         break;
       }
-      case Step::kWaitForCatchUp: go_on = AwaitCatchUp(st.wait_for_catch_up()); break;
+      case Step::kWaitForCatchUp:
+        go_on = AwaitPending(st.wait_for_catch_up().node()) && AwaitCatchUp(st.wait_for_catch_up());
+        break;
       case Step::kStopWorkload: go_on = AwaitWorkloadEnd(); break;
       case Step::OP_NOT_SET: break;
     }
     if (!go_on) return;
   }
+  if (!AwaitAllPending()) return;
   t_.RunFor(os::Milliseconds(500));
 }
 

@@ -85,8 +85,33 @@ class RunState {
   // Each returns false when the run cannot go on.
   bool Start(const std::string& node);
   bool StartReceiveXlog(const std::string& node);
+  // A stop's signal; with no_wait it completes at once (pg_ctl stop -W),
+  // else once the postmaster has exited. A stop of a node whose stop is in
+  // progress sends its signal too (escalation, see scenario.proto).
   bool Stop(const StopNode& st);
-  bool Promote(const std::string& node);
+  bool Promote(const PromoteNode& p);
+  // --- pg_ctl -W (run_state_pending.cc) ---
+  // Finishes the bookkeeping of every no-wait stop or promotion that has
+  // completed by now.
+  void Settle();
+  // A step that waits on `node` first waits for its no-wait actions to
+  // finish, each within its bound from its own start; false when one does
+  // not (a liveness violation) and the run cannot go on.
+  bool AwaitPending(const std::string& node);
+  bool AwaitAllPending();
+  // Waits for `node`'s postmaster to exit, within `bound` of `began`
+  // (a stop's start), then FinishStop.
+  bool AwaitStop(const std::string& node, os::Instant began, os::Duration bound);
+  // After the postmaster of a stopping node exited: CleanStop and checks.
+  void FinishStop(const std::string& node);
+  // A promotion that has made `node` read-write: the invariant checks and
+  // the role change.
+  void FinishPromote(const std::string& node);
+  // A fault step (`what`, "kill of standby's walreceiver") played while
+  // stops are in progress: none of them is a clean switchover's shutdown.
+  void NoteFaultDuringStops(const std::string& what);
+  // An operation pg_ctl would refuse at this moment: traced, not an error.
+  void Skipped(const std::string& node, const std::string& what, const std::string& why);
   bool AwaitCatchUp(const scenarios::WaitForCatchUp& w);
   // stop_workload: every session of the workload has ended (its
   // transactions done, or its backend gone), within kWorkloadEndBound.
@@ -125,6 +150,21 @@ class RunState {
     os::Pid pid = 0;
   };
   std::vector<Kill> kills_;
+  // Stops in progress: sent, the postmaster not yet seen to exit.
+  struct PendingStop {
+    StopNode::Mode mode = StopNode::MODE_UNSPECIFIED;  // the strongest sent
+    os::Instant began;
+    os::Duration bound;
+    std::string not_streaming;  // CleanStop::not_streaming as the stop began
+    absl::btree_map<std::string, uint64_t> faults_before;  // standby -> disk faults
+    // The first fault step played while the shutdown was in progress.
+    std::string fault_during;
+    // A standby of the node whose promotion began before its shutdown ended.
+    std::string promoted_during;
+    os::Instant promoted_at;
+  };
+  absl::btree_map<std::string, PendingStop> pending_stops_;
+  absl::btree_map<std::string, os::Instant> pending_promotes_;  // node -> began
   std::set<std::string> rejoining_;  // old primaries restarted as standbys
   std::set<std::string> pings_reported_;  // nodes with an ONE_PING_OUTSTANDING violation
   os::Instant step_began_;                // after the step's delay

@@ -57,6 +57,11 @@ std::string RunState::WhyNotStreaming(const std::string& primary) {
                                "had not yet", standby, k.process, k.pid);
       }
     }
+    if (const auto p = pending_promotes_.find(standby); p != pending_promotes_.end()) {
+      return absl::StrFormat("when the stop began, %s's promotion (pg_ctl promote -W at %.6fs) "
+                             "was in progress",
+                             standby, p->second.nanos() / 1e9);
+    }
     if (t_.cluster().host(standby).disk().fsync_failure_armed()) {
       return absl::StrFormat("when the stop began, a failed fsync was armed on %s", standby);
     }

@@ -23,13 +23,18 @@ struct NodeState {
   bool has_data = false;  // initdb (PRIMARY) or a base_backup step made it
   int down_at = -1;       // the step whose crash left the host down for good
   int promoted_at = -1;   // the step that made it the PRIMARY it is, if any
+  // The last stop step, while no start or restart_as_standby followed it,
+  // and whether it was a pg_ctl stop -W (the shutdown may still be in
+  // progress at the next steps).
+  int stopped_at = -1;
+  bool stop_no_wait = false;
 };
 
 class PlanChecker {
  public:
   PlanChecker(const Scenario& s, const ScenarioLocator& c) : s_(s), c_(c) {
     for (const Node& n : s.nodes()) {
-      nodes_[n.name()] = {n.role(), n.role() == Node::PRIMARY, -1, -1};
+      nodes_[n.name()] = {n.role(), n.role() == Node::PRIMARY, -1, -1, -1, false};
     }
   }
 
@@ -119,6 +124,15 @@ class PlanChecker {
                              "); expected a standby: a STANDBY node, or one that base_backup "
                              "or restart_as_standby made one"));
     }
+    // A waiting promote of a node being stopped waits for the stop first
+    // and then finds no server; pg_ctl promote -W may race the shutdown.
+    if (n.stopped_at >= 0 && (!p.no_wait() || !n.stop_no_wait)) {
+      return At(i, "promote", p, "node",
+                absl::StrCat("promote: \"", p.node(), "\" was stopped at step ", n.stopped_at + 1,
+                             " and not started since (pg_ctl: server is not running); expected a "
+                             "start first", n.stop_no_wait ? ", or promote { no_wait: true } to "
+                             "race its shutdown" : ""));
+    }
     n.role = Node::PRIMARY;
     n.promoted_at = i;
     return absl::OkStatus();
@@ -130,10 +144,15 @@ class PlanChecker {
       case Step::kStart: {
         const std::string& n = st.start().node();
         const bool receivexlog = nodes_.at(n).role == Node::RECEIVEXLOG;
+        nodes_.at(n).stopped_at = -1;
         return Usable(i, "start", st.start(), "node", n, receivexlog);
       }
-      case Step::kStop:
+      case Step::kStop: {
+        NodeState& n = nodes_.at(st.stop().node());
+        n.stopped_at = i;
+        n.stop_no_wait = st.stop().no_wait();
         return Usable(i, "stop", st.stop(), "node", st.stop().node(), false);
+      }
       case Step::kPromote:
         return CheckPromote(i, st.promote());
       case Step::kRestartAsStandby: {
@@ -142,6 +161,7 @@ class PlanChecker {
           return e;
         }
         nodes_.at(r.node()).role = Node::STANDBY;
+        nodes_.at(r.node()).stopped_at = -1;
         return Upstream(i, "restart_as_standby", r, r.node(), r.upstream());
       }
       case Step::kBaseBackup: {

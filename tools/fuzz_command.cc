@@ -11,10 +11,13 @@
 #include <map>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "scenarios/fuzz_generator.h"
 #include "scenarios/fuzz_spec_loader.h"
+#include "scenarios/state_coverage.h"
 #include "tools/cli_common.h"
 #include "tools/failure_diagrams.h"
 #include "tools/fuzz_shrink.h"
@@ -47,6 +50,42 @@ absl::Status WriteFile(const std::string& path, const std::string& text) {
   out.close();
   if (!out.good()) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot write"));
   return absl::OkStatus();
+}
+
+// Protocol states: each worker process appends the states new to it to
+// DIR/.states/<pid>.txt, one per line; the union is the run's count.
+void AppendStates(const std::string& dir, scenarios::StateCoverage& cov) {
+  const std::vector<std::string> fresh = cov.TakeNew();
+  if (fresh.empty()) return;
+  std::ofstream out(ResolveUserPath(absl::StrCat(dir, "/", getpid(), ".txt")),
+                    std::ios::binary | std::ios::app);
+  for (const std::string& k : fresh) out << k << '\n';
+}
+
+scenarios::StateCoverage ReadStates(const std::string& dir) {
+  scenarios::StateCoverage all;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(ResolveUserPath(dir), ec)) {
+    std::ifstream in(f.path(), std::ios::binary);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) all.Add(line);
+    }
+  }
+  return all;
+}
+
+// The --report JSON gains "protocol_states" (reports.cc writes the rest).
+absl::Status AddStatesToReport(const std::string& path, const scenarios::StateCoverage& c) {
+  std::ifstream in(ResolveUserPath(path), std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string json = text.str();
+  const size_t end = json.rfind('}');
+  if (end == std::string::npos) return absl::InvalidArgumentError(path + ": not a JSON object");
+  json.insert(end, absl::StrCat(",\"protocol_states\":{\"distinct\":", c.distinct(),
+                                ",\"node_states\":", c.node_states(), ",\"fault_phases\":",
+                                c.fault_phases(), "}"));
+  return WriteFile(path, json);
 }
 
 }  // namespace
@@ -92,6 +131,13 @@ int FuzzCommand(const CommandLine& cl) {
   o.progress_lines = !o.show_progress;
   const std::string out_dir = cl.Get("out", absl::StrCat("fuzz-out/", spec->name()));
   const scenarios::RunOptions options = setup->options;
+  const std::string states_dir = absl::StrCat(out_dir, "/.states");
+  std::error_code states_ec;
+  std::filesystem::remove_all(ResolveUserPath(states_dir), states_ec);
+  std::filesystem::create_directories(ResolveUserPath(states_dir), states_ec);
+  scenarios::StateCoverage coverage;  // each worker has its own copy
+  scenarios::RunOptions observed = options;
+  observed.sink = [&coverage](const sim::TraceEvent& e) { coverage.Observe(e); };
   auto generate = [&](uint64_t seed) {
     return scenarios::GenerateSchedule(*spec, seed, setup->profile, setup->switches);
   };
@@ -101,7 +147,10 @@ int FuzzCommand(const CommandLine& cl) {
       return SeedOutcome{SeedOutcome::Kind::kSafety, 0, "GENERATE_FAILED",
                          std::string(g.status().message())};
     }
-    return RunSeed(g->scenario, seed, options);
+    coverage.BeginRun();
+    SeedOutcome outcome = RunSeed(g->scenario, seed, observed);
+    AppendStates(states_dir, coverage);
+    return outcome;
   });
   if (!result.ok()) return BadInput(result.status().message());
 
@@ -182,6 +231,11 @@ int FuzzCommand(const CommandLine& cl) {
     if (grp.kind == SeedOutcome::Kind::kSafety) code = kExitSafety;
     if (grp.kind == SeedOutcome::Kind::kLiveness && code == kExitOk) code = kExitLiveness;
   }
+  const scenarios::StateCoverage states = ReadStates(states_dir);
+  std::printf("protocol states reached: %zu (%zu node states: pmState x walsender x "
+              "walreceiver x startup; %zu fault phases: which postmaster state each node "
+              "was in when a fault fired)\n",
+              states.distinct(), states.node_states(), states.fault_phases());
   if (!groups.empty()) std::printf("reproducers are in %s/<signature>/\n", out_dir.c_str());
   if (absl::Status st = WriteSweepReports(cl, id, *result); !st.ok()) return BadInput(st.message());
   std::vector<std::string> signatures;
@@ -202,6 +256,11 @@ int FuzzCommand(const CommandLine& cl) {
           *setup);
       !st.ok()) {
     return BadInput(st.message());
+  }
+  if (cl.Has("report")) {
+    if (absl::Status st = AddStatesToReport(cl.Get("report"), states); !st.ok()) {
+      return BadInput(st.message());
+    }
   }
   if (result->interrupted_by != 0) return 128 + result->interrupted_by;
   return code;

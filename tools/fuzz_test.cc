@@ -97,27 +97,56 @@ TEST(ShrinkTest, ReducesAFailingScheduleThatStillFailsTheSameWay) {
 namespace replsim::tools {
 namespace {
 
-// The generic spec, steered at no bug, finds 985bd7d497: seed 21561 is the
-// first of seeds 1..20000 whose schedule loses the shutdown checkpoint's
-// tail inside CLEAN_SWITCHOVER's precondition under pg-9.3beta2 (a fuzz of
-// 1..20000 took about 4 minutes on one core); the same schedule is clean
-// under pg-9.3.0, which has the fix.
-TEST(FuzzFindsTest, CleanSwitchoverUnderPg93beta2Seed21561) {
+// The generic spec, steered at no bug, finds each bundled bug under its
+// pre-fix profile or switch: the seed is the first of `replsim fuzz
+// scenarios/fuzz/primary_standby.textproto --seeds 1..N` with the bug's
+// signature, and the same schedule is clean where the fix is in.
+struct Finding {
+  const char* bug;
+  const char* profile;
+  const char* switches;
+  uint64_t seed;
+  const char* signature;
+  const char* fixed_profile;  // with the fix (and no switch)
+};
+
+constexpr char kMissedTail[] =
+    "CLEAN_SWITCHOVER: standby was promoted at X/X (timeline N), before the end of primary's "
+    "shutdown checkpoint X/X..X/X: it missed the tail of WAL, so primary cannot rejoin without "
+    "a new base backup";
+
+constexpr Finding kFindings[] = {
+    // A slow link (24 bytes/ms) makes the standby lag; fast stop, promote.
+    {"e0b581acd2", "pg-15", "e0b581acd2=off", 295, kMissedTail, "pg-15"},
+    // The primary's host crashes with WAL sent but not yet fsynced.
+    {"07e8b6aabc", "pg-15", "07e8b6aabc=off", 33,
+     "WAL_PREFIX: standby has flushed WAL up to X/X (replayed up to X/X), but primary's WAL "
+     "ends at X/X after its host crash: the standby holds WAL its primary never made durable",
+     "pg-15"},
+    // pg_ctl stop -W of the primary, and the standby's host crashes during it.
+    {"34ef02b4d4", "pg-9.0.2", "", 195,
+     "REPLAY_NOT_PAST_DURABLE: standby had replayed WAL up to X/X when its host crashed, but "
+     "its durable WAL ends at X/X: recovery applied WAL that was never fsynced",
+     "pg-9.0.3"},
+};
+
+TEST(FuzzFindsTest, EachBundledBugUnderItsPreFixBehaviour) {
   const FuzzSpec spec = Spec();
-  for (const char* profile : {"pg-9.3beta2", "pg-9.3.0"}) {
-    absl::StatusOr<GeneratedSchedule> g = scenarios::GenerateSchedule(spec, 21561, profile, "");
-    ASSERT_TRUE(g.ok());
+  for (const Finding& f : kFindings) {
+    absl::StatusOr<GeneratedSchedule> g =
+        scenarios::GenerateSchedule(spec, f.seed, f.profile, f.switches);
+    ASSERT_TRUE(g.ok()) << f.bug;
     scenarios::RunOptions o;
-    o.profile = profile;
-    const SeedOutcome out = RunSeed(g->scenario, 21561, o);
-    if (std::string(profile) == "pg-9.3beta2") {
-      EXPECT_EQ(FailureSignature(out),
-                "CLEAN_SWITCHOVER: standby was promoted at X/X (timeline N), before the end of "
-                "primary's shutdown checkpoint X/X..X/X: it missed the tail of WAL, so primary "
-                "cannot rejoin without a new base backup");
-    } else {
-      EXPECT_EQ(out.kind, SeedOutcome::Kind::kOk) << out.violation;
-    }
+    o.profile = f.profile;
+    o.switches = f.switches;
+    EXPECT_EQ(FailureSignature(RunSeed(g->scenario, f.seed, o)), f.signature) << f.bug;
+    absl::StatusOr<GeneratedSchedule> fixed =
+        scenarios::GenerateSchedule(spec, f.seed, f.fixed_profile, "");
+    ASSERT_TRUE(fixed.ok()) << f.bug;
+    scenarios::RunOptions with_fix;
+    with_fix.profile = f.fixed_profile;
+    const SeedOutcome out = RunSeed(fixed->scenario, f.seed, with_fix);
+    EXPECT_EQ(out.kind, SeedOutcome::Kind::kOk) << f.bug << ": " << out.violation;
   }
 }
 
