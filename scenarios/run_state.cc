@@ -31,6 +31,8 @@ std::optional<os::Signal> SignalByName(const std::string& name) {
 RunState::RunState(const Scenario& s, Harness& t, sim::Rng& rng, std::set<int> tolerated)
     : s_(s), t_(t), rng_(rng), tolerated_(std::move(tolerated)) {}
 
+RunState::~RunState() = default;
+
 bool RunState::Checking(Invariant i) const {
   for (int x : s_.invariants()) {
     if (x == i) return true;
@@ -129,6 +131,7 @@ bool RunState::Stop(const StopNode& st) {
                         : st.mode() == StopNode::FAST ? Shutdown::kFast
                                                       : Shutdown::kImmediate;
   std::string not_streaming = WhyNotStreaming(st.node());
+  const std::vector<std::string> involved = WithStandbys(st.node());
   // Disk faults that strike a standby during the shutdown count too.
   absl::btree_map<std::string, uint64_t> faults_before;
   for (const auto& [standby, up] : upstream_) {
@@ -158,6 +161,9 @@ bool RunState::Stop(const StopNode& st) {
     return false;
   }
   CheckPingsAnswered(st.node());
+  if (std::string f = InjectedSince(stop_began, involved); not_streaming.empty() && !f.empty()) {
+    not_streaming = absl::StrCat("a fault struck during the shutdown (", f, ")");
+  }
   for (const auto& [standby, before] : faults_before) {
     if (not_streaming.empty() && t_.cluster().host(standby).disk().faults_fired() != before) {
       not_streaming = absl::StrFormat("a disk fault struck %s during the shutdown", standby);
@@ -177,7 +183,8 @@ bool RunState::Stop(const StopNode& st) {
   if (!c.ok() || c->state != node::DBState::DB_SHUTDOWNED) return true;
   WalScan scan = n.ScanWal(c->checkPoint);
   if (scan.records.empty()) return true;
-  clean_stop_ = CleanStop{st.node(), c->checkPoint, scan.records.front().end, not_streaming};
+  clean_stop_ = CleanStop{st.node(), c->checkPoint, scan.records.front().end, not_streaming,
+                          stop_began};
   return true;
 }
 
@@ -203,6 +210,13 @@ bool RunState::Promote(const std::string& node) {
   const auto up = upstream_.find(node);
   if (Checking(CLEAN_SWITCHOVER) && clean_stop_.has_value() && up != upstream_.end() &&
       up->second == clean_stop_->node) {
+    // A fault injected into either end after the stop began, while the
+    // standby was still to receive the tail, until this promotion.
+    if (std::string f = InjectedSince(clean_stop_->began, {node, clean_stop_->node});
+        clean_stop_->not_streaming.empty() && !f.empty()) {
+      clean_stop_->not_streaming =
+          absl::StrCat("a fault struck between the stop and the promotion (", f, ")");
+    }
     const wal::TimeLineID tli = n.shmem()->XLogCtl.ThisTimeLineID;
     std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
     if (e.has_value() && *e < clean_stop_->end) {
@@ -233,10 +247,21 @@ bool RunState::Promote(const std::string& node) {
 
 
 void RunState::PlaySteps() {
+  if (s_.nemesis().fault_size() > 0 || s_.triggers_size() > 0) {
+    injector_ = std::make_unique<FaultInjector>(
+        s_, t_, [this](const InjectedFault& f) { OnInjected(f); });
+    injector_->Arm();
+  }
+  const bool done = PlayEachStep();
+  if (injector_ != nullptr) injector_->Disarm();
+  if (done) t_.RunFor(os::Milliseconds(500));
+}
+
+bool RunState::PlayEachStep() {
   const os::Instant deadline = t_.world().now() + SecondsOr(s_.time_limit_s(), 600);
   for (int i = 0; i < s_.steps_size(); ++i) {
     const Step& st = s_.steps(i);
-    if (stopped_) return;
+    if (stopped_) return false;
     const uint32_t lo = st.delay_ms().min(), hi = std::max(st.delay_ms().min(), st.delay_ms().max());
     if (hi > 0) t_.RunFor(os::Milliseconds(sim::UniformInt(rng_, lo, hi)));
     if (t_.world().now() >= deadline) {
@@ -245,7 +270,7 @@ void RunState::PlaySteps() {
                           "%.6fs, before step %d",
                           SecondsOr(s_.time_limit_s(), 600).nanos() / 1000000000,
                           t_.world().now().nanos() / 1e9, i + 1));
-      return;
+      return false;
     }
     step_began_ = t_.world().now();
     bool go_on = true;
@@ -340,9 +365,9 @@ void RunState::PlaySteps() {
       case Step::kStopWorkload: go_on = AwaitWorkloadEnd(); break;
       case Step::OP_NOT_SET: break;
     }
-    if (!go_on) return;
+    if (!go_on) return false;
   }
-  t_.RunFor(os::Milliseconds(500));
+  return true;
 }
 
 
