@@ -31,6 +31,8 @@ std::optional<os::Signal> SignalByName(const std::string& name) {
 RunState::RunState(const Scenario& s, Harness& t, sim::Rng& rng, std::set<int> tolerated)
     : s_(s), t_(t), rng_(rng), tolerated_(std::move(tolerated)) {}
 
+RunState::~RunState() = default;
+
 bool RunState::Checking(Invariant i) const {
   for (int x : s_.invariants()) {
     if (x == i) return true;
@@ -204,6 +206,13 @@ void RunState::FinishPromote(const std::string& node) {
   const auto up = upstream_.find(node);
   if (Checking(CLEAN_SWITCHOVER) && clean_stop_.has_value() && up != upstream_.end() &&
       up->second == clean_stop_->node) {
+    // A fault injected into either end after the stop began, while the
+    // standby was still to receive the tail, until this promotion.
+    if (std::string f = InjectedSince(clean_stop_->began, {node, clean_stop_->node});
+        clean_stop_->not_streaming.empty() && !f.empty()) {
+      clean_stop_->not_streaming =
+          absl::StrCat("a fault struck between the stop and the promotion (", f, ")");
+    }
     const wal::TimeLineID tli = n.shmem()->XLogCtl.ThisTimeLineID;
     std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
     if (e.has_value() && *e < clean_stop_->end) {
@@ -231,10 +240,21 @@ void RunState::FinishPromote(const std::string& node) {
 }
 
 void RunState::PlaySteps() {
+  if (s_.nemesis().fault_size() > 0 || s_.triggers_size() > 0) {
+    injector_ = std::make_unique<FaultInjector>(
+        s_, t_, [this](const InjectedFault& f) { OnInjected(f); });
+    injector_->Arm();
+  }
+  const bool done = PlayEachStep();
+  if (injector_ != nullptr) injector_->Disarm();
+  if (done) t_.RunFor(os::Milliseconds(500));
+}
+
+bool RunState::PlayEachStep() {
   const os::Instant deadline = t_.world().now() + SecondsOr(s_.time_limit_s(), 600);
   for (int i = 0; i < s_.steps_size(); ++i) {
     const Step& st = s_.steps(i);
-    if (stopped_) return;
+    if (stopped_) return false;
     const uint32_t lo = st.delay_ms().min(), hi = std::max(st.delay_ms().min(), st.delay_ms().max());
     if (hi > 0) t_.RunFor(os::Milliseconds(sim::UniformInt(rng_, lo, hi)));
     if (t_.world().now() >= deadline) {
@@ -243,7 +263,7 @@ void RunState::PlaySteps() {
                           "%.6fs, before step %d",
                           SecondsOr(s_.time_limit_s(), 600).nanos() / 1000000000,
                           t_.world().now().nanos() / 1e9, i + 1));
-      return;
+      return false;
     }
     step_began_ = t_.world().now();
     Settle();
@@ -271,7 +291,7 @@ void RunState::PlaySteps() {
       case Step::kPromote: go_on = Promote(st.promote()); break;
       case Step::kRestartAsStandby: {
         const std::string& node = st.restart_as_standby().node();
-        if (!AwaitPending(node)) return;
+        if (!AwaitPending(node)) return false;
         absl::Status configured =
             t_.Node(node).ConfigureStandby(t_.Node(st.restart_as_standby().upstream()));
         upstream_[node] = st.restart_as_standby().upstream();
@@ -286,7 +306,7 @@ void RunState::PlaySteps() {
         break;
       }
       case Step::kBaseBackup: {
-        if (!AwaitPending(st.base_backup().node())) return;
+        if (!AwaitPending(st.base_backup().node())) return false;
         PgNode& n = t_.Node(st.base_backup().node());
         PgNode& up = t_.Node(st.base_backup().upstream());
         absl::Status backed_up = n.BaseBackupFrom(up);
@@ -360,10 +380,10 @@ void RunState::PlaySteps() {
       case Step::kStopWorkload: go_on = AwaitWorkloadEnd(); break;
       case Step::OP_NOT_SET: break;
     }
-    if (!go_on) return;
+    if (!go_on) return false;
   }
-  if (!AwaitAllPending()) return;
-  t_.RunFor(os::Milliseconds(500));
+  if (!AwaitAllPending()) return false;
+  return true;
 }
 
 

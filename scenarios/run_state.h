@@ -24,6 +24,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "protocol/wal/lsn.h"
+#include "scenarios/fault_injector.h"
 #include "scenarios/harness/harness.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario.pb.h"
@@ -40,7 +41,10 @@ inline os::Duration SecondsOr(uint32_t s, int64_t dflt) { return os::Seconds(s >
 class RunState {
  public:
   RunState(const Scenario& s, Harness& t, sim::Rng& rng, std::set<int> tolerated);
+  ~RunState();
   absl::Status CreateNodes();
+  // Plays the steps, with the scenario's nemesis and triggers armed while
+  // they run (fault_injector.h).
   void PlaySteps();
   void FinalChecks();
   std::vector<Violation> TakeViolations() { return std::move(violations_); }
@@ -58,8 +62,11 @@ class RunState {
     // designed, and the violation's message says so, but it is reported
     // like any other; only the scenario's expect rows tolerate it.
     std::string not_streaming;
+    os::Instant began;  // when the stop began
   };
 
+  // The steps in order; false when the run ended before the last one.
+  bool PlayEachStep();
   bool Checking(Invariant i) const;
   void Add(Violation v);
   // Why `primary`'s standbys could not all be streaming from it now, free of
@@ -131,6 +138,15 @@ class RunState {
   // REPLAY_NOT_PAST_DURABLE after a host crash of a node in recovery
   // (34ef02b4d4's oracle): what it had replayed is within its durable WAL.
   void CheckReplayWithinDurableWal(const std::string& node, wal::XLogRecPtr replayed);
+  // A nemesis's or trigger's fault struck (run_state_injected.cc): kept as a
+  // step's fault is (a kill in kills_, a host's restart checked as a crash
+  // step's), for the precondition and the failures below.
+  void OnInjected(const InjectedFault& f);
+  // The first injected fault since `since` that touched one of `nodes` (any
+  // node when empty), or "".
+  std::string InjectedSince(os::Instant since, const std::vector<std::string>& nodes) const;
+  // `primary` and its standbys now.
+  std::vector<std::string> WithStandbys(const std::string& primary) const;
   // ONE_PING_OUTSTANDING over `node`'s walsenders so far (its shared memory
   // goes with a restart: checked at each stop and at the end).
   void CheckPingsAnswered(const std::string& node);
@@ -171,6 +187,7 @@ class RunState {
   std::string workload_node_;             // the primary the workload runs on, once started
   bool workload_started_ = false;
   bool stopped_ = false;
+  std::unique_ptr<FaultInjector> injector_;  // with a nemesis or triggers
 };
 
 }  // namespace replsim::scenarios

@@ -45,6 +45,10 @@ void RunState::Liveness(const std::string& what, std::string evidence,
   v.liveness = true;
   v.time = time.value_or(t_.world().now());
   v.message = what;
+  // A fault injected while the step ran may be why (fault_injector.h).
+  if (std::string f = InjectedSince(step_began_, {}); !f.empty()) {
+    absl::StrAppend(&v.message, "; a fault was injected while the step ran: ", f);
+  }
   v.evidence = std::move(evidence);
   // Always reported: a run whose steps cannot complete did not test what the
   // scenario is about. Scenarios tolerate it explicitly where it is expected.

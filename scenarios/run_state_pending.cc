@@ -111,6 +111,10 @@ void RunState::FinishStop(const std::string& node) {
       not_streaming = absl::StrFormat("a disk fault struck %s during the shutdown", standby);
     }
   }
+  if (std::string f = InjectedSince(p.began, WithStandbys(node));
+      not_streaming.empty() && !f.empty()) {
+    not_streaming = absl::StrCat("a fault struck during the shutdown (", f, ")");
+  }
   if (not_streaming.empty() && !p.fault_during.empty()) {
     not_streaming = absl::StrFormat("a %s struck during %s's shutdown", p.fault_during, node);
   }
@@ -134,7 +138,7 @@ void RunState::FinishStop(const std::string& node) {
   if (!c.ok() || c->state != node::DBState::DB_SHUTDOWNED) return;
   WalScan scan = n.ScanWal(c->checkPoint);
   if (scan.records.empty()) return;
-  clean_stop_ = CleanStop{node, c->checkPoint, scan.records.front().end, not_streaming};
+  clean_stop_ = CleanStop{node, c->checkPoint, scan.records.front().end, not_streaming, p.began};
 }
 
 bool RunState::AwaitPending(const std::string& node) {

@@ -85,6 +85,7 @@ sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, const Scheduler& 
     c.cpu = cpu;
   }
   c.random_signal_order = k.random_signal_order();
+  c.fault_points.enabled = s.fault_points().enabled();
   return c;
 }
 
@@ -156,6 +157,10 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
   sim::Rng scenario_rng = sim::Rng::ForStream(seed, "scenario");
   Harness t(seed, *behavior, ClusterConfigFor(s, *scheduler, scenario_rng), options.keep_trace);
   t.world().trace().set_hashing(options.fingerprint);
+  for (const std::string& p : s.fault_points().off()) t.cluster().fault_points().Force(p, false);
+  for (const std::string& p : s.fault_points().on()) {
+    t.cluster().fault_points().Force(p, true, sim::fault::FaultPointConfig().fire);
+  }
   {
     // Disk faults, the same on every host. A range is drawn only when set, so
     // a scenario without it keeps its draws (and fingerprints).

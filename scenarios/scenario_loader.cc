@@ -10,6 +10,7 @@
 #include "protocol/node/behavior.h"
 #include "protocol/node/guc.h"
 #include "protocol/os/signal.h"
+#include "scenarios/injected_faults_check.h"
 #include "scenarios/scenario_file.h"
 #include "scenarios/scenario_limits.h"
 #include "scenarios/scenario_location.h"
@@ -206,6 +207,7 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
     }
   }
   if (absl::Status st = CheckStepPlan(s, c); !st.ok()) return st;
+  if (absl::Status st = CheckInjectedFaults(s, c); !st.ok()) return st;
   if (absl::Status st = CheckLimits(s, c); !st.ok()) return st;
   for (int i = 0; i < s.expect_size(); ++i) {
     const Expectation& e = s.expect(i);

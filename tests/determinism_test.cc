@@ -74,5 +74,18 @@ TEST(DeterminismTest, FingerprintingChangesNothingButTheFingerprint) {
   }
 }
 
+TEST(DeterminismTest, NemesisTriggersAndFaultPointsAreReplayed) {
+  // Faults at any moment draw from their own streams and strike as events
+  // of their own: the same seed still gives the same run.
+  auto s = LoadScenarioFile("scenarios/examples/faults_at_any_moment.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  for (uint64_t seed : {1, 7, 23}) {
+    const auto first = RunOnce(*s, seed, "pg-15");
+    RunOnce(*s, seed + 1000, "pg-15");
+    EXPECT_EQ(RunOnce(*s, seed, "pg-15"), first) << "seed " << seed;
+  }
+  EXPECT_NE(RunOnce(*s, 1, "pg-15").first, RunOnce(*s, 2, "pg-15").first);
+}
+
 }  // namespace
 }  // namespace replsim::scenarios

@@ -209,6 +209,10 @@ class Os {
   // A named fault point (FoundationDB's BUGGIFY): true when the simulator
   // decides this point fires now. A real OS answers false.
   virtual bool FaultPoint(std::string_view name) = 0;
+  // A named moment of this process (protocol/os/trace_marks.h), kept in the
+  // trace: what a scenario's triggered faults wait for. A real OS may ignore
+  // it.
+  virtual void Mark(std::string_view name) {}
   // One line of the process's log (elog), kept in the trace.
   virtual void Log(std::string_view kind, std::string_view message) = 0;
   // A protocol message this process put into its send buffer for the

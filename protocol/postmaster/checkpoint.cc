@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "protocol/os/check.h"
+#include "protocol/os/trace_marks.h"
 #include "protocol/postmaster/checkpointer.h"
 #include "protocol/postmaster/walsnd_stopping.h"
 #include "protocol/replslot/slot_disk.h"
@@ -163,6 +164,7 @@ os::Task<> ShutdownXLOG(os::Os& os, node::NodeShmem& shm) {
     WalSndInitStopping(os, shm);
     co_await WalSndWaitStopping(os, shm);
   }
+  os.Mark(os::kMarkShutdownCheckpointStart);
   if (RecoveryInProgress(shm)) {
     co_await CreateRestartPoint(os, shm, CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_IMMEDIATE);
   } else {
@@ -172,6 +174,7 @@ os::Task<> ShutdownXLOG(os::Os& os, node::NodeShmem& shm) {
     }
     co_await CreateCheckPoint(os, shm, CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_IMMEDIATE);
   }
+  os.Mark(os::kMarkShutdownCheckpointDone);
   if (shm.behavior.server_version_num < 100000) {
     os.Log("LOG", "database system is shut down");
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "protocol/os/fault_points.h"
 #include "protocol/pq/libpq.h"
 #include "protocol/pq/pqcomm.h"
 #include "protocol/wire/backend_messages.h"
@@ -104,7 +105,10 @@ os::Task<absl::StatusOr<std::unique_ptr<PgConn>>> PgConn::Connect(os::Os& os, st
           : "";
 
   os::Result<os::Fd> sock = os::Errno::kEINPROGRESS;
-  if (interrupts == nullptr) {
+  if (os.FaultPoint(os::kLibpqConnectRefused)) {
+    // connect() answered by RST: PQconnectPoll's "Connection refused".
+    sock = os::Errno::kECONNREFUSED;
+  } else if (interrupts == nullptr) {
     sock = co_await os.Connect(host, port);
   } else {
     // PQconnectPoll's non-blocking connect, waiting on the latch too.

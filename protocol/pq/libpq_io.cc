@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "protocol/os/fault_points.h"
 #include "protocol/os/latch.h"
 #include "protocol/pq/libpq.h"
 #include "protocol/pq/pqcomm.h"
@@ -127,14 +128,16 @@ os::Task<int> PgConn::Flush() {
       out_.clear();
       co_return ReadData() < 0 ? -1 : 0;
     }
+    // The fault point makes send() take only part (pqSendSome then reads
+    // and waits for the socket, as after EAGAIN, below).
+    const size_t n = os::ShortCount(os_, os::kLibpqShortSend, out_.size());
+    const bool short_send = n < out_.size();
     os::Result<size_t> r = os_.TrySend(
-        sock_, absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(out_.data()),
-                                         out_.size()));
+        sock_, absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(out_.data()), n));
     if (r.ok()) {
       out_.erase(0, *r);
-      continue;
-    }
-    if (r.error() != os::Errno::kEAGAIN) {
+      if (!short_send) continue;
+    } else if (r.error() != os::Errno::kEAGAIN) {
       write_failed_ = true;
       continue;
     }

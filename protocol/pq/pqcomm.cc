@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "protocol/os/check.h"
+#include "protocol/os/fault_points.h"
 #include "protocol/os/latch.h"
 
 namespace replsim::pq {
@@ -65,7 +66,8 @@ os::Errno PqComm::FailSend(os::Errno e) {
 os::Errno PqComm::FlushIfWritable() {
   if (send_failed_) return os::Errno::kEPIPE;
   while (!send_buffer_.empty()) {
-    os::Result<size_t> r = os_.TrySend(sock_, AsBytes(send_buffer_));
+    const size_t n = os::ShortCount(os_, os::kPqShortSend, send_buffer_.size());
+    os::Result<size_t> r = os_.TrySend(sock_, AsBytes(send_buffer_).first(n));
     if (!r.ok()) {
       if (r.error() == os::Errno::kEAGAIN) return os::Errno::kOk;
       return FailSend(r.error());
@@ -77,8 +79,16 @@ os::Errno PqComm::FlushIfWritable() {
 
 os::Task<os::Errno> PqComm::Flush() {
   if (send_failed_) co_return os::Errno::kEPIPE;
+  bool interrupted = false;
   while (!send_buffer_.empty()) {
-    os::Result<size_t> r = co_await os_.Send(sock_, AsBytes(send_buffer_));
+    // internal_flush: send() interrupted before it queued a byte returns
+    // EINTR, and "Ok if we were interrupted": it is retried.
+    if (!interrupted && os_.FaultPoint(os::kPqSendEintr)) {
+      interrupted = true;
+      continue;
+    }
+    const size_t n = os::ShortCount(os_, os::kPqShortSend, send_buffer_.size());
+    os::Result<size_t> r = co_await os_.Send(sock_, AsBytes(send_buffer_).first(n));
     if (!r.ok()) co_return FailSend(r.error());
     // A short count means the socket failed after a partial write; the next
     // send reports why.
@@ -120,7 +130,9 @@ os::Task<ReadStatus> PqComm::ReadInternal(bool wait_for_first_byte, wire::Frame*
       co_return ReadStatus::kMessage;
     }
     recv_chunk_.resize(kRecvBufferSize);
-    absl::Span<uint8_t> buf(reinterpret_cast<uint8_t*>(recv_chunk_.data()), kRecvBufferSize);
+    // pq_recvbuf: recv() may return less than has arrived.
+    const size_t want = os_.FaultPoint(os::kPqShortRecv) ? os::kShortRecvBytes : kRecvBufferSize;
+    absl::Span<uint8_t> buf(reinterpret_cast<uint8_t*>(recv_chunk_.data()), want);
     os::Result<size_t> r = os_.TryRecv(sock_, buf);
     if (!r.ok() && r.error() == os::Errno::kEAGAIN) {
       // pq_getbyte_if_available: no first byte, no wait.

@@ -3,6 +3,7 @@
 // RW-15, RW-17).
 #include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
+#include "protocol/os/trace_marks.h"
 #include "protocol/recovery/timeline_files.h"
 #include "protocol/recovery/walreceiverfuncs.h"
 #include "protocol/recovery/xlogrecovery.h"
@@ -242,6 +243,7 @@ bool XLogRecovery::CheckForStandbyTrigger() {
   const std::string promote = shm_.data_dir + "/" + node::kPromoteSignal;
   if (signals_.promote_signaled && os_.Stat(promote).ok()) {
     Report(Elevel::LOG, "received promote request");
+    os_.Mark(os::kMarkPromoteRequested);
     os_.Unlink(promote);  // RemovePromoteSignalFiles
     signals_.promote_signaled = false;
     shm_.XLogCtl.SharedPromoteIsTriggered = true;
@@ -252,6 +254,7 @@ bool XLogRecovery::CheckForStandbyTrigger() {
   if (trigger.empty()) return false;
   if (os_.Stat(trigger).ok()) {
     Report(Elevel::LOG, absl::StrFormat("promote trigger file found: %s", trigger));
+    os_.Mark(os::kMarkPromoteRequested);
     os_.Unlink(trigger);
     shm_.XLogCtl.SharedPromoteIsTriggered = true;
     LocalPromoteIsTriggered = true;

@@ -1,6 +1,7 @@
 #include "protocol/recovery/walreceiverfuncs.h"
 
 #include "protocol/os/check.h"
+#include "protocol/os/trace_marks.h"
 #include "protocol/postmaster/pmsignal.h"
 #include "protocol/wal/segment.h"
 
@@ -27,6 +28,7 @@ WalRcvState ExpireStartRequest(os::Os& os, node::WalRcvData& walrcv) {
 
 void RequestXLogStreaming(os::Os& os, node::NodeShmem& shm, TimeLineID tli,
                           XLogRecPtr recptr, const std::string& conninfo) {
+  os.Mark(os::kMarkRequestStreaming);
   node::WalRcvData& walrcv = shm.WalRcv;
   // Always start at a segment start, so streaming never creates a segment
   // without its first half.

@@ -7,6 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "protocol/node/quickdie.h"
 #include "protocol/os/check.h"
+#include "protocol/os/fault_points.h"
+#include "protocol/os/trace_marks.h"
 #include "protocol/walreceiver/walreceiver.h"
 #include "protocol/walreceiver/walreceiver_process.h"
 #include "protocol/wire/lsn.h"
@@ -135,6 +137,7 @@ os::Task<> WalReceiverProcess::Main() {
                                          : "restarted WAL streaming at %s on timeline %u",
                                      wire::FormatLsn(startpoint_), startpointTLI_));
       first_stream = false;
+      os_.Mark(os::kMarkStreamingStarted);
       // Write and Flush start at the replay pointer, not at startpoint.
       LogstreamResult.Write = LogstreamResult.Flush = s_.XLogCtl.lastReplayedEndRecPtr;
       lastRecvTimestamp_ = GetCurrentTimestamp();
@@ -218,6 +221,7 @@ os::Task<> WalReceiverProcess::StreamLoop() {
         &os_.MyLatch(),
         os::WL_POSTMASTER_DEATH | os::WL_SOCKET_READABLE | os::WL_TIMEOUT | os::WL_LATCH_SET,
         wait_fd, kNapTimePerCycle);
+    co_await os::DelayAtFaultPoint(os_, os::kLatchLateWakeup, os::kLateWakeup);
     // WL_EXIT_ON_PM_DEATH is proc_exit(1), which runs WalRcvDie.
     if (rc & os::WL_POSTMASTER_DEATH) co_return co_await ProcExit(1);
     if (rc & os::WL_LATCH_SET) {

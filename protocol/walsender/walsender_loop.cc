@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "protocol/os/fault_points.h"
 #include "protocol/walsender/slot.h"
 #include "protocol/walsender/syncrep_hook.h"
 #include "protocol/walsender/walsender_private.h"
@@ -174,6 +175,7 @@ os::Task<> WalSender::WalSndWait(int socket_events, os::Duration timeout) {
       &os_.MyLatch(),
       os::WL_LATCH_SET | os::WL_POSTMASTER_DEATH | os::WL_TIMEOUT | socket_events,
       conn_->socket(), timeout);
+  co_await os::DelayAtFaultPoint(os_, os::kLatchLateWakeup, os::kLateWakeup);
   // 15's WalSndWait exits at once; 9.3 notices at the top of the loop.
   if (v15() && (rc & os::WL_POSTMASTER_DEATH)) co_await os_.Exit(1);
 }

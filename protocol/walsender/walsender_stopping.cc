@@ -3,6 +3,7 @@
 // one-chunk exit before e0b581acd2, and 15's STOPPING handshake with the
 // checkpointer (WalSndInitStopping / WalSndWaitStopping).
 #include "absl/strings/str_format.h"
+#include "protocol/os/trace_marks.h"
 #include "protocol/walsender/walsender_private.h"
 #include "protocol/wire/message.h"
 
@@ -48,6 +49,7 @@ os::Task<MaybeError> WalSender::LastChunkAndExit() {
 // ProcessRepliesIfAny stays unread, so the close may be abortive (RW-2).
 os::Task<> WalSender::ExitAtShutdown() {
   conn_->PutRaw(wire::Encode(wire::CommandComplete{"COPY 0"}));
+  os_.Mark(os::kMarkWalSndCommandComplete);
   (void)co_await conn_->Flush();
   const node::WalSnd& w = MyWalSnd();
   os_.Log("DEBUG1",

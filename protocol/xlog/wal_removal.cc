@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "protocol/os/trace_marks.h"
 #include "protocol/xlog/xlog_io.h"
 
 namespace replsim::xlog {
@@ -113,6 +114,7 @@ os::Task<RemovedWal> RemoveOldXlogFiles(os::Os& os, node::NodeShmem& shm, XLogSe
     }
     if (recycled) {
       os.Log("DEBUG2", absl::StrCat("recycled ", WalFileWords(shm), " \"", name, "\""));
+      os.Mark(os::kMarkSegmentRecycled);
       ++done.recycled;
       if (v95) {
         ++next;

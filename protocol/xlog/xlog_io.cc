@@ -1,7 +1,5 @@
 #include "protocol/xlog/xlog_io.h"
 
-#include "protocol/xlog/wal_removal.h"
-
 #include <algorithm>
 #include <string_view>
 #include <vector>
@@ -9,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/os/check.h"
+#include "protocol/os/fault_points.h"
+#include "protocol/xlog/wal_removal.h"
 
 namespace replsim::xlog {
 
@@ -193,6 +193,8 @@ os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir, int 
   for (wal::XLogSegNo s = wal::XLByteToSeg(from); s <= wal::XLByteToSeg(to - 1); ++s) {
     os::Result<os::Fd> fd =
         os.Open(XLogFilePath(data_dir, server_version_num, tli, s), os::kOpenReadWrite);
+    // issue_xlog_fsync; the fault point makes this fdatasync slow.
+    if (fd.ok()) co_await os::DelayAtFaultPoint(os, os::kXlogFsyncSlow, os::kSlowFsync);
     os::Errno e = fd.ok() ? co_await os.Fdatasync(*fd) : fd.error();
     if (fd.ok()) os.Close(*fd);
     if (e != os::Errno::kOk) {

@@ -105,6 +105,11 @@ class Cluster {
                                           std::string_view process, std::string_view level,
                                           std::string_view message)>;
   void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
+  // Sees every Os::Mark (protocol/os/trace_marks.h) after its trace event,
+  // inside the marking process: it may schedule events, not run the world.
+  using MarkListener = absl::AnyInvocable<void(std::string_view host, std::string_view process,
+                                               std::string_view mark)>;
+  void set_mark_listener(MarkListener l) { mark_listener_ = std::move(l); }
 
  private:
   friend class SimOs;
@@ -127,6 +132,7 @@ class Cluster {
   absl::btree_map<std::string, std::unique_ptr<host::Host>, std::less<>> hosts_;
   absl::btree_map<os::Pid, SimOs*> live_;
   LogSink log_sink_;
+  MarkListener mark_listener_;
 };
 
 }  // namespace replsim::sim::os_sim

@@ -265,6 +265,11 @@ bool SimOs::FaultPoint(std::string_view name) {
   return cluster_.fault_points().Fire(name, host_.name(), name_);
 }
 
+void SimOs::Mark(std::string_view name) {
+  Emit("mark").Str("name", name);
+  if (cluster_.mark_listener_ != nullptr) cluster_.mark_listener_(host_.name(), name_, name);
+}
+
 void SimOs::Log(std::string_view kind, std::string_view message) {
   Emit("log").Str("kind", kind).Str("message", message);
   if (cluster_.log_sink_ != nullptr) {

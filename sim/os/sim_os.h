@@ -105,6 +105,8 @@ class SimOs final : public os::Os {
   os::Result<std::vector<std::string>> ListDir(std::string_view dir) override;
 
   bool FaultPoint(std::string_view name) override;
+  // A "mark" event with the name, then the cluster's mark listener, if any.
+  void Mark(std::string_view name) override;
   void Log(std::string_view kind, std::string_view message) override;
   // A msg_sent / msg_received event: socket (the network's id, as in tcp_*
   // events), offset, bytes, msg, then the fields.
