@@ -50,6 +50,7 @@ absl::Status RunState::CreateNodes() {
   absl::Status initdb = absl::OkStatus();
   for (const Node& n : s_.nodes()) {
     PgNode& p = t_.Node(n.name());
+    DrawClock(n.name());
     p.entry_points() = RealEntryPoints();
     for (const Setting& g : n.settings()) {
       absl::Status st = node::Gucs::CheckExists(g.name(), t_.behavior().server_version_num);
@@ -336,6 +337,11 @@ void RunState::PlaySteps() {
         plan.DropConnectionsAt(t_.world().now(), st.drop_connections().node());
         break;
       }
+      case Step::kStallProcess:
+      case Step::kPauseHost:
+      case Step::kSlowDisk:
+      case Step::kSlowReader:
+      case Step::kClockStep: PlayStall(st); break;
       case Step::kWaitForCatchUp: go_on = AwaitCatchUp(st.wait_for_catch_up()); break;
       case Step::kStopWorkload: go_on = AwaitWorkloadEnd(); break;
       case Step::OP_NOT_SET: break;
