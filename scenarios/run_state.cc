@@ -52,6 +52,7 @@ absl::Status RunState::CreateNodes() {
   absl::Status initdb = absl::OkStatus();
   for (const Node& n : s_.nodes()) {
     PgNode& p = t_.Node(n.name());
+    DrawClock(n.name());
     p.entry_points() = RealEntryPoints();
     for (const Setting& g : n.settings()) {
       absl::Status st = node::Gucs::CheckExists(g.name(), t_.behavior().server_version_num);
@@ -279,6 +280,19 @@ bool RunState::PlayEachStep() {
         case Step::kDropConnections:
           NoteFaultDuringStops("drop_connections of " + st.drop_connections().node());
           break;
+        case Step::kStallProcess:
+          NoteFaultDuringStops(absl::StrCat("SIGSTOP of ", st.stall_process().node(), "'s ",
+                                            st.stall_process().process()));
+          break;
+        case Step::kPauseHost: NoteFaultDuringStops("pause of " + st.pause_host().node()); break;
+        case Step::kSlowDisk: NoteFaultDuringStops("slow disk of " + st.slow_disk().node()); break;
+        case Step::kSlowReader:
+          NoteFaultDuringStops(absl::StrCat("slow reader ", st.slow_reader().node(), "'s ",
+                                            st.slow_reader().process()));
+          break;
+        case Step::kClockStep:
+          NoteFaultDuringStops("clock step of " + st.clock_step().node());
+          break;
         default: break;
       }
     }
@@ -374,6 +388,11 @@ bool RunState::PlayEachStep() {
         plan.DropConnectionsAt(t_.world().now(), st.drop_connections().node());
         break;
       }
+      case Step::kStallProcess:
+      case Step::kPauseHost:
+      case Step::kSlowDisk:
+      case Step::kSlowReader:
+      case Step::kClockStep: PlayStall(st); break;
       case Step::kWaitForCatchUp:
         go_on = AwaitPending(st.wait_for_catch_up().node()) && AwaitCatchUp(st.wait_for_catch_up());
         break;

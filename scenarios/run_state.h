@@ -150,6 +150,12 @@ class RunState {
   // ONE_PING_OUTSTANDING over `node`'s walsenders so far (its shared memory
   // goes with a restart: checked at each stop and at the end).
   void CheckPingsAnswered(const std::string& node);
+  // run_state_stalls.cc: a stall_process, pause_host, slow_disk,
+  // slow_reader or clock_step step; none waits (its end is a later event).
+  void PlayStall(const Step& st);
+  // The node's host clock offset and drift from the fault model, drawn from
+  // the stream "clock/<node>" only when the scenario sets them.
+  void DrawClock(const std::string& node);
 
   const Scenario& s_;
   Harness& t_;

@@ -162,6 +162,115 @@ absl::Status CheckFaults(const Scenario& s, const ScenarioLocator& c) {
   return absl::OkStatus();
 }
 
+// 7 days in milliseconds: the largest clock offset or step a scenario sets.
+constexpr int64_t kMaxClockMs = int64_t{7} * 24 * 3600 * 1000;
+// ntpd's largest frequency correction, parts per million.
+constexpr int64_t kMaxDriftPpm = 500;
+
+absl::Status CheckSignedRange(const ScenarioLocator& c, const ParseTree* tree,
+                              const Message& m, const char* field, const SignedRange& r,
+                              int64_t bound, const char* unit) {
+  if (r.min() > r.max()) {
+    return c.Error(tree, m, field, -1,
+                   absl::StrCat(field, ": min ", r.min(), " is greater than max ", r.max()));
+  }
+  if (r.min() < -bound || r.max() > bound) {
+    return c.Error(tree, m, field, -1,
+                   absl::StrCat(field, ": expected -", bound, "..", bound, " ", unit,
+                                ", found ", r.min(), "..", r.max()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckClocks(const Scenario& s, const ScenarioLocator& c) {
+  const FaultModel& f = s.faults();
+  const auto* ft = c.Child(c.root(), s, "faults", -1);
+  if (absl::Status st = CheckSignedRange(c, ft, f, "clock_offset_ms", f.clock_offset_ms(),
+                                         kMaxClockMs, "ms (7 days)");
+      !st.ok()) {
+    return st;
+  }
+  return CheckSignedRange(c, ft, f, "clock_drift_ppm", f.clock_drift_ppm(), kMaxDriftPpm,
+                          "ppm (ntpd's limit)");
+}
+
+// Where an error about a value of operation `op` of step `st` goes: at the
+// field when the file sets it, else at the operation (an unset proto3
+// field has no place in the file).
+struct StallSite {
+  const ScenarioLocator& c;
+  const ParseTree* step_tree;
+  const Step& st;
+  const char* op;
+  const Message& m;
+  absl::Status Error(const char* field, bool present, const std::string& msg) const {
+    if (present) return c.Error(c.Child(step_tree, st, op, -1), m, field, -1, msg);
+    return c.Error(step_tree, st, op, -1, msg);
+  }
+};
+
+// A stall's, pause's or slow part's duration_ms: ordered, at least 1 ms,
+// within the time limit.
+absl::Status CheckDuration(const StallSite& w, bool present, const Range& r,
+                           uint64_t limit_s) {
+  const ParseTree* t = w.c.Child(w.step_tree, w.st, w.op, -1);
+  if (absl::Status st = CheckRange(w.c, t, w.m, "duration_ms", r); !st.ok()) return st;
+  if (r.max() == 0) {
+    return w.Error("duration_ms", present,
+                   "duration_ms: max 0 would end the fault as it begins; expected max at "
+                   "least 1");
+  }
+  return Longer(w.c, t, w.m, "duration_ms", "duration_ms max", r.max(), limit_s, 1000);
+}
+
+// The steps of sim/os/stalls.h: their durations and values.
+absl::Status CheckStall(const Step& st, const ParseTree* t, const ScenarioLocator& c,
+                        uint64_t limit_s) {
+  switch (st.op_case()) {
+    case Step::kStallProcess: {
+      const StallProcess& p = st.stall_process();
+      return CheckDuration({c, t, st, "stall_process", p}, p.has_duration_ms(),
+                           p.duration_ms(), limit_s);
+    }
+    case Step::kPauseHost: {
+      const PauseHost& p = st.pause_host();
+      return CheckDuration({c, t, st, "pause_host", p}, p.has_duration_ms(), p.duration_ms(),
+                           limit_s);
+    }
+    case Step::kSlowDisk: {
+      const SlowDisk& d = st.slow_disk();
+      const StallSite w{c, t, st, "slow_disk", d};
+      if (d.factor() < 2 || d.factor() > 1000) {
+        return w.Error("factor", d.factor() != 0,
+                       absl::StrCat("factor ", d.factor(), ": expected 2..1000"));
+      }
+      return CheckDuration(w, d.has_duration_ms(), d.duration_ms(), limit_s);
+    }
+    case Step::kSlowReader: {
+      const SlowReader& r = st.slow_reader();
+      const StallSite w{c, t, st, "slow_reader", r};
+      if (r.read_bytes_per_ms() == 0) {
+        return w.Error("read_bytes_per_ms", false,
+                       "read_bytes_per_ms: 0 would never read; expected at least 1");
+      }
+      return CheckDuration(w, r.has_duration_ms(), r.duration_ms(), limit_s);
+    }
+    case Step::kClockStep: {
+      const ClockStep& k = st.clock_step();
+      const int64_t ms = k.step_ms();
+      if (ms == 0 || ms < -kMaxClockMs || ms > kMaxClockMs) {
+        return StallSite{c, t, st, "clock_step", k}.Error(
+            "step_ms", ms != 0,
+            absl::StrCat("step_ms ", ms, ": expected a nonzero step of at most ", kMaxClockMs,
+                         " ms (7 days) forward or back"));
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return absl::OkStatus();
+  }
+}
+
 absl::Status CheckScheduler(const Scenario& s, const ScenarioLocator& c) {
   const Scheduler& k = s.scheduler();
   const auto* kt = c.Child(c.root(), s, "scheduler", -1);
@@ -204,6 +313,7 @@ absl::Status CheckWaits(const Scenario& s, const ScenarioLocator& c, uint64_t li
     const Step& st = s.steps(i);
     const auto* t = c.Child(c.root(), s, "steps", i);
     if (absl::Status e = add(t, st, "delay_ms", st.delay_ms().max()); !e.ok()) return e;
+    if (absl::Status e = CheckStall(st, t, c, limit_s); !e.ok()) return e;
     absl::Status e;
     switch (st.op_case()) {
       case Step::kStop:
@@ -251,6 +361,7 @@ absl::Status CheckLimits(const Scenario& s, const ScenarioLocator& c) {
   const uint64_t limit_s = s.time_limit_s() > 0 ? s.time_limit_s() : kDefaultTimeLimitS;
   if (absl::Status st = CheckWorkload(s, c, limit_s); !st.ok()) return st;
   if (absl::Status st = CheckFaults(s, c); !st.ok()) return st;
+  if (absl::Status st = CheckClocks(s, c); !st.ok()) return st;
   if (absl::Status st = CheckScheduler(s, c); !st.ok()) return st;
   return CheckWaits(s, c, limit_s);
 }

@@ -196,6 +196,11 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
         }
         break;
       case Step::kWaitForCatchUp: refs = {st.wait_for_catch_up().node()}; break;
+      case Step::kStallProcess: refs = {st.stall_process().node()}; break;
+      case Step::kPauseHost: refs = {st.pause_host().node()}; break;
+      case Step::kSlowDisk: refs = {st.slow_disk().node()}; break;
+      case Step::kSlowReader: refs = {st.slow_reader().node()}; break;
+      case Step::kClockStep: refs = {st.clock_step().node()}; break;
       case Step::kStopWorkload: break;
       case Step::OP_NOT_SET:
         return c.Error(root, s, "steps", i, "expected an operation (start, stop, promote, ...)");

@@ -94,19 +94,22 @@ class PlanChecker {
     return absl::OkStatus();
   }
 
-  absl::Status CheckKill(int i, const KillProcess& k) const {
-    if (absl::Status st = Usable(i, "kill", k, "node", k.node(), true); !st.ok()) return st;
-    if (nodes_.at(k.node()).role == Node::RECEIVEXLOG) {
-      if (k.process() == "pg_receivexlog") return absl::OkStatus();
-      return At(i, "kill", k, "process",
-                absl::StrCat("kill: no process \"", k.process(), "\" on RECEIVEXLOG node \"",
-                             k.node(), "\"; expected \"pg_receivexlog\""));
+  // `op` (kill, stall_process, slow_reader) names in `m` a process by the
+  // name it runs under on `node`.
+  absl::Status CheckProcess(int i, const char* op, const google::protobuf::Message& m,
+                            const std::string& node, const std::string& process) const {
+    if (absl::Status st = Usable(i, op, m, "node", node, true); !st.ok()) return st;
+    if (nodes_.at(node).role == Node::RECEIVEXLOG) {
+      if (process == "pg_receivexlog") return absl::OkStatus();
+      return At(i, op, m, "process",
+                absl::StrCat(op, ": no process \"", process, "\" on RECEIVEXLOG node \"", node,
+                             "\"; expected \"pg_receivexlog\""));
     }
     for (const char* p : kPostgresProcesses) {
-      if (k.process() == p) return absl::OkStatus();
+      if (process == p) return absl::OkStatus();
     }
-    return At(i, "kill", k, "process",
-              absl::StrCat("kill: no process \"", k.process(), "\" in PostgreSQL; expected one of ",
+    return At(i, op, m, "process",
+              absl::StrCat(op, ": no process \"", process, "\" in PostgreSQL; expected one of ",
                            absl::StrJoin(kPostgresProcesses, ", ")));
   }
 
@@ -184,7 +187,19 @@ class PlanChecker {
         return absl::OkStatus();
       }
       case Step::kKill:
-        return CheckKill(i, st.kill());
+        return CheckProcess(i, "kill", st.kill(), st.kill().node(), st.kill().process());
+      case Step::kStallProcess:
+        return CheckProcess(i, "stall_process", st.stall_process(), st.stall_process().node(),
+                            st.stall_process().process());
+      case Step::kSlowReader:
+        return CheckProcess(i, "slow_reader", st.slow_reader(), st.slow_reader().node(),
+                            st.slow_reader().process());
+      case Step::kPauseHost:
+        return Usable(i, "pause_host", st.pause_host(), "node", st.pause_host().node(), true);
+      case Step::kSlowDisk:
+        return Usable(i, "slow_disk", st.slow_disk(), "node", st.slow_disk().node(), true);
+      case Step::kClockStep:
+        return Usable(i, "clock_step", st.clock_step(), "node", st.clock_step().node(), true);
       case Step::kWaitForCatchUp: {
         const WaitForCatchUp& w = st.wait_for_catch_up();
         if (absl::Status e = Usable(i, "wait_for_catch_up", w, "node", w.node(), false); !e.ok()) {

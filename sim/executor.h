@@ -34,6 +34,10 @@
 //   its host and its code runs at the end of its burst; without one, at once.
 // - Processes are kept by pid in a btree_map: any walk over them is in pid
 //   order, and pids are handed out 1, 2, 3, ... per Executor.
+// - Stop(pid) is SIGSTOP: a wake-up of a stopped process (a Waitable, a
+//   timer, its first start) is held, and Continue(pid) (SIGCONT) resumes it
+//   as an event of its lane at that time; nothing of it runs in between.
+//   Kill still ends it at once. Stops nest: each Stop needs a Continue.
 //
 // Not thread-safe; one per World.
 #ifndef REPLSIM_SIM_EXECUTOR_H_
@@ -198,6 +202,10 @@ class Executor {
   // nothing is traced and no listener runs (a host losing power).
   void KillAllSilently();
   void AddExitListener(Pid pid, ExitListener listener);
+  // SIGSTOP / SIGCONT (see the contract above); no-op for a dead pid.
+  void Stop(Pid pid);
+  void Continue(Pid pid);
+  bool IsStopped(Pid pid) const;
 
   // CPU time (sim/cpu.h); null (the default) runs every resumption at once.
   // Set before the first Spawn; `cpu` must outlive the executor.

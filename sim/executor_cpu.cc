@@ -10,6 +10,11 @@ using internal_executor::Process;
 Lane Executor::LaneOf(const Process* p) { return static_cast<Lane>(p->pid); }
 
 void Executor::Resume(Process* p, std::coroutine_handle<> h) {
+  if (p->stops > 0) {
+    CHECK(!p->parked) << p->name << " woken twice while stopped";
+    p->parked = h;
+    return;
+  }
   if (cpu_ == nullptr) {
     RunSlice(p, h);
     return;
@@ -44,6 +49,12 @@ void Executor::StartBurst(Process* p, Cpu::Host& host) {
         p->cpu_event = TimerId();
         std::coroutine_handle<> h = p->runnable;
         p->runnable = nullptr;
+        if (p->stops > 0) {
+          // Stopped during its burst: it runs its code once continued.
+          p->parked = h;
+          ReleaseCore(host);
+          return;
+        }
         RunSlice(p, h);
         ReleaseCore(host);
       },
@@ -60,6 +71,30 @@ void Executor::ReleaseCore(Cpu::Host& host) {
     cpu_->stats().wait_ns += (queue_.now() - q->runnable_since).nanos();
     StartBurst(q, host);
   }
+}
+
+void Executor::Stop(Pid pid) {
+  Process* p = Find(pid);
+  if (p == nullptr || !p->alive) return;
+  ++p->stops;
+}
+
+void Executor::Continue(Pid pid) {
+  Process* p = Find(pid);
+  if (p == nullptr || !p->alive || p->stops == 0) return;
+  if (--p->stops > 0 || !p->parked) return;
+  std::coroutine_handle<> h = p->parked;
+  p->parked = nullptr;
+  queue_.ScheduleAfter(os::Duration(), [this, p, h, pid] {
+    // Killed or stopped again before this event: nothing, or held again.
+    if (Find(pid) != p || !p->alive) return;
+    Resume(p, h);
+  }, LaneOf(p));
+}
+
+bool Executor::IsStopped(Pid pid) const {
+  Process* p = Find(pid);
+  return p != nullptr && p->alive && p->stops > 0;
 }
 
 void Executor::ChargeBytes(Pid pid, uint64_t bytes) {

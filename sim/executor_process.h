@@ -34,6 +34,10 @@ struct Process {
   uint64_t bytes_copied = 0;
   bool started = false;
   os::Instant runnable_since;
+  // SIGSTOP (Executor::Stop): how many stops hold it, and the frame a
+  // wake-up found while it was stopped, resumed by the last Continue.
+  int stops = 0;
+  std::coroutine_handle<> parked;
 };
 
 }  // namespace internal_executor

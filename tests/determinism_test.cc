@@ -52,6 +52,19 @@ TEST(DeterminismTest, SameSeedSameRunInThisProcessAndAnother) {
   EXPECT_NE(RunOnce(*s, 1, "pg-15").first, RunOnce(*s, 2, "pg-15").first);
 }
 
+// The stall and clock steps (SIGSTOP/SIGCONT, slow reader, slow disk, clock
+// step, VM pause) and per-host clock offsets and drift drawn per seed.
+TEST(DeterminismTest, StallsAndClocksSameSeedSameRun) {
+  auto s = LoadScenarioFile("scenarios/examples/stalls.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  for (uint64_t seed : {1, 7}) {
+    const auto first = RunOnce(*s, seed, "pg-15");
+    RunOnce(*s, seed + 1000, "pg-15");
+    EXPECT_EQ(RunOnce(*s, seed, "pg-15"), first) << "seed " << seed;
+  }
+  EXPECT_NE(RunOnce(*s, 1, "pg-15").first, RunOnce(*s, 2, "pg-15").first);
+}
+
 TEST(DeterminismTest, FingerprintingChangesNothingButTheFingerprint) {
   auto s = LoadScenarioFile("scenarios/clean_switchover.textproto");
   ASSERT_TRUE(s.ok()) << s.status();

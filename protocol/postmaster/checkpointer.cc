@@ -7,6 +7,15 @@
 #include "protocol/postmaster/syncrep.h"
 
 namespace replsim::postmaster {
+namespace {
+
+// (pg_time_t) time(NULL): whole seconds of the wall clock. checkpoint_timeout
+// is measured on it (checkpointer.c, 9.3 and 15 alike), so a step of the
+// host's clock moves the next timed checkpoint: forward, it comes at once;
+// back, it comes that much later (the wait itself is a latch timeout).
+int64_t TimeNow(os::Os& os) { return os.WallClockMicros() / 1000000; }
+
+}  // namespace
 
 os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
   node::NodeShmem& shm = *shm_ref;
@@ -27,7 +36,7 @@ os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
   cs.latch = &os.MyLatch();
   SyncRepUpdateSyncStandbysDefined(shm);
 
-  os::Instant last_checkpoint_time = os.Monotonic();
+  int64_t last_checkpoint_time = TimeNow(os);
   for (;;) {
     os.MyLatch().Reset();
     if (*shutdown_requested) break;
@@ -38,8 +47,9 @@ os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
       flags = cs.ckpt_flags;
       cs.ckpt_flags = 0;
     }
-    const os::Duration timeout = shm.gucs.checkpoint_timeout;
-    if (os.Monotonic() - last_checkpoint_time >= timeout) {
+    const int64_t timeout_s = shm.gucs.checkpoint_timeout.nanos() / 1000000000;
+    int64_t now = TimeNow(os);
+    if (now - last_checkpoint_time >= timeout_s) {
       do_checkpoint = true;
       flags |= CHECKPOINT_CAUSE_TIME;
     }
@@ -51,14 +61,15 @@ os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
         co_await CreateCheckPoint(os, shm, flags);
       }
       ++cs.ckpt_done;
-      last_checkpoint_time = os.Monotonic();
+      // The start time, not the end: timed checkpoints keep their spacing.
+      last_checkpoint_time = now;
     }
     if (*shutdown_requested) continue;
-    os::Duration left = timeout - (os.Monotonic() - last_checkpoint_time);
-    if (left < os::Duration()) left = os::Duration();
+    now = TimeNow(os);
+    if (now - last_checkpoint_time >= timeout_s) continue;  // no sleep for us
     co_await os.WaitLatchOrSocket(
         &os.MyLatch(), os::WL_LATCH_SET | os::WL_TIMEOUT | os::WL_EXIT_ON_PM_DEATH,
-        os::kNoFd, left);
+        os::kNoFd, os::Seconds(timeout_s - (now - last_checkpoint_time)));
   }
   co_await ShutdownXLOG(os, shm);
   cs.checkpointer_pid = 0;

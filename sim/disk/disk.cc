@@ -43,6 +43,13 @@ TraceBuilder Disk::Emit(std::string_view kind, Severity s) {
   return world_.trace().Emit(world_.now(), host_, "disk", kind, s);
 }
 
+void Disk::SetSlowFactor(int64_t factor) {
+  slow_factor_ = factor;
+  Emit(factor == 1 ? "disk_speed_restored" : "fault_slow_disk",
+       factor == 1 ? Severity::kInfo : Severity::kWarning)
+      .Int("factor", factor);
+}
+
 std::string_view Disk::Parent(std::string_view path) {
   size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);

@@ -95,11 +95,16 @@ class Disk {
   void set_fsync_eio(Ratio r) { config_.fsync_eio = r; }
   void set_crash_sector_persist(Ratio r) { config_.crash_sector_persist = r; }
 
-  // The time one operation takes.
+  // The time one operation takes: a read, a write (or space reserved), an
+  // fsync. Writes and fsyncs take slow_factor() times their draw.
   os::Duration IoLatency() { return UniformDuration(rng(), config_.io_min, config_.io_max); }
+  os::Duration WriteLatency() { return IoLatency() * slow_factor_; }
   os::Duration SyncLatency() {
-    return UniformDuration(rng(), config_.sync_min, config_.sync_max);
+    return UniformDuration(rng(), config_.sync_min, config_.sync_max) * slow_factor_;
   }
+  // A slow disk (the scenario's slow_disk step): 1 is normal speed; traced.
+  void SetSlowFactor(int64_t factor);
+  int64_t slow_factor() const { return slow_factor_; }
   int64_t used() const { return used_; }
   // Faults that have struck so far (a failed fsync, ENOSPC), and whether a
   // failed fsync is armed (FailNextFsync): for checkers that must tell a
@@ -128,6 +133,7 @@ class Disk {
   std::string stream_;
   Rng* rng_ = nullptr;
   int64_t used_ = 0;
+  int64_t slow_factor_ = 1;
   bool fail_next_fsync_ = false;
   uint64_t faults_fired_ = 0;
   int64_t capacity_before_fill_ = -1;  // -1: not filled

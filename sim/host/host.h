@@ -7,7 +7,10 @@
 // host's processes and makes its sockets vanish.
 //
 // Clocks: monotonic = t + t * drift_ppm / 1e6 (t = virtual time since start);
-// wall = kWallEpochMicros + offset + monotonic, what gettimeofday() reads.
+// wall = kWallEpochMicros + offset + steps + monotonic, what gettimeofday()
+// reads. StepWallClock (an NTP step) moves the wall clock only: monotonic
+// time never jumps. A host's timeouts are lengths of its monotonic clock
+// (HostToWorld turns one into virtual time).
 #ifndef REPLSIM_SIM_HOST_HOST_H_
 #define REPLSIM_SIM_HOST_HOST_H_
 
@@ -47,6 +50,16 @@ class Host {
 
   os::Instant Monotonic() const;
   int64_t WallClockMicros() const;
+  // Sets the offset and drift (a scenario's per-host draw), before anything
+  // has read the clocks.
+  void SetClock(os::Duration offset, int64_t drift_ppm);
+  // An NTP step of the wall clock, forward (d > 0) or back; traced.
+  void StepWallClock(os::Duration d);
+  // How much virtual time `d` of this host's monotonic clock takes.
+  os::Duration HostToWorld(os::Duration d) const;
+  // The VM is frozen (sim/os/cluster.h PauseHost): nothing of it runs.
+  bool paused() const { return paused_; }
+  void set_paused(bool p) { paused_ = p; }
 
   // A latch in this host's shared memory; it lives as long as the Host.
   SimLatch& NewLatch();
@@ -59,7 +72,9 @@ class Host {
   std::string name_;
   HostConfig config_;
   bool up_ = true;
+  bool paused_ = false;
   int boot_ = 0;
+  os::Duration wall_steps_;
   disk::Disk disk_;
   std::vector<std::unique_ptr<SimLatch>> latches_;
 };

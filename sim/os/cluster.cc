@@ -66,6 +66,7 @@ os::Pid Cluster::SpawnProcess(host::Host& h, std::string name, os::ProcessBody b
         return holder->body(*holder->os);
       },
       h.name());
+  if (h.paused()) world_.executor().Stop(pid);  // forked inside a frozen VM
   int boot = h.boot();
   world_.executor().AddExitListener(
       pid, [this, parent, boot, &h](Pid child, ExitStatus status) {

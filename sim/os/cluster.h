@@ -88,6 +88,19 @@ class Cluster {
   void CrashHost(std::string_view name);
   void RestartHost(std::string_view name);
 
+  // Stalls (stalls.cc; sim/os/stalls.h schedules their ends).
+  // kill -SIGSTOP / -SIGCONT from outside (Executor::Stop: nothing of the
+  // process runs, pending signals but SIGKILL wait); traced as signal_sent.
+  void StopProcess(os::Pid pid);
+  void ContinueProcess(os::Pid pid);
+  // A VM freeze: every process of the host stops (and any started on it
+  // meanwhile), and its network stack: a two-way partition from every other
+  // host. Resume undoes both; the clocks were never frozen.
+  void PauseHost(std::string_view name);
+  void ResumeHost(std::string_view name);
+  // The live process `pid`'s OS, or null.
+  SimOs* process(os::Pid pid) const { return Find(pid); }
+
   World& world() { return world_; }
   net::Network& network() { return network_; }
   fault::FaultPoints& fault_points() { return fault_points_; }

@@ -141,7 +141,21 @@ os::Errno SimOs::Kill(os::Pid pid, os::Signal sig) {
 
 // ---- Waiting ----
 
+void SimOs::SetSlowRead(uint32_t bytes_per_ms) {
+  slow_read_bytes_per_ms_ = bytes_per_ms;
+  Emit(bytes_per_ms == 0 ? "slow_reader_end" : "fault_slow_reader",
+       bytes_per_ms == 0 ? Severity::kInfo : Severity::kWarning)
+      .Int("read_bytes_per_ms", bytes_per_ms);
+}
+
+os::Task<> SimOs::PayReadDebt() {
+  const os::Duration d = read_debt_;
+  read_debt_ = os::Duration();
+  co_await ctx_->Sleep(d);
+}
+
 os::Task<bool> SimOs::BlockOn(Waitable& w, std::optional<os::Instant> until) {
+  if (read_debt_ > os::Duration()) co_await PayReadDebt();
   co_await ServiceSignals();
   if (w.IsReady()) co_return true;
   std::optional<os::Duration> timeout;
@@ -157,7 +171,7 @@ os::Task<> SimOs::Pause(os::Duration d) {
 }
 
 os::Task<os::Errno> SimOs::Sleep(os::Duration d) {
-  os::Instant until = cluster_.world().now() + d;
+  os::Instant until = cluster_.world().now() + host_.HostToWorld(d);
   co_await ServiceSignals();
   while (cluster_.world().now() < until) {
     co_await WaitOn(*ctx_, &signal_arrived_, nullptr, nullptr, nullptr, nullptr,
@@ -188,9 +202,12 @@ os::Task<int> SimOs::WaitLatchOrSocket(os::Latch* latch, int ev, os::Fd sock,
   bool pm = ev & (WL_POSTMASTER_DEATH | WL_EXIT_ON_PM_DEATH);
   std::optional<Instant> deadline;
   if (ev & WL_TIMEOUT) {
-    deadline = cluster_.world().now() + std::max(timeout, Duration());
+    // Measured on CLOCK_MONOTONIC (INSTR_TIME, latch.c): a wall-clock step
+    // does not move it.
+    deadline = cluster_.world().now() + host_.HostToWorld(std::max(timeout, Duration()));
   }
   for (;;) {
+    if (read_debt_ > Duration()) co_await PayReadDebt();
     co_await ServiceSignals();
     int ready = 0;
     if (l != nullptr && l->is_set()) ready |= WL_LATCH_SET;

@@ -118,6 +118,10 @@ class SimOs final : public os::Os {
   void Raise(os::Signal sig);
   void ChildExited(const os::ChildExit& status);
   void ParentDied() { parent_death_.Set(); }
+  // A slow reader (sim/os/stalls.h): from now on each socket read of n
+  // bytes costs n / bytes_per_ms of time, spent before the process's next
+  // wait; 0 reads at full speed again.
+  void SetSlowRead(uint32_t bytes_per_ms);
   int boot() const { return boot_; }
 
  private:
@@ -158,6 +162,8 @@ class SimOs final : public os::Os {
   // Ends the process now with a signal status (default action).
   os::Task<> DieBySignal(os::Signal sig);
   os::Task<> Pause(os::Duration d);
+  // Spends the time a slow reader's reads cost (read_debt_).
+  os::Task<> PayReadDebt();
 
   Cluster& cluster_;
   host::Host& host_;
@@ -173,6 +179,8 @@ class SimOs final : public os::Os {
   Event never_;
   std::deque<os::ChildExit> zombies_;
   FdTable fds_;
+  uint32_t slow_read_bytes_per_ms_ = 0;
+  os::Duration read_debt_;
 };
 
 }  // namespace replsim::sim::os_sim

@@ -32,7 +32,7 @@ os::Task<os::Result<size_t>> SimOs::PRead(os::Fd fd, absl::Span<uint8_t> buf,
 os::Task<os::Result<size_t>> SimOs::PWrite(os::Fd fd, absl::Span<const uint8_t> data,
                                            int64_t offset) {
   if (FileOf(fd) == nullptr) co_return os::Errno::kEBADF;
-  co_await Pause(host_.disk().IoLatency());
+  co_await Pause(host_.disk().WriteLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;
   os::Result<size_t> r = host_.disk().Write(f->id, offset, data);
@@ -56,7 +56,7 @@ os::Task<os::Errno> SimOs::FsyncDir(std::string_view dir) {
 
 os::Task<os::Errno> SimOs::ReserveSpace(os::Fd fd, int64_t len) {
   if (FileOf(fd) == nullptr) co_return os::Errno::kEBADF;
-  co_await Pause(host_.disk().IoLatency());
+  co_await Pause(host_.disk().WriteLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;
   co_return host_.disk().Allocate(f->id, len);

@@ -92,6 +92,10 @@ os::Result<size_t> SimOs::TryRecv(os::Fd sock, absl::Span<uint8_t> buf) {
   if (s == nullptr) return os::Errno::kEBADF;
   os::Result<size_t> r = cluster_.network().Recv(s->id(), buf);
   if (r.ok()) Copied(*r);
+  if (r.ok() && slow_read_bytes_per_ms_ > 0) {
+    read_debt_ += os::Nanoseconds(static_cast<int64_t>(*r) * 1'000'000 /
+                                  slow_read_bytes_per_ms_);
+  }
   return r;
 }
 
