@@ -19,6 +19,8 @@ PACKAGES=(
   slurm-wlm             # //tools:slurm_array_test starts a one-node cluster
   munge                 # Slurm's authentication, for the same test
   chromium              # headless, for //tools:html_diagram_test (the HTML diagram)
+  clang                 # clang 14 and llvm-symbolizer for libFuzzer; Bazel builds with gcc
+  libclang-rt-14-dev    # libFuzzer's runtime, linked into //tools/libfuzzer:replsim_libfuzzer
 )
 
 missing=()
