@@ -32,7 +32,8 @@ void NoteFeature(uint64_t key);
 // How many blocks were entered since the program started (every call of
 // __sanitizer_cov_trace_pc): zero means nothing was instrumented.
 uint64_t BlocksEntered();
-// Distinct edge counters set since the program started.
+// Distinct edge counters set in the executions this was called after
+// (libFuzzer clears the counters before each execution).
 size_t EdgesSeen();
 
 }  // namespace replsim::tools::libfuzzer
