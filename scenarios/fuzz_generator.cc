@@ -51,11 +51,20 @@ struct NodeModel {
 // to have finished, so that the liveness phase's model of which node is the
 // primary holds. Stops of other nodes during the promotion are the point.
 constexpr int64_t kPromoteSettleMs = 2000;
+// A seed's choices: its stream "fuzz.schedule".
+class RngChoices : public ScheduleChoices {
+ public:
+  explicit RngChoices(uint64_t seed) : rng_(sim::Rng::ForStream(seed, "fuzz.schedule")) {}
+  uint64_t Below(uint64_t bound) override { return rng_.Below(bound); }
+
+ private:
+  sim::Rng rng_;
+};
 
 class Generator {
  public:
-  Generator(const FuzzSpec& spec, uint64_t seed, GeneratedSchedule* out)
-      : spec_(spec), rng_(sim::Rng::ForStream(seed, "fuzz.schedule")), out_(*out) {
+  Generator(const FuzzSpec& spec, ScheduleChoices& choices, GeneratedSchedule* out)
+      : spec_(spec), rng_(choices), out_(*out) {
     limit_ms_ = uint64_t{spec.scenario().time_limit_s() > 0 ? spec.scenario().time_limit_s() : 600} *
                 1000;
     for (const Node& n : spec.scenario().nodes()) {
@@ -80,13 +89,13 @@ class Generator {
   bool Emit(Step st, uint32_t delay_ms, const std::string& what);
   // `node` is certainly stopped before an operation that needs it so.
   bool EnsureStopped(const std::string& node);
-  uint32_t Delay() {
-    return static_cast<uint32_t>(
-        sim::UniformInt(rng_, spec_.limits().delay_ms().min(), spec_.limits().delay_ms().max()));
+  // In [lo, hi], as sim::UniformInt draws it from a seed's stream.
+  uint32_t Uniform(uint32_t lo, uint32_t hi) {
+    return hi <= lo ? lo : static_cast<uint32_t>(lo + rng_.Below(uint64_t{hi} - lo + 1));
   }
+  uint32_t Delay() { return Uniform(spec_.limits().delay_ms().min(), spec_.limits().delay_ms().max()); }
   uint32_t Duration(const Operation& op) {
-    return static_cast<uint32_t>(
-        sim::UniformInt(rng_, op.duration_ms().min(), op.duration_ms().max()));
+    return Uniform(op.duration_ms().min(), op.duration_ms().max());
   }
   template <typename Pred>
   std::vector<std::string> Nodes(Pred pred) const {
@@ -101,7 +110,7 @@ class Generator {
   void Draw(const Operation& op);
 
   const FuzzSpec& spec_;
-  sim::Rng rng_;
+  ScheduleChoices& rng_;
   GeneratedSchedule& out_;
   uint64_t limit_ms_ = 0;
   uint64_t delays_ms_ = 0;  // delays and crash restarts so far (CheckLimits counts them)
@@ -557,6 +566,14 @@ void DropSettingsTheReleaseLacks(Scenario& s, const std::string& profile,
 absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_t seed,
                                                    const std::string& profile,
                                                    const std::string& switches) {
+  RngChoices choices(seed);
+  return GenerateSchedule(spec, seed, choices, profile, switches);
+}
+
+absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_t seed,
+                                                   ScheduleChoices& choices,
+                                                   const std::string& profile,
+                                                   const std::string& switches) {
   GeneratedSchedule out;
   Scenario& s = out.scenario;
   s = spec.scenario();
@@ -574,7 +591,7 @@ absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_
     }
     for (int t : spec.tolerated()) e->add_tolerated(static_cast<Invariant>(t));
   }
-  Generator g(spec, seed, &out);
+  Generator g(spec, choices, &out);
   for (const Step& st : spec.scenario().steps()) {
     *s.add_steps() = st;
     g.Apply(st);

@@ -16,7 +16,8 @@
 //    limits.converge_s.
 // Every drawn value is written as a fixed value (delays as min == max), so
 // the scenario replays without the generator; draws come from the named
-// stream "fuzz.schedule", never the run's own streams.
+// stream "fuzz.schedule", never the run's own streams, or from a
+// coverage-guided fuzzer's input bytes (tools/libfuzzer/).
 //
 // Steps run one after another, as in every scenario, but a stop -W or
 // promote -W (STOP_NO_WAIT, PROMOTE_NO_WAIT) completes at once, so the
@@ -45,12 +46,27 @@ struct GeneratedSchedule {
   int liveness_steps = 0;            // the last ones
 };
 
+// Where the generator's choices come from.
+class ScheduleChoices {
+ public:
+  virtual ~ScheduleChoices() = default;
+  // A value in [0, bound); bound > 0.
+  virtual uint64_t Below(uint64_t bound) = 0;
+};
+
 // `profile` and `switches` (canonical, "985bd7d497=off,...") are the run's:
 // they become the scenario's profile and the expect row carrying the spec's
 // tolerated invariants, so `replsim run FILE --seed N --profile P
 // --switches S` is tolerated exactly what the fuzz run was.
 // InvalidArgument when the template itself is refused under `profile`.
 absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_t seed,
+                                                   const std::string& profile,
+                                                   const std::string& switches);
+// The same with every choice taken from `choices` (GenerateSchedule above
+// takes them from seed's stream "fuzz.schedule"); `seed` names the
+// scenario and is the seed its reproducer runs with.
+absl::StatusOr<GeneratedSchedule> GenerateSchedule(const FuzzSpec& spec, uint64_t seed,
+                                                   ScheduleChoices& choices,
                                                    const std::string& profile,
                                                    const std::string& switches);
 

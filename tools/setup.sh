@@ -20,6 +20,8 @@ PACKAGES=(
   munge                 # Slurm's authentication, for the same test
   chromium              # headless, for //tools:html_diagram_test (the HTML diagram)
   postgresql-15         # `replsim real` and `diff`, //tools:real_diff_test (creates user postgres)
+  clang                 # clang 14 and llvm-symbolizer for libFuzzer; Bazel builds with gcc
+  libclang-rt-14-dev    # libFuzzer's runtime, linked into //tools/libfuzzer:replsim_libfuzzer
 )
 
 missing=()
