@@ -8,6 +8,7 @@
 #include "protocol/os/signal.h"
 #include "sim/distributions.h"
 #include "sim/fault/fault_plan.h"
+#include "sim/os/stalls.h"
 
 namespace replsim::scenarios {
 namespace {
@@ -255,6 +256,66 @@ void FaultInjector::Apply(Source& src, const std::string& cause, const std::stri
         return Skip(cause, node, "drop_connections: the host is down");
       plan.DropConnectionsAt(now, node);
       return Struck({.what = absl::StrFormat("%s: every connection of %s reset", cause, node),
+                     .nodes = {node}});
+    }
+    case Step::kStallProcess:
+    case Step::kSlowReader: {
+      const bool stall = op.op_case() == Step::kStallProcess;
+      const char* what = stall ? "stall_process" : "slow_reader";
+      const std::string node =
+          Pick(src, stall ? op.stall_process().node() : op.slow_reader().node(), here);
+      if (node.empty() || down(node)) return Skip(cause, node, absl::StrCat(what, ": the host is down"));
+      std::string process = stall ? op.stall_process().process() : op.slow_reader().process();
+      if (process == kAny) {
+        std::vector<std::string> live;
+        for (const auto& [pid, name] : cluster.LiveProcesses(node)) {
+          const bool allowed =
+              src.processes->empty()
+                  ? std::ranges::find(kKillableProcesses, name) != std::end(kKillableProcesses)
+                  : std::ranges::find(*src.processes, name) != src.processes->end();
+          if (allowed) live.push_back(name);
+        }
+        if (live.empty()) return Skip(cause, node, absl::StrCat(what, ": no such process runs"));
+        process = live[sim::Choice(*src.rng, live.size())];
+      }
+      const os::Pid pid = cluster.FindByName(node, process);
+      if (pid == 0) return Skip(cause, node, absl::StrCat(what, ": no ", process, " runs"));
+      const os::Duration d =
+          DrawMs(*src.rng, stall ? op.stall_process().duration_ms() : op.slow_reader().duration_ms());
+      if (stall) {
+        sim::os_sim::StallProcess(cluster, pid, d);
+      } else {
+        sim::os_sim::SlowReader(cluster, pid, op.slow_reader().read_bytes_per_ms(), d);
+      }
+      return Struck({.what = absl::StrFormat("%s: %s %s (PID %d) of %s for %.3fs", cause,
+                                             stall ? "SIGSTOP" : "slow reading by", process, pid,
+                                             node, d.nanos() / 1e9),
+                     .nodes = {node}});
+    }
+    case Step::kPauseHost: {
+      const std::string node = Pick(src, op.pause_host().node(), here);
+      if (node.empty() || down(node)) return Skip(cause, node, "pause_host: the host is down");
+      const os::Duration d = DrawMs(*src.rng, op.pause_host().duration_ms());
+      sim::os_sim::PauseHost(cluster, node, d);
+      return Struck({.what = absl::StrFormat("%s: %s's host paused for %.3fs", cause, node,
+                                             d.nanos() / 1e9),
+                     .nodes = {node}});
+    }
+    case Step::kSlowDisk: {
+      const std::string node = Pick(src, op.slow_disk().node(), here);
+      if (node.empty() || down(node)) return Skip(cause, node, "slow_disk: the host is down");
+      const os::Duration d = DrawMs(*src.rng, op.slow_disk().duration_ms());
+      sim::os_sim::SlowDisk(cluster, node, op.slow_disk().factor(), d);
+      return Struck({.what = absl::StrFormat("%s: %s's disk %ux slower for %.3fs", cause, node,
+                                             op.slow_disk().factor(), d.nanos() / 1e9),
+                     .nodes = {node}});
+    }
+    case Step::kClockStep: {
+      const std::string node = Pick(src, op.clock_step().node(), here);
+      if (node.empty() || down(node)) return Skip(cause, node, "clock_step: the host is down");
+      sim::os_sim::StepWallClock(cluster, node, os::Milliseconds(op.clock_step().step_ms()));
+      return Struck({.what = absl::StrFormat("%s: %s's wall clock stepped %+d ms", cause, node,
+                                             op.clock_step().step_ms()),
                      .nodes = {node}});
     }
     default:

@@ -9,6 +9,7 @@
 #include "protocol/os/fault_points.h"
 #include "protocol/os/signal.h"
 #include "protocol/os/trace_marks.h"
+#include "scenarios/scenario_limits.h"
 
 namespace replsim::scenarios {
 namespace {
@@ -21,7 +22,8 @@ class FaultCheck {
  public:
   FaultCheck(const Scenario& s, const ScenarioLocator& c, const ParseTree* tree,
              const Message& owner, bool here_allowed)
-      : c_(c), tree_(tree), owner_(owner), here_allowed_(here_allowed) {
+      : c_(c), tree_(tree), owner_(owner), here_allowed_(here_allowed),
+        limit_s_(s.time_limit_s() > 0 ? s.time_limit_s() : 600) {
     for (const Node& n : s.nodes()) nodes_.insert(n.name());
   }
 
@@ -45,8 +47,9 @@ class FaultCheck {
     }
     if (op.op_case() == Step::OP_NOT_SET) {
       return c_.Error(tree_, owner_, "op", -1,
-                      "expected op: a fault step (kill, crash, partition, disk_fault or "
-                      "drop_connections)");
+                      "expected op: a fault step (kill, crash, partition, disk_fault, "
+                      "drop_connections, stall_process, pause_host, slow_disk, slow_reader or "
+                      "clock_step)");
     }
     const ParseTree* ot = c_.Child(tree_, owner_, "op", -1);
     if (!InjectableStep(op.op_case())) {
@@ -55,7 +58,8 @@ class FaultCheck {
       return c_.Error(ot, op, f->name().c_str(), -1,
                       absl::StrCat(f->name(),
                                    " is a step that waits, not a fault; expected kill, crash, "
-                                   "partition, disk_fault or drop_connections"));
+                                   "partition, disk_fault, drop_connections, stall_process, "
+                                   "pause_host, slow_disk, slow_reader or clock_step"));
     }
     if (op.has_delay_ms()) {
       return c_.Error(ot, op, "delay_ms", -1,
@@ -122,6 +126,43 @@ class FaultCheck {
         const ParseTree* dt = c_.Child(ot, op, "drop_connections", -1);
         return NodeField(dt, op.drop_connections(), "node", op.drop_connections().node());
       }
+      case Step::kStallProcess:
+      case Step::kSlowReader: {
+        const bool stall = op.op_case() == Step::kStallProcess;
+        const char* name = stall ? "stall_process" : "slow_reader";
+        const Message& m = stall ? static_cast<const Message&>(op.stall_process())
+                                 : static_cast<const Message&>(op.slow_reader());
+        const std::string& node = stall ? op.stall_process().node() : op.slow_reader().node();
+        const std::string& process =
+            stall ? op.stall_process().process() : op.slow_reader().process();
+        const ParseTree* st = c_.Child(ot, op, name, -1);
+        if (absl::Status e = NodeField(st, m, "node", node); !e.ok()) return e;
+        if (process != "any" && !KnownProcess(process)) {
+          return c_.Error(st, m, "process", -1,
+                          absl::StrCat("no process \"", process, "\" in PostgreSQL; expected ",
+                                       absl::StrJoin(kKillableProcesses, ", "), " or \"any\""));
+        }
+        return CheckStall(op, ot, c_, limit_s_);
+      }
+      case Step::kPauseHost:
+      case Step::kSlowDisk:
+      case Step::kClockStep: {
+        const char* name = op.op_case() == Step::kPauseHost  ? "pause_host"
+                           : op.op_case() == Step::kSlowDisk ? "slow_disk"
+                                                             : "clock_step";
+        const Message& m = op.op_case() == Step::kPauseHost
+                               ? static_cast<const Message&>(op.pause_host())
+                           : op.op_case() == Step::kSlowDisk
+                               ? static_cast<const Message&>(op.slow_disk())
+                               : static_cast<const Message&>(op.clock_step());
+        const std::string& node = op.op_case() == Step::kPauseHost  ? op.pause_host().node()
+                                  : op.op_case() == Step::kSlowDisk ? op.slow_disk().node()
+                                                                    : op.clock_step().node();
+        if (absl::Status e = NodeField(c_.Child(ot, op, name, -1), m, "node", node); !e.ok()) {
+          return e;
+        }
+        return CheckStall(op, ot, c_, limit_s_);
+      }
       default:
         return absl::OkStatus();
     }
@@ -149,6 +190,7 @@ class FaultCheck {
   const ParseTree* tree_;
   const Message& owner_;
   bool here_allowed_;
+  uint64_t limit_s_;
   std::set<std::string> nodes_;
 };
 
@@ -193,6 +235,11 @@ bool InjectableStep(Step::OpCase op) {
     case Step::kPartition:
     case Step::kDiskFault:
     case Step::kDropConnections:
+    case Step::kStallProcess:
+    case Step::kPauseHost:
+    case Step::kSlowDisk:
+    case Step::kSlowReader:
+    case Step::kClockStep:
       return true;
     default:
       return false;

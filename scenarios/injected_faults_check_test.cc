@@ -32,7 +32,15 @@ TEST(InjectedFaultsCheckTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
        "t.textproto:6:1: expected on: a mark name, one of " + Names(true)},
       {g + "nemesis { fault { op { stop { node: \"p\" mode: FAST } } mean_interval_ms: 10 } }\n",
        "t.textproto:6:24: stop is a step that waits, not a fault; expected kill, crash, "
-       "partition, disk_fault or drop_connections"},
+       "partition, disk_fault, drop_connections, stall_process, pause_host, slow_disk, "
+       "slow_reader or clock_step"},
+      {g + "nemesis { fault { op { slow_disk { node: \"s\" factor: 1 duration_ms { max: 5 } } }"
+           " mean_interval_ms: 10 } }\n",
+       "t.textproto:6:46: factor 1: expected 2..1000"},
+      {g + "nemesis { fault { op { stall_process { node: \"s\" process: \"vacuum\" "
+           "duration_ms { max: 5 } } } mean_interval_ms: 10 } }\n",
+       "t.textproto:6:50: no process \"vacuum\" in PostgreSQL; expected postmaster, startup, "
+       "checkpointer, walreceiver, walsender, backend, pg_receivexlog or \"any\""},
       {g + "nemesis { fault { op { crash { node: \"s\" } } mean_interval_ms: 10 } }\n",
        "t.textproto:6:24: an injected crash needs restart_after_ms: no later step could use a "
        "host that stays down"},

@@ -209,6 +209,8 @@ struct StallSite {
   }
 };
 
+}  // namespace
+
 // A stall's, pause's or slow part's duration_ms: ordered, at least 1 ms,
 // within the time limit.
 absl::Status CheckDuration(const StallSite& w, bool present, const Range& r,
@@ -270,6 +272,8 @@ absl::Status CheckStall(const Step& st, const ParseTree* t, const ScenarioLocato
       return absl::OkStatus();
   }
 }
+
+namespace {
 
 absl::Status CheckScheduler(const Scenario& s, const ScenarioLocator& c) {
   const Scheduler& k = s.scheduler();

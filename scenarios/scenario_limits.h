@@ -27,6 +27,12 @@ absl::Status CheckHostName(const ScenarioLocator& c, const ParseTree* tree, cons
 // against time_limit_s. The steps' own ranges are already ordered.
 absl::Status CheckLimits(const Scenario& s, const ScenarioLocator& c);
 
+// The values of a stall step (stall_process, pause_host, slow_disk,
+// slow_reader, clock_step) at `t`, the tree of step `st`, whether in the
+// scenario's steps or a nemesis or trigger's op; OK for any other step.
+absl::Status CheckStall(const Step& st, const ParseTree* t, const ScenarioLocator& c,
+                        uint64_t limit_s);
+
 }  // namespace replsim::scenarios
 
 #endif  // REPLSIM_SCENARIOS_SCENARIO_LIMITS_H_

@@ -180,6 +180,44 @@ invariants: LIVENESS
   EXPECT_EQ(r.first_violation(), nullptr);
 }
 
+// Stalls are faults a nemesis can inject too: the standby's walreceiver is
+// SIGSTOPped for a while, again and again, during a streaming run, and the
+// standby still catches up once it is continued.
+TEST(InjectedFaultsTest, ANemesisStallsTheWalreceiverAndStreamingRecovers) {
+  const Scenario s = Parse(StreamingPairScenario("pg-15") + R"(
+steps { delay_ms { min: 2000 max: 2000 } wait_for_catch_up { node: "standby" timeout_s: 60 } }
+nemesis {
+  fault {
+    op { stall_process { node: "standby" process: "any" duration_ms { min: 100 max: 600 } } }
+    processes: "walreceiver"
+    mean_interval_ms: 300
+    window_ms { min: 500 max: 1500 }
+  }
+  fault {
+    op { pause_host { node: "any" duration_ms { min: 50 max: 200 } } }
+    mean_interval_ms: 500
+    window_ms { min: 500 max: 1500 }
+    max_fires: 1
+  }
+}
+invariants: WAL_PREFIX
+invariants: LIVENESS
+)");
+  int stalls = 0, pauses = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    const RunReport r = RunTraced(s, seed);
+    for (const sim::TraceEvent& e : r.trace) {
+      if (e.kind != "nemesis_fault") continue;
+      stalls += absl::StrContains(Str(e, "fault"), "SIGSTOP walreceiver");
+      pauses += absl::StrContains(Str(e, "fault"), "host paused for");
+    }
+    EXPECT_EQ(r.first_violation(), nullptr)
+        << "seed " << seed << ": " << r.first_violation()->message;
+  }
+  EXPECT_GT(stalls, 0);
+  EXPECT_GT(pauses, 0);
+}
+
 TEST(InjectedFaultsTest, ANemesisThatNeverFiresChangesNothingTheRunDoes) {
   // Its own stream: the run draws what it drew without it, so only the
   // unseed (which digests every stream) tells them apart.
