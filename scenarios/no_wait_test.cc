@@ -146,6 +146,33 @@ TEST(NoWaitTest, APromotionDuringAFastStopOfThePrimaryIsOutsideCleanSwitchover) 
   }
 }
 
+// Failover, not switchover: the standby is promoted first, the old primary
+// stopped after it and restarted as a standby of the promoted one. Its WAL
+// past the fork (the workload kept writing) makes the rejoin fail, which is
+// PostgreSQL behaving as designed, and the violation says why.
+TEST(NoWaitTest, AStopAfterThePromotionIsOutsideCleanSwitchover) {
+  const Scenario s = With(kSwitchover,
+                          "steps { promote { node: \"standby\" } }"
+                          "steps { delay_ms { min: 200 max: 400 } stop { node: \"primary\" "
+                          "mode: FAST } }"
+                          "steps { restart_as_standby { node: \"primary\" upstream: "
+                          "\"standby\" } }"
+                          "steps { wait_for_catch_up { node: \"primary\" timeout_s: 20 } }");
+  int refused = 0;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    const RunReport r = Play(s, seed);
+    for (const Violation& v : r.violations) {
+      if (v.invariant != CLEAN_SWITCHOVER) continue;
+      ++refused;
+      EXPECT_TRUE(absl::StrContains(v.message, "outside CLEAN_SWITCHOVER's precondition, since "
+                                               "when the stop began, standby was already a "
+                                               "primary"))
+          << v.message;
+    }
+  }
+  EXPECT_GT(refused, 0) << "the old primary always rejoined";
+}
+
 TEST(NoWaitTest, APromoteAfterAStopNeedsAStartUnlessBothAreNoWait) {
   absl::StatusOr<Scenario> waiting = ParseScenario(
       absl::StrCat(kSwitchover,

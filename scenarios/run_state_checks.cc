@@ -66,6 +66,16 @@ std::string RunState::WhyNotStreaming(const std::string& primary) {
       return absl::StrFormat("when the stop began, a failed fsync was armed on %s", standby);
     }
   }
+  // A standby promoted before the stop began left this primary's timeline:
+  // whatever it had, it no longer follows, so no switchover to it is clean.
+  for (const auto& [other, role] : roles_) {
+    if (other != primary && role == Node::PRIMARY && !upstream_.contains(other) &&
+        t_.Node(other).running()) {
+      return absl::StrFormat("when the stop began, %s was already a primary (promoted, or never "
+                             "a standby of %s)",
+                             other, primary);
+    }
+  }
   // Streaming: a walsender in START_REPLICATION's COPY mode, caught up or
   // still catching up (9.0 has no states beyond that; 985bd7d497's wait
   // covers a standby that lags as much as one that does not).
