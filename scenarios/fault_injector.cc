@@ -144,6 +144,21 @@ void FaultInjector::Struck(InjectedFault f) {
   if (sink_ != nullptr) sink_(fired_.back());
 }
 
+std::string FaultInjector::ChooseProcess(Source& src, const std::string& node,
+                                         const std::string& process) {
+  if (process != kAny) return process;
+  std::vector<std::string> live;
+  for (const auto& [pid, name] : t_.cluster().LiveProcesses(node)) {
+    const bool allowed =
+        src.processes->empty()
+            ? std::ranges::find(kKillableProcesses, name) != std::end(kKillableProcesses)
+            : std::ranges::find(*src.processes, name) != src.processes->end();
+    if (allowed) live.push_back(name);
+  }
+  if (live.empty()) return "";
+  return live[sim::Choice(*src.rng, live.size())];
+}
+
 void FaultInjector::Apply(Source& src, const std::string& cause, const std::string& here) {
   const Step& op = *src.op;
   sim::os_sim::Cluster& cluster = t_.cluster();
@@ -155,19 +170,8 @@ void FaultInjector::Apply(Source& src, const std::string& cause, const std::stri
       const KillProcess& k = op.kill();
       const std::string node = Pick(src, k.node(), here);
       if (node.empty() || down(node)) return Skip(cause, node, "kill: the host is down");
-      std::string process = k.process();
-      if (process == kAny) {
-        std::vector<std::pair<os::Pid, std::string>> live;
-        for (const auto& [pid, name] : cluster.LiveProcesses(node)) {
-          const bool allowed =
-              src.processes->empty()
-                  ? std::ranges::find(kKillableProcesses, name) != std::end(kKillableProcesses)
-                  : std::ranges::find(*src.processes, name) != src.processes->end();
-          if (allowed) live.emplace_back(pid, name);
-        }
-        if (live.empty()) return Skip(cause, node, "kill: no such process runs");
-        process = live[sim::Choice(*src.rng, live.size())].second;
-      }
+      const std::string process = ChooseProcess(src, node, k.process());
+      if (process.empty()) return Skip(cause, node, "kill: no such process runs");
       const os::Pid pid = cluster.FindByName(node, process);
       const std::optional<os::Signal> sig = SignalNamed(k.signal());
       if (pid == 0 || !sig.has_value()) {
@@ -265,19 +269,9 @@ void FaultInjector::Apply(Source& src, const std::string& cause, const std::stri
       const std::string node =
           Pick(src, stall ? op.stall_process().node() : op.slow_reader().node(), here);
       if (node.empty() || down(node)) return Skip(cause, node, absl::StrCat(what, ": the host is down"));
-      std::string process = stall ? op.stall_process().process() : op.slow_reader().process();
-      if (process == kAny) {
-        std::vector<std::string> live;
-        for (const auto& [pid, name] : cluster.LiveProcesses(node)) {
-          const bool allowed =
-              src.processes->empty()
-                  ? std::ranges::find(kKillableProcesses, name) != std::end(kKillableProcesses)
-                  : std::ranges::find(*src.processes, name) != src.processes->end();
-          if (allowed) live.push_back(name);
-        }
-        if (live.empty()) return Skip(cause, node, absl::StrCat(what, ": no such process runs"));
-        process = live[sim::Choice(*src.rng, live.size())];
-      }
+      const std::string process = ChooseProcess(
+          src, node, stall ? op.stall_process().process() : op.slow_reader().process());
+      if (process.empty()) return Skip(cause, node, absl::StrCat(what, ": no such process runs"));
       const os::Pid pid = cluster.FindByName(node, process);
       if (pid == 0) return Skip(cause, node, absl::StrCat(what, ": no ", process, " runs"));
       const os::Duration d =

@@ -93,6 +93,10 @@ class FaultInjector {
   std::string Pick(Source& src, const std::string& field, const std::string& here,
                    const std::string& avoid = "");
   void Skip(const std::string& cause, const std::string& node, const std::string& why);
+  // `process` as the op names it; for "any", one of the processes running
+  // on `node` that `src` allows (its `processes`, else every PostgreSQL
+  // process), drawn from src's stream; "" when none runs.
+  std::string ChooseProcess(Source& src, const std::string& node, const std::string& process);
   void Struck(InjectedFault f);
 
   const Scenario& s_;
