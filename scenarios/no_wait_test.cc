@@ -100,7 +100,7 @@ TEST(NoWaitTest, ASmartStopWaitingOnClientsIsEscalatedToFast) {
     const double fast_at = LoggedAt(r, "primary", "received fast shutdown request");
     const double down_at = LoggedAt(r, "primary", "database system is shut down");
     ASSERT_GT(smart_at, 0) << "seed " << seed;
-    EXPECT_GE(fast_at, smart_at + 0.5) << "seed " << seed;
+    EXPECT_GE(fast_at, smart_at + 0.4) << "seed " << seed;  // less pg_ctl's CPU time
     EXPECT_GT(down_at, fast_at) << "seed " << seed;
     EXPECT_LT(down_at, fast_at + 1.0) << "seed " << seed;
   }

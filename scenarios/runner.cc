@@ -72,10 +72,10 @@ sim::os_sim::ClusterConfig ClusterConfigFor(const Scenario& s, const Scheduler& 
     case Scheduler::FIFO: c.tie_break.mode = sim::TieBreakMode::kFifo; break;
     case Scheduler::PCT: c.tie_break.mode = sim::TieBreakMode::kPct; break;
     case Scheduler::RANDOM: c.tie_break.mode = sim::TieBreakMode::kRandom; break;
-    default: c.tie_break.mode = sim::TieBreakMode::kFifo; break;
+    default: c.tie_break.mode = sim::TieBreakMode::kRandom; break;
   }
   if (k.depth() > 0) c.tie_break.pct_depth = static_cast<int>(k.depth());
-  if (k.cpu_time()) {
+  if (!k.has_cpu_time() || k.cpu_time()) {
     sim::CpuConfig cpu;
     if (k.cores() > 0) cpu.cores = static_cast<int>(k.cores());
     if (k.resume_us().max() > 0) {

@@ -53,9 +53,9 @@ class CleanSwitchoverTest : public ::testing::Test {
 };
 
 TEST_F(CleanSwitchoverTest, BeforeTheFixSomeSeedsLoseTheTailForTheRealReason) {
-  // About 1 seed in 1,000 loses the tail (19 of the first 20,000; the
-  // first two are 361 and 5416).
-  const uint64_t seeds = SeedsFromEnv(3000);
+  // About 3 seeds in 10,000 lose the tail (6 of the first 20,000; the
+  // first two are 7971 and 12415).
+  const uint64_t seeds = SeedsFromEnv(8000);
   SweepCount c = Sweep(scenario_, "pg-9.3beta2", seeds);
   std::printf("pg-9.3beta2: %lu of %lu seeds fail; first %lu\n",
               static_cast<unsigned long>(c.failing), static_cast<unsigned long>(seeds),

@@ -17,7 +17,8 @@ Scenario Load(const char* file) {
   return *s;
 }
 
-// The scenario with CPU time and random tie-breaking (both opt-in).
+// The scenario with CPU time and random tie-breaking (the defaults), said
+// explicitly.
 Scenario LoadBusy(const char* file) {
   Scenario s = Load(file);
   s.mutable_scheduler()->set_cpu_time(true);
@@ -43,14 +44,20 @@ TEST(SchedulingTest, EveryModeIsDeterministicAndTheyDiffer) {
     bool must_differ;  // from every other such mode, on every seed
   };
   const Mode modes[] = {
-      {"default (FIFO, no CPU time)", [](Scheduler&) {}, true},
-      {"RANDOM, CPU time",
+      {"default (RANDOM, CPU time)", [](Scheduler&) {}, true},
+      {"FIFO, no CPU time",
        [](Scheduler& k) {
-         k.set_mode(Scheduler::RANDOM);
-         k.set_cpu_time(true);
+         k.set_mode(Scheduler::FIFO);
+         k.set_cpu_time(false);
        },
        true},
-      {"FIFO, CPU time", [](Scheduler& k) { k.set_cpu_time(true); }, true},
+      {"RANDOM, no CPU time",
+       [](Scheduler& k) {
+         k.set_mode(Scheduler::RANDOM);
+         k.set_cpu_time(false);
+       },
+       true},
+      {"FIFO, CPU time", [](Scheduler& k) { k.set_mode(Scheduler::FIFO); }, true},
       {"PCT, CPU time",
        [](Scheduler& k) {
          k.set_mode(Scheduler::PCT);
@@ -93,6 +100,23 @@ TEST(SchedulingTest, EveryModeIsDeterministicAndTheyDiffer) {
         EXPECT_TRUE(fingerprints.insert(a.fingerprint).second) << m.name << " seed " << seed;
       }
     }
+  }
+}
+
+// A scenario that says nothing about scheduling runs RANDOM tie-breaking
+// with CPU time: the same run as one that asks for them.
+TEST(SchedulingTest, TheDefaultIsRandomWithCpuTime) {
+  const Scenario base = Load("clean_switchover");
+  Scenario explicit_default = base;
+  explicit_default.mutable_scheduler()->set_mode(Scheduler::RANDOM);
+  explicit_default.mutable_scheduler()->set_cpu_time(true);
+  Scenario fifo = base;
+  fifo.mutable_scheduler()->set_mode(Scheduler::FIFO);
+  fifo.mutable_scheduler()->set_cpu_time(false);
+  for (uint64_t seed : {1, 2, 3}) {
+    const RunReport d = RunSeed(base, seed);
+    EXPECT_EQ(d.fingerprint, RunSeed(explicit_default, seed).fingerprint) << seed;
+    EXPECT_NE(d.fingerprint, RunSeed(fifo, seed).fingerprint) << seed;
   }
 }
 

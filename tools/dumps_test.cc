@@ -165,11 +165,11 @@ TEST(StateDumpsTest, DumpingDoesNotChangeTheRun) {
   ASSERT_TRUE(s.ok()) << s.status();
   scenarios::RunOptions plain;
   plain.profile = "pg-9.3beta2";
-  absl::StatusOr<scenarios::RunReport> a = scenarios::RunScenario(*s, 361, plain);
+  absl::StatusOr<scenarios::RunReport> a = scenarios::RunScenario(*s, 7971, plain);
   StateDumps d({"primary", "standby"}, 150'000'000, {}, "test");
   scenarios::RunOptions dumped = plain;
   d.Attach(&dumped);
-  absl::StatusOr<scenarios::RunReport> b = scenarios::RunScenario(*s, 361, dumped);
+  absl::StatusOr<scenarios::RunReport> b = scenarios::RunScenario(*s, 7971, dumped);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_TRUE(d.taken());
   EXPECT_EQ(a->fingerprint, b->fingerprint);
@@ -180,10 +180,10 @@ TEST(StateDumpsTest, DumpingDoesNotChangeTheRun) {
 // listing ends in its shutdown checkpoint, which the promoted standby's WAL
 // does not have; the standby's pg_control is the promoted one's.
 TEST(StateDumpsTest, RunWritesDumpsAtTheViolationBesideTheLogs) {
-  const std::string dir = TmpDir() + "/logs361";
+  const std::string dir = TmpDir() + "/logs7971";
   const std::string path = "scenarios/clean_switchover.textproto";
   absl::StatusOr<CommandLine> cl = ParseCommandLine(
-      {"run", path, "--seed", "361", "--profile", "pg-9.3beta2", "--logs", dir});
+      {"run", path, "--seed", "7971", "--profile", "pg-9.3beta2", "--logs", dir});
   ASSERT_TRUE(cl.ok()) << cl.status();
   absl::StatusOr<LoadedScenario> s = LoadScenarioForCli(path);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -193,7 +193,7 @@ TEST(StateDumpsTest, RunWritesDumpsAtTheViolationBesideTheLogs) {
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   setup->options.sink = (*outputs)->Wrap(nullptr);
   (*outputs)->AttachDumps(&setup->options);
-  absl::StatusOr<scenarios::RunReport> r = scenarios::RunScenario(s->scenario, 361, setup->options);
+  absl::StatusOr<scenarios::RunReport> r = scenarios::RunScenario(s->scenario, 7971, setup->options);
   ASSERT_TRUE(r.ok() && r->first_violation() != nullptr);
   ASSERT_TRUE((*outputs)->Finish(*s, *setup, *r).ok());
 
@@ -201,18 +201,18 @@ TEST(StateDumpsTest, RunWritesDumpsAtTheViolationBesideTheLogs) {
   const std::string standby = Slurp(dir + "/standby.pg_xlogdump");
   EXPECT_TRUE(absl::StrContains(primary, "at the first violation: CLEAN_SWITCHOVER")) << primary;
   EXPECT_TRUE(absl::StrContains(
-      primary, "lsn: 0/010017C0, prev 0/01001798, bkp: 0000, desc: checkpoint: redo 0/10017C0;"))
+      primary, "lsn: 0/01001A18, prev 0/010019F0, bkp: 0000, desc: checkpoint: redo 0/1001A18;"))
       << primary;
-  EXPECT_TRUE(absl::StrContains(primary, "error in WAL record at 0/10017C0: invalid record length "
-                                         "at 0/1001838"))
+  EXPECT_TRUE(absl::StrContains(primary, "error in WAL record at 0/1001A18: invalid record length "
+                                         "at 0/1001A90"))
       << primary;
-  EXPECT_FALSE(absl::StrContains(standby, "desc: checkpoint: redo 0/10017C0;")) << standby;
+  EXPECT_FALSE(absl::StrContains(standby, "desc: checkpoint: redo 0/1001A18;")) << standby;
   EXPECT_TRUE(absl::StrContains(standby, "desc: end_of_recovery: tli 2; prev tli 1")) << standby;
   const std::string control = Slurp(dir + "/standby.pg_controldata");
   EXPECT_TRUE(absl::StrContains(control, "Database cluster state:               in production"))
       << control;
   EXPECT_TRUE(absl::StrContains(Slurp(dir + "/primary.pg_controldata"),
-                                "Latest checkpoint location:           0/10017C0"));
+                                "Latest checkpoint location:           0/1001A18"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The HTML space-time diagram: the page is self-contained, and, in a real
 // headless Chromium, the known failing seed of clean_switchover (pg-9.3beta2,
-// seed 361) shows its lanes, the shutdown checkpoint's XLogData that the
+// seed 7971) shows its lanes, the shutdown checkpoint's XLogData that the
 // standby never read, the promotion, and the violation mark. The browser test
 // skips when /usr/bin/chromium is missing (tools/setup.sh installs it) and
 // leaves a screenshot in the test's outputs (TEST_UNDECLARED_OUTPUTS_DIR).
@@ -48,11 +48,11 @@ std::string WriteFailingSeedDiagram() {
   scenarios::RunOptions o;
   o.profile = "pg-9.3beta2";
   o.sink = [&](const sim::TraceEvent& e) { d.Add(e); };
-  absl::StatusOr<scenarios::RunReport> r = scenarios::RunScenario(*s, 361, o);
+  absl::StatusOr<scenarios::RunReport> r = scenarios::RunScenario(*s, 7971, o);
   EXPECT_TRUE(r.ok()) << r.status();
-  EXPECT_NE(r->first_violation(), nullptr) << "seed 361 is expected to fail under pg-9.3beta2";
-  const std::string path = Dir("TEST_TMPDIR") + "/clean_switchover_361.html";
-  EXPECT_TRUE(d.Write(path, DiagramRunFrom("clean_switchover pg-9.3beta2 seed 361", "", *r)).ok());
+  EXPECT_NE(r->first_violation(), nullptr) << "seed 7971 is expected to fail under pg-9.3beta2";
+  const std::string path = Dir("TEST_TMPDIR") + "/clean_switchover_7971.html";
+  EXPECT_TRUE(d.Write(path, DiagramRunFrom("clean_switchover pg-9.3beta2 seed 7971", "", *r)).ok());
   return path;
 }
 
@@ -97,7 +97,7 @@ TEST(HtmlDiagramTest, EveryMessageReadWasNotedByItsSenderAtItsOffset) {
     ++received;
     if (sent.count({peer[socket], offset}) > 0) ++matched;
   };
-  ASSERT_TRUE(scenarios::RunScenario(*s, 361, o).ok());
+  ASSERT_TRUE(scenarios::RunScenario(*s, 7971, o).ok());
   EXPECT_GT(received, 100);
   EXPECT_EQ(matched, received);
 }
@@ -129,13 +129,13 @@ TEST(HtmlDiagramBrowserTest, FailingSeedShowsLanesArrowsAndTheViolationInChromiu
   }
   // The shutdown checkpoint's WAL, sent and never read by the walreceiver;
   // the connection ending; the promotion; the violation mark.
-  EXPECT_NE(dom.find("XLogData 0/10017C0..0/1001838"), std::string::npos);
+  EXPECT_NE(dom.find("XLogData 0/1001A18..0/1001A90"), std::string::npos);
   EXPECT_NE(dom.find("class=\"arrow kind-wal unread\""), std::string::npos);
   EXPECT_NE(dom.find("never read"), std::string::npos);
   EXPECT_NE(dom.find("rst received unread=162"), std::string::npos);
   EXPECT_NE(dom.find("LOG: received promote request"), std::string::npos);
   EXPECT_NE(dom.find("class=\"violation\""), std::string::npos);
-  EXPECT_NE(dom.find("VIOLATION at 0.273094s: CLEAN_SWITCHOVER"), std::string::npos);
+  EXPECT_NE(dom.find("VIOLATION at 5.206893s: CLEAN_SWITCHOVER"), std::string::npos);
   // The primary's walsender as boxes of its WalSndState: streaming, then
   // stopping from the postmaster's SIGUSR2 until it exits.
   EXPECT_NE(dom.find("class=\"wsstate ws-streaming\""), std::string::npos);
@@ -143,7 +143,7 @@ TEST(HtmlDiagramBrowserTest, FailingSeedShowsLanesArrowsAndTheViolationInChromiu
   EXPECT_NE(dom.find("WALSNDSTATE_STOPPING"), std::string::npos);
   EXPECT_NE(dom.find("data-state=\"PM_SHUTDOWN_2\""), std::string::npos);
 
-  const std::string png = Dir("TEST_UNDECLARED_OUTPUTS_DIR") + "/clean_switchover_361.png";
+  const std::string png = Dir("TEST_UNDECLARED_OUTPUTS_DIR") + "/clean_switchover_7971.png";
   ASSERT_EQ(Chromium(absl::StrCat("--window-size=1600,1000 --screenshot='", png, "' 'file://",
                                   page, "'"),
                      Dir("TEST_TMPDIR") + "/shot.log"),
@@ -165,7 +165,7 @@ TEST(HtmlDiagramBrowserTest, CrashedRunLeavesAPartialPageWithACrashMark) {
   if (access(kChromium, X_OK) != 0) GTEST_SKIP() << kChromium << " is not installed";
   const std::string page = Dir("TEST_TMPDIR") + "/crashed.html";
   ASSERT_EQ(Replsim("REPLSIM_SELFTEST_CRASH_AFTER_EVENTS=300",
-                    absl::StrCat("run scenarios/clean_switchover.textproto --seed 361 --profile "
+                    absl::StrCat("run scenarios/clean_switchover.textproto --seed 7971 --profile "
                                  "pg-9.3beta2 --html ", page)),
             3)
       << Slurp(Dir("TEST_TMPDIR") + "/replsim.out");
@@ -176,7 +176,7 @@ TEST(HtmlDiagramBrowserTest, CrashedRunLeavesAPartialPageWithACrashMark) {
   EXPECT_NE(dom.find("class=\"violation crash\""), std::string::npos);
   EXPECT_NE(dom.find("REPLSIM CRASHED: replsim crashed after this event"), std::string::npos);
   EXPECT_NE(dom.find("data-lane=\"primary/postmaster\""), std::string::npos);
-  // Only the events up to the crash: the run's violation (at 0.27 s) is not there.
+  // Only the events up to the crash: the run's violation (at 5.2 s) is not there.
   EXPECT_EQ(dom.find("VIOLATION at"), std::string::npos);
 }
 
@@ -186,7 +186,7 @@ TEST(HtmlDiagramBrowserTest, SweepReportPlotsTheFailingSeedAndLinksItsDiagram) {
   if (access(kChromium, X_OK) != 0) GTEST_SKIP() << kChromium << " is not installed";
   const std::string report = Dir("TEST_TMPDIR") + "/sweep/report.html";
   const std::string pages = Dir("TEST_TMPDIR") + "/sweep/pages";
-  ASSERT_EQ(Replsim("", absl::StrCat("sweep scenarios/clean_switchover.textproto --seeds 341..380 "
+  ASSERT_EQ(Replsim("", absl::StrCat("sweep scenarios/clean_switchover.textproto --seeds 7951..7990 "
                                      "--profile pg-9.3beta2 --report-html ", report,
                                      " --html-dir ", pages)),
             1)
@@ -195,7 +195,7 @@ TEST(HtmlDiagramBrowserTest, SweepReportPlotsTheFailingSeedAndLinksItsDiagram) {
   ASSERT_EQ(Chromium(absl::StrCat("--dump-dom 'file://", report, "'"), dom_path), 0);
   const std::string dom = Slurp(dom_path);
   EXPECT_NE(dom.find("data-run=\"40\" data-failing=\"1\""), std::string::npos) << dom;
-  EXPECT_NE(dom.find("class=\"fail\" data-seed=\"361\" data-count=\"1\""), std::string::npos);
+  EXPECT_NE(dom.find("class=\"fail\" data-seed=\"7971\" data-count=\"1\""), std::string::npos);
   EXPECT_NE(dom.find("class=\"first-failure\" data-seeds=\"21\""), std::string::npos);
   EXPECT_NE(dom.find("class=\"sig\" data-count=\"1\" data-signature=\"CLEAN_SWITCHOVER: "),
             std::string::npos);
@@ -207,7 +207,7 @@ TEST(HtmlDiagramBrowserTest, SweepReportPlotsTheFailingSeedAndLinksItsDiagram) {
                                   report, "'"),
                      Dir("TEST_TMPDIR") + "/shot2.log"),
             0);
-  EXPECT_TRUE(absl::StrContains(Slurp(Dir("TEST_TMPDIR") + "/replsim.out"), "seed 361"));
+  EXPECT_TRUE(absl::StrContains(Slurp(Dir("TEST_TMPDIR") + "/replsim.out"), "seed 7971"));
 }
 
 TEST(SweepPlotsTest, WilsonIntervalMatchesTheFormula) {

@@ -42,6 +42,8 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.recovery_target_timeline_latest_default = pg15;
   b.wal_size_from_max_wal_size = version >= 90500;
   b.wal_keep_one_checkpoint = version >= 110000;
+  // Every modelled 9.x release predates the 2017 back-patch.
+  b.pm_keep_walreceiver_request = version >= 100000;
   return b;
 }
 
@@ -142,6 +144,10 @@ const std::vector<SwitchInfo>& AllSwitches() {
       {"4b0d28de06", "wal_keep_one_checkpoint", "2017-11-07", "11.0",
        "a checkpoint removes WAL before its own redo, not the previous checkpoint's",
        &Behavior::wal_keep_one_checkpoint},
+      {"a4d1ce095b", "pm_keep_walreceiver_request", "2017-06-26", "9.3.18/9.4.13/10.0",
+       "the postmaster keeps a walreceiver start request until it launches one, "
+       "instead of dropping one that arrives before the old walreceiver's SIGCHLD",
+       &Behavior::pm_keep_walreceiver_request},
   };
   return kSwitches;
 }

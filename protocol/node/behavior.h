@@ -91,6 +91,16 @@ struct Behavior {
   // checkpoint removes the WAL before its own redo point; before it, only
   // the WAL before the previous checkpoint's redo (two cycles kept).
   bool wal_keep_one_checkpoint = true;
+  // a4d1ce095b (2017-06-26, Tom Lane; back-patched to 9.2: 9.3.18, 9.4.13,
+  // 9.5.8, 9.6.4, 10.0) "Don't lose walreceiver start requests due to race
+  // condition in postmaster": the postmaster remembers a
+  // PMSIGNAL_START_WALRECEIVER (WalReceiverRequested) until it has launched
+  // a walreceiver. Before it, sigusr1_handler dropped a request that came
+  // while WalReceiverPID was still set (the old walreceiver exited but its
+  // SIGCHLD was not handled yet), and the startup process asked again only
+  // after WALRCV_STARTUP_TIMEOUT (10 s). One of the hashes that carry this
+  // message; which of them is master's is UNVERIFIED.
+  bool pm_keep_walreceiver_request = true;
 
   // PG_VERSION_NUM of the release the profile models (90204 for 9.2.4,
   // 150000 for 15); decides GUC defaults and message details, never a race.

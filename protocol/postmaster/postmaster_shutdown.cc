@@ -210,7 +210,7 @@ void Postmaster::sigusr1_handler() {
     connsAllowed_ = true;
   }
   if (CheckPostmasterSignal(s, PMSignalReason::PMSIGNAL_START_WALRECEIVER)) {
-    if (modern()) {
+    if (config_.behavior.pm_keep_walreceiver_request) {
       WalReceiverRequested_ = true;
       MaybeStartWalReceiver();
     } else if (WalReceiverPID_ == 0 &&
@@ -238,11 +238,16 @@ void Postmaster::sigusr1_handler() {
   }
 }
 
+// With a4d1ce095b; its 9.x back-patches also start one in PM_WAIT_READONLY
+// and only while no shutdown is requested.
 void Postmaster::MaybeStartWalReceiver() {
-  if (WalReceiverPID_ == 0 &&
-      (pmState_ == PMState::PM_STARTUP || pmState_ == PMState::PM_RECOVERY ||
-       pmState_ == PMState::PM_HOT_STANDBY) &&
-      Shutdown_ <= ShutdownLevel::SmartShutdown) {
+  const bool state_ok =
+      pmState_ == PMState::PM_STARTUP || pmState_ == PMState::PM_RECOVERY ||
+      pmState_ == PMState::PM_HOT_STANDBY ||
+      (!modern() && pmState_ == PMState::PM_WAIT_READONLY);
+  const bool shutdown_ok = modern() ? Shutdown_ <= ShutdownLevel::SmartShutdown
+                                    : Shutdown_ == ShutdownLevel::NoShutdown;
+  if (WalReceiverPID_ == 0 && state_ok && shutdown_ok) {
     WalReceiverPID_ = StartWalReceiver();
     if (WalReceiverPID_ != 0) WalReceiverRequested_ = false;
   }

@@ -223,13 +223,13 @@ grep -q '"problems":\[\]' "$dir/merged.json" || fail "the merge has problems"
 # The one-command form: --wait, then the merge, whose exit code it returns.
 set +e
 REPLSIM=$replsim "$repo/tools/slurm/campaign.sh" --wait "$dir/small" 2 "$scenario" \
-  --seeds 300..400 --profile pg-9.3beta2 >"$dir/small.out" 2>&1
+  --seeds 7950..8050 --profile pg-9.3beta2 >"$dir/small.out" 2>&1
 small_code=$?
 set -e
 cat "$dir/small.out"
 [ "$small_code" -eq 1 ] || fail "campaign.sh --wait exited $small_code, not 1"
-grep -q '"failing_seeds":\[361\]' "$dir/small/merged/report.json" ||
-  fail "campaign.sh --wait did not merge seed 361"
+grep -q '"failing_seeds":\[7971\]' "$dir/small/merged/report.json" ||
+  fail "campaign.sh --wait did not merge seed 7971"
 ok=1
 echo "PASS in ${SECONDS}s: 4 Slurm array tasks (one requeued and resumed) merged to the failing" \
   "seeds of one sweep"
