@@ -1,11 +1,13 @@
 // How often the scheduling mechanisms (sim/cpu.h, sim/tie_break.h, signal
-// order) come into play: runs N seeds of every scenario file given, under its
-// own profile and mode or an override, and prints one row per scenario:
-// events per seed, tie decisions and reorderings, resumptions that waited for
-// a core, signals pending together, SIGCHLDs joining another pending signal,
+// order) and the injected faults come into play: runs N seeds of every
+// scenario file given, under its own profile and scheduler or an override,
+// and prints one row per scenario, each column an average per seed: events,
+// tie decisions and reorderings, resumptions that waited for a core,
+// signals pending together, SIGCHLDs joining another pending signal, faults
+// injected (fault_* events, host pauses, clock steps, SIGSTOPs); then the
 // failing seeds and the first failing seed. Not a test:
 //   bazel run -c opt //tools:sched_stats -- --seeds=2000 [--mode=FIFO|RANDOM|PCT]
-//       [--cpu_time] [--profile=P] scenarios/*.textproto
+//       [--cpu_time=on|off] [--profile=P] scenarios/*.textproto
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,7 +23,7 @@ namespace {
 int Main(int argc, char** argv) {
   uint64_t seeds = 2000;
   std::string mode, profile;
-  bool cpu = false;
+  std::string cpu;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -31,14 +33,14 @@ int Main(int argc, char** argv) {
       mode = a.substr(7);
     } else if (absl::StartsWith(a, "--profile=")) {
       profile = a.substr(10);
-    } else if (a == "--cpu_time") {
-      cpu = true;
+    } else if (a == "--cpu_time" || a == "--cpu_time=on" || a == "--cpu_time=off") {
+      cpu = a == "--cpu_time=off" ? "off" : "on";
     } else {
       files.push_back(a);
     }
   }
-  std::printf("%-28s %-6s %9s %9s %9s %9s %9s %9s %7s %7s\n", "scenario", "mode", "events/s",
-              "ties/s", "reord/s", "cpuwait/s", "sigs2/s", "chldjoin", "failing", "first");
+  std::printf("%-34s %-10s %8s %8s %8s %8s %8s %8s %8s %7s %7s\n", "scenario", "mode", "events",
+              "ties", "reorder", "cpuwait", "sigs2", "chldjoin", "faults", "failing", "first");
   for (const std::string& f : files) {
     auto s = scenarios::LoadScenarioFile(f);
     if (!s.ok()) {
@@ -49,12 +51,20 @@ int Main(int argc, char** argv) {
     if (!mode.empty() && scenarios::Scheduler::Mode_Parse(mode, &m)) {
       s->mutable_scheduler()->set_mode(m);
     }
-    if (cpu) s->mutable_scheduler()->set_cpu_time(true);
+    if (!cpu.empty()) s->mutable_scheduler()->set_cpu_time(cpu == "on");
+    uint64_t events = 0, ties = 0, reord = 0, waited = 0, sigs = 0, chld = 0, faults = 0,
+             failing = 0, first = 0;
     scenarios::RunOptions o;
     o.profile = profile;
     o.fingerprint = false;
-    uint64_t events = 0, ties = 0, reord = 0, waited = 0, sigs = 0, chld = 0, failing = 0,
-             first = 0;
+    o.sink = [&faults](const sim::TraceEvent& e) {
+      const sim::TraceField* sig = e.Find("signal");
+      if (absl::StartsWith(e.kind, "fault_") || e.kind == "host_pause" ||
+          e.kind == "clock_step" ||
+          (e.kind == "signal_sent" && sig != nullptr && sig->s == "SIGSTOP")) {
+        ++faults;
+      }
+    };
     for (uint64_t seed = 1; seed <= seeds; ++seed) {
       auto r = scenarios::RunScenario(*s, seed, o);
       if (!r.ok()) return 4;
@@ -69,11 +79,13 @@ int Main(int argc, char** argv) {
       }
     }
     auto per = [&](uint64_t x) { return static_cast<double>(x) / seeds; };
-    std::printf("%-28s %-6s %9.0f %9.1f %9.1f %9.1f %9.3f %9.3f %7llu %7llu\n", s->name().c_str(),
-                s->scheduler().mode() == 0
-                    ? "RANDOM"
-                    : scenarios::Scheduler::Mode_Name(s->scheduler().mode()).c_str(),
-                per(events), per(ties), per(reord), per(waited), per(sigs), per(chld),
+    const scenarios::Scheduler& k = s->scheduler();
+    const std::string mode_name =
+        (k.mode() == 0 ? std::string("RANDOM") : scenarios::Scheduler::Mode_Name(k.mode())) +
+        (!k.has_cpu_time() || k.cpu_time() ? "+cpu" : "");
+    std::printf("%-34s %-10s %8.0f %8.1f %8.1f %8.1f %8.3f %8.3f %8.3f %7llu %7llu\n",
+                s->name().c_str(), mode_name.c_str(), per(events), per(ties), per(reord),
+                per(waited), per(sigs), per(chld), per(faults),
                 static_cast<unsigned long long>(failing), static_cast<unsigned long long>(first));
     std::fflush(stdout);
   }
