@@ -70,6 +70,16 @@ void RunState::NoteFaultDuringStops(const std::string& what) {
   }
 }
 
+void RunState::NoteStandbyStopDuringStop(const StopNode& st) {
+  const auto up = upstream_.find(st.node());
+  if (up == upstream_.end()) return;
+  const auto s = pending_stops_.find(up->second);
+  if (s == pending_stops_.end() || !s->second.fault_during.empty()) return;
+  s->second.fault_during = absl::StrFormat(
+      "pg_ctl stop -m %s%s of %s at %.6fs", StopNode::Mode_Name(st.mode()),
+      st.no_wait() ? " -W" : "", st.node(), t_.world().now().nanos() / 1e9);
+}
+
 bool RunState::AwaitStop(const std::string& node, os::Instant began, os::Duration bound) {
   PgNode& n = t_.Node(node);
   const os::Instant step_began = step_began_;
