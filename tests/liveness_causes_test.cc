@@ -127,5 +127,44 @@ TEST(LivenessCausesTest, AStopThatHangsSaysWhatIsStillRunningNotWhatTheStopCause
   EXPECT_FALSE(absl::StrContains(v->message, "administrator command")) << v->message;
 }
 
+// Failover: the standby is promoted while the primary still writes, then
+// the primary stops (immediate) and restarts as a standby of it. Its WAL
+// goes past the fork, so its startup process refuses the new timeline, at
+// LOG level, every time it retries: the catch-up cannot happen, and the
+// message says so with PostgreSQL's own words (pg-15 fuzzing found it
+// reported with no cause at all).
+TEST(LivenessCausesTest, ACatchUpRefusedForTheTimelineQuotesTheRefusal) {
+  const std::string text = R"(name: "t"
+nodes { name: "primary" role: PRIMARY
+        settings { name: "max_wal_senders" value: "5" }
+        settings { name: "recovery_target_timeline" value: "latest" } }
+nodes { name: "standby" role: STANDBY upstream: "primary"
+        settings { name: "max_wal_senders" value: "5" }
+        settings { name: "recovery_target_timeline" value: "latest" } }
+workload { sessions: 2 think_ms: 5 row_bytes: 100 }
+steps { start { node: "primary" } }
+steps { base_backup { node: "standby" upstream: "primary" } }
+steps { start { node: "standby" } }
+steps { wait_for_catch_up { node: "standby" timeout_s: 60 } }
+steps { delay_ms { min: 200 max: 200 } promote { node: "standby" } }
+steps { delay_ms { min: 120 max: 120 } stop { node: "primary" mode: IMMEDIATE } }
+steps { restart_as_standby { node: "primary" upstream: "standby" } }
+steps { wait_for_catch_up { node: "primary" timeout_s: 20 } }
+invariants: LIVENESS
+)";
+  for (const char* profile : {"pg-9.3.0", "pg-15"}) {
+    RunReport r = RunOne(std::string("profile: \"") + profile + "\"\n" + text, profile);
+    const Violation* v = r.first_violation();
+    ASSERT_NE(v, nullptr) << profile;
+    EXPECT_EQ(v->invariant, LIVENESS);
+    EXPECT_TRUE(absl::StrContains(
+        v->message,
+        "; primary refuses to follow, as PostgreSQL does when a server's WAL goes past the fork "
+        "of the timeline it is to follow (it needs a new base backup): LOG: new timeline 2 "
+        "forked off current database system timeline 1 before current recovery point "))
+        << profile << ": " << v->message;
+  }
+}
+
 }  // namespace
 }  // namespace replsim::scenarios
