@@ -173,6 +173,46 @@ TEST(NoWaitTest, AStopAfterThePromotionIsOutsideCleanSwitchover) {
   EXPECT_GT(refused, 0) << "the old primary always rejoined";
 }
 
+// A restart of the standby while its primary shuts down (both pg_ctl stop
+// -W): the restarted standby cannot connect to a primary that is shutting
+// down, so it misses the shutdown checkpoint, and the old primary cannot
+// rejoin after the promotion. PostgreSQL as designed: the violation says
+// which stop put the switchover outside CLEAN_SWITCHOVER's precondition,
+// whether the standby's stop began after the primary's or just before it.
+TEST(NoWaitTest, ARestartOfTheStandbyDuringTheStopIsOutsideCleanSwitchover) {
+  const std::string tail =
+      "steps { start { node: \"standby\" } }"
+      "steps { promote { node: \"standby\" } }"
+      "steps { restart_as_standby { node: \"primary\" upstream: \"standby\" } }"
+      "steps { wait_for_catch_up { node: \"primary\" timeout_s: 20 } }";
+  const struct {
+    const char* steps;
+    const char* why;
+  } orders[] = {
+      {"steps { stop { node: \"primary\" mode: FAST no_wait: true } }"
+       "steps { delay_ms { min: 1 max: 20 } stop { node: \"standby\" mode: FAST no_wait: true } }",
+       "since a pg_ctl stop -m FAST -W of standby at "},
+      {"steps { stop { node: \"standby\" mode: FAST no_wait: true } }"
+       "steps { stop { node: \"primary\" mode: FAST no_wait: true } }",
+       "since when the stop began, standby's own shutdown (pg_ctl stop -m FAST at "},
+  };
+  for (const auto& order : orders) {
+    const Scenario s = With(kSwitchover, absl::StrCat(order.steps, tail));
+    int refused = 0;
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      const RunReport r = Play(s, seed);
+      for (const Violation& v : r.violations) {
+        if (v.invariant != CLEAN_SWITCHOVER) continue;
+        ++refused;
+        EXPECT_TRUE(absl::StrContains(v.message, "; outside CLEAN_SWITCHOVER's precondition, ") &&
+                    absl::StrContains(v.message, order.why))
+            << "seed " << seed << ": " << v.message;
+      }
+    }
+    EXPECT_GT(refused, 0) << order.why << ": the old primary always rejoined";
+  }
+}
+
 TEST(NoWaitTest, APromoteAfterAStopNeedsAStartUnlessBothAreNoWait) {
   absl::StatusOr<Scenario> waiting = ParseScenario(
       absl::StrCat(kSwitchover,

@@ -275,6 +275,7 @@ bool RunState::PlayEachStep() {
                                             "'s ", st.kill().process()));
           break;
         case Step::kCrash: NoteFaultDuringStops("crash of " + st.crash().node()); break;
+        case Step::kStop: NoteStandbyStopDuringStop(st.stop()); break;
         case Step::kPartition: NoteFaultDuringStops("partition"); break;
         case Step::kDiskFault: NoteFaultDuringStops("disk fault of " + st.disk_fault().node()); break;
         case Step::kDropConnections:

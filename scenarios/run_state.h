@@ -117,6 +117,9 @@ class RunState {
   // A fault step (`what`, "kill of standby's walreceiver") played while
   // stops are in progress: none of them is a clean switchover's shutdown.
   void NoteFaultDuringStops(const std::string& what);
+  // A stop of a standby whose upstream's stop is in progress: that shutdown
+  // is no clean switchover's either (its standby stops streaming).
+  void NoteStandbyStopDuringStop(const StopNode& st);
   // An operation pg_ctl would refuse at this moment: traced, not an error.
   void Skipped(const std::string& node, const std::string& what, const std::string& why);
   bool AwaitCatchUp(const scenarios::WaitForCatchUp& w);

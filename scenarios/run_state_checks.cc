@@ -57,6 +57,12 @@ std::string RunState::WhyNotStreaming(const std::string& primary) {
                                "had not yet", standby, k.process, k.pid);
       }
     }
+    if (const auto p = pending_stops_.find(standby); p != pending_stops_.end()) {
+      return absl::StrFormat("when the stop began, %s's own shutdown (pg_ctl stop -m %s at "
+                             "%.6fs) was in progress",
+                             standby, StopNode::Mode_Name(p->second.mode),
+                             p->second.began.nanos() / 1e9);
+    }
     if (const auto p = pending_promotes_.find(standby); p != pending_promotes_.end()) {
       return absl::StrFormat("when the stop began, %s's promotion (pg_ctl promote -W at %.6fs) "
                              "was in progress",

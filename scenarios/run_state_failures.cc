@@ -117,7 +117,11 @@ bool RunState::AfterFailedStart(const std::string& node) {
     if (violations_.size() > before) return false;
   }
   std::vector<std::string> nodes = {node};
-  if (rejoining_.count(node) > 0) nodes.push_back(upstream_[node]);
+  // A node once restarted as a standby may be a primary again (promoted):
+  // then it has no upstream, and none must be made up (an empty one).
+  if (const auto up = upstream_.find(node); rejoining_.count(node) > 0 && up != upstream_.end()) {
+    nodes.push_back(up->second);
+  }
   StepFailed(absl::StrCat("start of ", node), "not accepting connections nor in standby mode",
              kStartBound, &t_.Node(node), nodes);
   return false;

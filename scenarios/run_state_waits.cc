@@ -9,12 +9,31 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/wal/lsn.h"
+#include "scenarios/checkers.h"
 #include "scenarios/run_state.h"
 
 namespace replsim::scenarios {
 namespace {
 
 constexpr os::Duration kWorkloadEndBound = os::Seconds(120);
+
+// A standby that refused its upstream's timeline for a reason PostgreSQL's
+// startup process gives (xlogrecovery.c's rescanLatestTimeLine and
+// walreceiver start checks): logged at LOG, so no "last error" names it.
+// A note for the failure's message, or "".
+std::string TimelineRefusal(const Harness& t, const std::string& node, os::Instant since) {
+  for (const char* needle : {"forked off current database system timeline",
+                             "is not a child of this server's history",
+                             "is not in this server's history"}) {
+    if (const LogLine* l = FindLog(t, node, needle, since)) {
+      return absl::StrFormat(
+          "; %s refuses to follow, as PostgreSQL does when a server's WAL goes past the "
+          "fork of the timeline it is to follow (it needs a new base backup): %s: %s",
+          node, l->level, l->message);
+    }
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -53,10 +72,12 @@ bool RunState::AwaitCatchUp(const scenarios::WaitForCatchUp& w) {
   node::ShmemRef shm = n.shmem();
   StepFailed(absl::StrCat("wait_for_catch_up of ", w.node()),
              absl::StrCat("not caught up with ", up->second), bound, &n, {w.node(), up->second},
-             absl::StrFormat(": replayed %s on timeline %u, target %s on timeline %u",
-                             wal::LsnToString(shm ? shm->XLogCtl.lastReplayedEndRecPtr : 0),
-                             shm ? shm->XLogCtl.lastReplayedTLI : 0, wal::LsnToString(target),
-                             target_tli));
+             absl::StrCat(
+                 absl::StrFormat(": replayed %s on timeline %u, target %s on timeline %u",
+                                 wal::LsnToString(shm ? shm->XLogCtl.lastReplayedEndRecPtr : 0),
+                                 shm ? shm->XLogCtl.lastReplayedTLI : 0, wal::LsnToString(target),
+                                 target_tli),
+                 TimelineRefusal(t_, w.node(), step_began_)));
   return false;
 }
 

@@ -50,11 +50,16 @@ bool StateCoverage::Add(const std::string& key) {
   return true;
 }
 
+void StateCoverage::Reach(const std::string& key) {
+  if (on_reach_) on_reach_(key);
+  Add(key);
+}
+
 void StateCoverage::Record(const std::string& node) {
   const NodeState& n = nodes_[node];
   absl::btree_set<std::string> states;
   for (const auto& [pid, s] : n.walsenders) states.insert(s);
-  Add(absl::StrCat("node ", node, ": ", n.pm, " | walsnd ",
+  Reach(absl::StrCat("node ", node, ": ", n.pm, " | walsnd ",
                    states.empty() ? "-" : absl::StrJoin(states, "+"), " | walrcv ", n.walrcv,
                    " | startup ", n.startup));
 }
@@ -64,7 +69,7 @@ void StateCoverage::RecordFault(const std::string& what) {
   for (const auto& [node, n] : nodes_) {
     absl::StrAppend(&phases, phases.empty() ? "" : ", ", node, " ", n.pm);
   }
-  Add(absl::StrCat("fault ", what, ": ", phases));
+  Reach(absl::StrCat("fault ", what, ": ", phases));
 }
 
 void StateCoverage::ProcessGone(NodeState& n, const std::string& process, int32_t pid) {

@@ -35,6 +35,7 @@
 #define REPLSIM_SCENARIOS_STATE_COVERAGE_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,6 +55,10 @@ class StateCoverage {
 
   // A key reached elsewhere (another worker's); true when it is new here.
   bool Add(const std::string& key);
+  // Called with every key the current run reaches, each time it does,
+  // whether or not an earlier run reached it: a guided fuzzer's per-run
+  // feature (tools/libfuzzer feeds it to libFuzzer's counters).
+  void set_on_reach(std::function<void(const std::string&)> f) { on_reach_ = std::move(f); }
   // Node-state tuples, fault phases, and both.
   size_t node_states() const { return node_states_; }
   size_t fault_phases() const { return keys_.size() - node_states_; }
@@ -71,6 +76,7 @@ class StateCoverage {
     std::string walrcv = "-";
     std::string startup = "-";
   };
+  void Reach(const std::string& key);
   void Record(const std::string& node);
   void RecordFault(const std::string& what);
   void ProcessGone(NodeState& n, const std::string& process, int32_t pid);
@@ -79,6 +85,7 @@ class StateCoverage {
   absl::btree_map<int32_t, std::string> process_of_;  // pid -> name, this run
   absl::btree_set<std::string> keys_;
   std::vector<std::string> new_;
+  std::function<void(const std::string&)> on_reach_;
   size_t node_states_ = 0;
 };
 

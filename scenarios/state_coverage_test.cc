@@ -87,5 +87,29 @@ TEST(StateCoverageTest, CountsNodeTuplesAndFaultPhases) {
   EXPECT_EQ(other.node_states(), c.node_states() + 1);
 }
 
+// The per-run hook a guided fuzzer counts features with: every key each run
+// reaches, also those an earlier run reached (libFuzzer compares an input's
+// features with its whole corpus itself, and clears them between inputs).
+TEST(StateCoverageTest, TellsEveryKeyEachRunReaches) {
+  StateCoverage c;
+  std::vector<std::string> reached;
+  c.set_on_reach([&](const std::string& key) { reached.push_back(key); });
+  for (int run = 0; run < 2; ++run) {
+    reached.clear();
+    c.BeginRun();
+    c.Observe(Event("primary", "postmaster", "process_start", {Int("pid", 2)}));
+    c.Observe(Log("primary", "postmaster", "postmaster state: PM_INIT -> PM_STARTUP"));
+    c.Observe(Event("primary", "walsender", "process_start", {Int("pid", 9)}, 9));
+    c.Observe(Event("primary", "operator", "signal_sent", {Int("pid", 9), Str("signal", "SIGHUP")}));
+    EXPECT_EQ(reached, (std::vector<std::string>{
+                           "node primary: PM_INIT | walsnd - | walrcv - | startup -",
+                           "node primary: PM_STARTUP | walsnd - | walrcv - | startup -",
+                           "node primary: PM_STARTUP | walsnd startup | walrcv - | startup -",
+                           "fault kill walsender SIGHUP@primary: primary PM_STARTUP"}))
+        << "run " << run;
+  }
+  EXPECT_EQ(c.distinct(), 4u);
+}
+
 }  // namespace
 }  // namespace replsim::scenarios

@@ -127,5 +127,88 @@ TEST(LivenessCausesTest, AStopThatHangsSaysWhatIsStillRunningNotWhatTheStopCause
   EXPECT_FALSE(absl::StrContains(v->message, "administrator command")) << v->message;
 }
 
+// Failover: the standby is promoted while the primary still writes, then
+// the primary stops (immediate) and restarts as a standby of it. Its WAL
+// goes past the fork, so its startup process refuses the new timeline, at
+// LOG level, every time it retries: the catch-up cannot happen, and the
+// message says so with PostgreSQL's own words (pg-15 fuzzing found it
+// reported with no cause at all).
+TEST(LivenessCausesTest, ACatchUpRefusedForTheTimelineQuotesTheRefusal) {
+  const std::string text = R"(name: "t"
+nodes { name: "primary" role: PRIMARY
+        settings { name: "max_wal_senders" value: "5" }
+        settings { name: "recovery_target_timeline" value: "latest" } }
+nodes { name: "standby" role: STANDBY upstream: "primary"
+        settings { name: "max_wal_senders" value: "5" }
+        settings { name: "recovery_target_timeline" value: "latest" } }
+workload { sessions: 2 think_ms: 5 row_bytes: 100 }
+steps { start { node: "primary" } }
+steps { base_backup { node: "standby" upstream: "primary" } }
+steps { start { node: "standby" } }
+steps { wait_for_catch_up { node: "standby" timeout_s: 60 } }
+steps { delay_ms { min: 200 max: 200 } promote { node: "standby" } }
+steps { delay_ms { min: 120 max: 120 } stop { node: "primary" mode: IMMEDIATE } }
+steps { restart_as_standby { node: "primary" upstream: "standby" } }
+steps { wait_for_catch_up { node: "primary" timeout_s: 20 } }
+invariants: LIVENESS
+)";
+  for (const char* profile : {"pg-9.3.0", "pg-15"}) {
+    RunReport r = RunOne(std::string("profile: \"") + profile + "\"\n" + text, profile);
+    const Violation* v = r.first_violation();
+    ASSERT_NE(v, nullptr) << profile;
+    EXPECT_EQ(v->invariant, LIVENESS);
+    EXPECT_TRUE(absl::StrContains(
+        v->message,
+        "; primary refuses to follow, as PostgreSQL does when a server's WAL goes past the fork "
+        "of the timeline it is to follow (it needs a new base backup): LOG: new timeline 2 "
+        "forked off current database system timeline 1 before current recovery point "))
+        << profile << ": " << v->message;
+  }
+}
+
+// A start of a node that had rejoined as a standby and was promoted since
+// (so it has no upstream) failed, and its report made up an empty
+// upstream, whose WAL the final checks then looked for on a host named "":
+// a CHECK failure, which ended a 100,000-seed pg-15 fuzz run in its
+// shrinking (seed 94621 of scenarios/fuzz/primary_standby.textproto, less
+// one step). The run now ends with the failed start reported.
+TEST(LivenessCausesTest, AFailedStartOfAPromotedRejoinerNamesNoEmptyUpstream) {
+  const std::string text = R"(name: "t"
+profile: "pg-15"
+nodes { name: "primary" role: PRIMARY settings { name: "max_wal_senders" value: "5" }
+        settings { name: "recovery_target_timeline" value: "latest" } }
+nodes { name: "standby" role: STANDBY upstream: "primary"
+        settings { name: "max_wal_senders" value: "5" }
+        settings { name: "recovery_target_timeline" value: "latest" } }
+workload { sessions: 2 think_ms: 5 row_bytes: 100 }
+steps { start { node: "primary" } }
+steps { base_backup { node: "standby" upstream: "primary" } }
+steps { start { node: "standby" } }
+steps { wait_for_catch_up { node: "standby" timeout_s: 60 } }
+steps { delay_ms { min: 100 max: 100 } stop { node: "primary" mode: FAST } }
+steps { delay_ms { min: 2 max: 2 } promote { node: "standby" no_wait: true } }
+steps { delay_ms { min: 21 max: 21 } crash { node: "primary" restart_after_ms: 4315 } }
+steps { delay_ms { min: 133 max: 133 } restart_as_standby { node: "primary" upstream: "standby" } }
+steps { delay_ms { min: 271 max: 271 } promote { node: "primary" } }
+steps { delay_ms { min: 213 max: 213 } partition { a: "primary" b: "standby" duration_ms { min: 5846 max: 5846 } } }
+steps { delay_ms { min: 270 max: 270 } stop { node: "standby" mode: FAST } }
+steps { delay_ms { min: 214 max: 214 } restart_as_standby { node: "standby" upstream: "primary" } }
+steps { delay_ms { min: 62 max: 62 } stop { node: "standby" mode: FAST } }
+steps { delay_ms { min: 5846 max: 5846 } start { node: "primary" } }
+steps { restart_as_standby { node: "standby" upstream: "primary" } }
+steps { wait_for_catch_up { node: "standby" timeout_s: 60 } }
+faults { latency_us { min: 50 max: 1131 } bandwidth_bytes_per_ms { min: 761 max: 761 } }
+invariants: [CLEAN_SWITCHOVER, WAL_PREFIX, NO_PANIC, LIVENESS]
+time_limit_s: 900
+)";
+  auto s = ParseScenario(text, "t.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto r = RunScenario(*s, 94621, RunOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  const Violation* v = r->first_violation();
+  ASSERT_NE(v, nullptr);
+  EXPECT_TRUE(absl::StrContains(v->message, "start of primary")) << v->message;
+}
+
 }  // namespace
 }  // namespace replsim::scenarios

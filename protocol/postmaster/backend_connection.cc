@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "protocol/node/signal_mask.h"
 #include "protocol/postmaster/connection_refusal.h"
 #include "protocol/postmaster/pmsignal.h"
 #include "protocol/pq/backend_startup.h"
@@ -30,6 +31,9 @@ std::string ServerVersion(int num) {
 
 os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
                                  CAC_state cac, const EntryPoints& entry) {
+  // The BlockSig inherited from the postmaster: a SIGHUP, SIGINT, SIGUSR1 or
+  // SIGUSR2 waits for PostgresMain's handlers (the walsender's UnBlockSig).
+  node::BlockBackendStartupSignals(os);
   // BackendInitialize: a SIGTERM (a fast shutdown) while the startup packet
   // is read ends the process with exit code 1 (startup_die, 15's
   // process_startup_packet_die), which the postmaster takes as a normal exit.

@@ -74,6 +74,13 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
     interrupts->QueryCancelPending = true;
     os.MyLatch().Set();
   });
+  // PostgresMain's SignalHandlerForConfigReload and procsignal_sigusr1_handler
+  // (no reload or procsignal reason is modelled for a session: they set the
+  // latch), and SIG_IGN for SIGUSR2. A kill -HUP or -USR1 of a backend is
+  // harmless, as in PostgreSQL.
+  os.SetSignalHandler(os::Signal::kSIGHUP, [&os] { os.MyLatch().Set(); });
+  os.SetSignalHandler(os::Signal::kSIGUSR1, [&os] { os.MyLatch().Set(); });
+  os.IgnoreSignal(os::Signal::kSIGUSR2);
   int exit_code = 0;
   {
     ChildSlotGuard slot(os, shm);

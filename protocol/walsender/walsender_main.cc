@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "protocol/node/quickdie.h"
+#include "protocol/node/signal_mask.h"
 #include "protocol/os/check.h"
 #include "protocol/pq/backend_startup.h"
 #include "protocol/walsender/slot.h"
@@ -59,6 +60,7 @@ bool WalSender::AmStopping() const {
 
 os::Task<> WalSender::Main() {
   WalSndSignals();  // PostgresMain installs them before InitPostgres
+  node::UnBlockSig(os_);  // what came since fork goes to them now
   co_await InitWalSender();
   co_await CommandLoop();
 }

@@ -33,6 +33,7 @@
 #include "absl/strings/str_format.h"
 #include "scenarios/fuzz_generator.h"
 #include "scenarios/fuzz_spec_loader.h"
+#include "scenarios/state_coverage.h"
 #include "tools/cli_common.h"
 #include "tools/crash_handler.h"
 #include "tools/fuzz_reproducer.h"
@@ -68,6 +69,10 @@ struct Target {
   uint64_t max_per_signature = 5;
   uint64_t executions = 0;
   std::map<std::string, Finding> findings;
+  // Protocol states reached (scenarios/state_coverage.h): each key a run
+  // reaches is a libFuzzer feature (NoteFeature), so an input that reaches
+  // a state no earlier one did is kept as one that reaches new code is.
+  scenarios::StateCoverage states;
 };
 Target* target = nullptr;
 
@@ -135,13 +140,12 @@ int TestOneInput(const uint8_t* data, size_t size) {
                                           absl::StrCat("replsim_libfuzzer ", t.spec_path),
                                           "replsim crashed while running this schedule"));
   scenarios::RunOptions options = t.setup.options;
-  // The hook for the protocol-state counter: give `options.sink` a function
-  // that maps each trace event to the state tuple it leaves the cluster in
-  // (postmaster x walsender x walreceiver x startup, the shutdown phase when
-  // a fault fires) and calls NoteFeature(key) for it; libFuzzer then keeps
-  // inputs that reach a new state as it keeps those that reach new code.
-  // Chain it inside WithSelftestCrash, which the tests use to crash a run.
-  options.sink = WithSelftestCrash(nullptr);
+  // Each trace event moves the state tuples (postmaster x walsender x
+  // walreceiver x startup per node; the phase of every node when a fault
+  // fires); every key this run reaches is a feature. Chained inside
+  // WithSelftestCrash, which the tests use to crash a run.
+  t.states.BeginRun();
+  options.sink = WithSelftestCrash([&t](const sim::TraceEvent& e) { t.states.Observe(e); });
   const SeedOutcome o = RunSeed(g->scenario, seed, options);
   EdgesSeen();  // adds this execution's edges to the summary's count
   if (o.kind != SeedOutcome::Kind::kOk) Record(o, seed, *g, name);
@@ -152,9 +156,11 @@ int TestOneInput(const uint8_t* data, size_t size) {
 void PrintSummary() {
   const Target& t = *target;
   std::printf("replsim-libfuzzer: %s under %s: %" PRIu64 " executions, %zu edges, "
-              "%" PRIu64 " blocks entered, %zu signature(s)\n",
+              "%" PRIu64 " blocks entered, %zu protocol states (%zu node states, %zu fault "
+              "phases), %zu signature(s)\n",
               t.spec.name().c_str(), t.setup.description.c_str(), t.executions, EdgesSeen(),
-              BlocksEntered(), t.findings.size());
+              BlocksEntered(), t.states.distinct(), t.states.node_states(),
+              t.states.fault_phases(), t.findings.size());
   for (const auto& [sig, f] : t.findings) {
     std::printf("%5" PRIu64 " x (%s) %s\n        first at execution %" PRIu64 ": %s\n"
                 "        reproducer: %s\n",
@@ -213,6 +219,7 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "replsim-libfuzzer: spec %s under %s; reproducers go to %s/\n",
                t.spec_path.c_str(), t.setup.description.c_str(), t.out_dir.c_str());
   RegisterCoverageCounters();
+  t.states.set_on_reach([](const std::string& key) { NoteFeature(HashBytes(key)); });
   std::atexit(PrintSummary);
   // libFuzzer's defaults for this target, before the user's flags (a later
   // flag wins): a schedule reads about 100 bytes, and inputs start at full

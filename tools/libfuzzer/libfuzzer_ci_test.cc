@@ -83,6 +83,9 @@ TEST(LibFuzzerCiTest, CoverageGuidesTheSearchAndReproducersReplay) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.output, m, std::regex(R"(, (\d+) edges, (\d+) blocks entered)")));
   EXPECT_GT(std::stoull(m[1]), 1000u) << "the model's code is instrumented";
+  // The protocol states the runs reached, each a libFuzzer feature too.
+  ASSERT_TRUE(std::regex_search(r.output, m, std::regex(R"(, (\d+) protocol states \((\d+) node)")));
+  EXPECT_GT(std::stoull(m[1]), 20u) << "the state counter saw the runs";
   // Inputs libFuzzer kept for new coverage, beyond the first (empty) one.
   size_t kept = 0;
   for (const auto& f : fs::directory_iterator(dir + "/corpus")) kept += f.is_regular_file();
