@@ -205,6 +205,28 @@ TEST(PerfettoWaitsTest, CleanSwitchoverSeed361HasNamedNestedWaitSlices) {
   EXPECT_FALSE(Named(r, "primary", "postmaster ", "ServerLoop").empty());
 }
 
+// Under pg-15 the stopping walsender waits for the standby to confirm the
+// shutdown checkpoint (WalSndDone): WalSenderMain inside its stopping state,
+// while the postmaster waits in PM_SHUTDOWN_2 inside its fast shutdown.
+TEST(PerfettoWaitsTest, Pg15StoppingWalsenderWaitsInsideItsState) {
+  const TwoRuns r = RunBoth("scenarios/clean_switchover.textproto", 361, "pg-15", "",
+                            "clean_switchover_361_pg15.json");
+  EXPECT_EQ(r.with_writer.fingerprint, r.without.fingerprint);
+  int stopping = 0;
+  for (const ReadSlice& s : Named(r, "primary", "walsender ", "WalSenderMain")) {
+    stopping += s.parent == "WALSNDSTATE_STOPPING";
+  }
+  EXPECT_GT(stopping, 0);
+  const std::vector<ReadSlice> stopping_state =
+      Named(r, "primary", "walsender ", "WALSNDSTATE_STOPPING");
+  ASSERT_EQ(stopping_state.size(), 1u);
+  EXPECT_LT(stopping_state[0].begin_us, stopping_state[0].end_us);
+  const std::vector<ReadSlice> shutdown_2 = Named(r, "primary", "postmaster ", "PM_SHUTDOWN_2");
+  ASSERT_EQ(shutdown_2.size(), 1u);
+  EXPECT_EQ(shutdown_2[0].parent, "fast shutdown");
+  EXPECT_LE(shutdown_2[0].begin_us, stopping_state[0].begin_us);
+}
+
 // Under the CPU-time model with a stalled walreceiver and a paused standby
 // the CPU and SIGSTOP waits appear, still nested (ReadTracks checks), and
 // the run is the one without the writer.
