@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -189,6 +190,9 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
     t.set_trace_sink([sink = options.sink](const sim::TraceEvent& e) { sink(e); });
   }
 
+  // Detached before the world goes away (its processes' frames with it).
+  t.world().executor().set_wait_observer(options.wait_observer);
+  absl::Cleanup detach = [&t] { t.world().executor().set_wait_observer(nullptr); };
   if (options.on_start) options.on_start(t);
   std::set<int> tolerated = ToleratedFor(s, *behavior);
   RunState run(s, t, scenario_rng, std::move(tolerated));
@@ -196,6 +200,7 @@ absl::StatusOr<RunReport> RunScenario(const Scenario& s, uint64_t seed,
   run.PlaySteps();
   run.FinalChecks();
   if (options.on_end) options.on_end(t);
+  std::move(detach).Invoke();
 
   RunReport r;
   r.seed = seed;

@@ -21,6 +21,7 @@
 #include "scenarios/scenario.pb.h"
 #include "sim/os/cluster.h"
 #include "sim/trace.h"
+#include "sim/wait_observer.h"
 
 namespace replsim::scenarios {
 
@@ -49,6 +50,10 @@ struct RunOptions {
   // on to report its fingerprint).
   bool fingerprint = true;
   std::function<void(const sim::TraceEvent&)> sink;  // sees each event as it happens
+  // Sees each process's waits (sim/wait_observer.h), outside the trace: the
+  // trace and fingerprint are the same with or without it. Detached after
+  // on_end.
+  sim::WaitObserver* wait_observer = nullptr;
   // Read-only looks at the run's world for tools (pg_controldata/pg_waldump
   // dumps): `on_start` gets the harness before the first step (a sink may
   // then read nodes' disks through it, which draws nothing and changes

@@ -59,6 +59,7 @@
 #include "sim/cpu.h"
 #include "sim/event_queue.h"
 #include "sim/trace.h"
+#include "sim/wait_observer.h"
 #include "sim/waitable.h"
 
 namespace replsim::sim {
@@ -215,6 +216,11 @@ class Executor {
   // is added to its next burst. No-op without a CPU model.
   void ChargeBytes(Pid pid, uint64_t bytes);
 
+  // Waits for viewers (sim/wait_observer.h): this reports kCpu and
+  // kStopped, SimOs the blocking calls. Null (the default) reports nothing.
+  void set_wait_observer(WaitObserver* o) { wait_observer_ = o; }
+  WaitObserver* wait_observer() const { return wait_observer_; }
+
   bool IsAlive(Pid pid) const;
   std::optional<ExitStatus> exit_status(Pid pid) const;
   size_t live_processes() const { return live_; }
@@ -234,6 +240,8 @@ class Executor {
   // CPU model (executor_cpu.cc).
   void StartBurst(internal_executor::Process* p, Cpu::Host& h);
   void ReleaseCore(Cpu::Host& h);
+  // Tells the wait observer, if any, that `p`'s wait of `kind` begins or ends.
+  void NoteWait(internal_executor::Process* p, WaitKind kind, bool begin);
   static Lane LaneOf(const internal_executor::Process* p);
   void Finish(internal_executor::Process* p, ExitStatus status, bool trace);
   internal_executor::Process* Find(Pid pid) const;
@@ -244,6 +252,7 @@ class Executor {
   size_t live_ = 0;
   internal_executor::Process* running_ = nullptr;
   Cpu* cpu_ = nullptr;
+  WaitObserver* wait_observer_ = nullptr;
   absl::btree_map<Pid, std::unique_ptr<internal_executor::Process>> processes_;
 };
 

@@ -30,6 +30,7 @@ void Executor::Resume(Process* p, std::coroutine_handle<> h) {
   }
   p->runnable_since = queue_.now();
   host.run_queue.push_back(p->pid);
+  NoteWait(p, WaitKind::kCpu, /*begin=*/true);
   ++cpu_->stats().waited;
   cpu_->stats().max_run_queue =
       std::max<uint64_t>(cpu_->stats().max_run_queue, host.run_queue.size());
@@ -69,6 +70,7 @@ void Executor::ReleaseCore(Cpu::Host& host) {
     if (q == nullptr || !q->alive) continue;
     --host.free_cores;
     cpu_->stats().wait_ns += (queue_.now() - q->runnable_since).nanos();
+    NoteWait(q, WaitKind::kCpu, /*begin=*/false);
     StartBurst(q, host);
   }
 }
@@ -76,13 +78,15 @@ void Executor::ReleaseCore(Cpu::Host& host) {
 void Executor::Stop(Pid pid) {
   Process* p = Find(pid);
   if (p == nullptr || !p->alive) return;
-  ++p->stops;
+  if (++p->stops == 1) NoteWait(p, WaitKind::kStopped, /*begin=*/true);
 }
 
 void Executor::Continue(Pid pid) {
   Process* p = Find(pid);
   if (p == nullptr || !p->alive || p->stops == 0) return;
-  if (--p->stops > 0 || !p->parked) return;
+  if (--p->stops > 0) return;
+  NoteWait(p, WaitKind::kStopped, /*begin=*/false);
+  if (!p->parked) return;
   std::coroutine_handle<> h = p->parked;
   p->parked = nullptr;
   queue_.ScheduleAfter(os::Duration(), [this, p, h, pid] {
@@ -95,6 +99,15 @@ void Executor::Continue(Pid pid) {
 bool Executor::IsStopped(Pid pid) const {
   Process* p = Find(pid);
   return p != nullptr && p->alive && p->stops > 0;
+}
+
+void Executor::NoteWait(Process* p, WaitKind kind, bool begin) {
+  if (wait_observer_ == nullptr) return;
+  if (begin) {
+    wait_observer_->WaitBegin(queue_.now(), p->host, p->name, p->pid, WaitInfo{.kind = kind});
+  } else {
+    wait_observer_->WaitEnd(queue_.now(), p->pid, kind);
+  }
 }
 
 void Executor::ChargeBytes(Pid pid, uint64_t bytes) {

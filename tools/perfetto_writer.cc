@@ -1,11 +1,13 @@
 // PerfettoWriter: trace events as Chrome trace-event JSON with named tracks,
-// lifetime and pmState slices, message flows and LSN counters.
+// nested lifetime, phase, state and wait slices, message flows and LSN
+// counters.
 #include "tools/perfetto_writer.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tools/json.h"
+#include "tools/perfetto_wait_names.h"
 #include "tools/trace_output.h"
 
 namespace replsim::tools {
@@ -79,43 +81,99 @@ void PerfettoWriter::Name(const Track& t, const std::string& name) {
       t.tid, JsonString(name)));
 }
 
+PerfettoWriter::Track& PerfettoWriter::NamedTrack(const std::string& host, const std::string& key,
+                                                  int tid, const std::string& name) {
+  auto [it, added] = tracks_.try_emplace(key);
+  Track& t = it->second;
+  if (added) {
+    t.pid = HostPid(host);
+    t.tid = tid;
+    Name(t, name);
+  }
+  return t;
+}
+
 PerfettoWriter::Track& PerfettoWriter::TrackOf(const sim::TraceEvent& e) {
   const std::string lk = absl::StrCat(e.host, "/", e.process);
   int pid = e.pid;
   if (e.kind == "process_start" || e.kind == "process_exit") pid = IntField(e, "pid");
-  if (e.kind == "process_start") live_[lk].push_back(pid);
-  if (pid == 0 && live_[lk].size() == 1) pid = live_[lk][0];
-  const bool kernel = IsKernel(e.process);
-  const std::string key = kernel     ? absl::StrCat(e.host, "/kernel")
-                          : pid == 0 ? absl::StrCat(lk, "/?")
-                                     : absl::StrCat(e.host, "/", pid);
-  auto [it, added] = tracks_.try_emplace(key);
-  Track& t = it->second;
-  if (added) {
-    t.pid = HostPid(e.host);
-    t.tid = kernel ? kKernelTid + t.pid : pid == 0 ? kUnknownTid + ++unknown_tids_ : pid;
-    Name(t, kernel     ? std::string("kernel (tcp, disk)")
-            : pid == 0 ? e.process
-                       : absl::StrCat(e.process, " ", pid));
+  if (pid != 0) {
+    // Live under its current name: a backend becomes a walsender.
+    auto [it, added] = live_name_.try_emplace(absl::StrCat(e.host, "/", pid), lk);
+    if (added || it->second != lk) {
+      if (!added) std::erase(live_[it->second], pid);
+      live_[lk].push_back(pid);
+      it->second = lk;
+    }
   }
-  if (e.kind == "process_exit") std::erase(live_[lk], pid);
-  return t;
+  if (pid == 0 && live_[lk].size() == 1) pid = live_[lk][0];
+  if (e.kind == "process_exit") {
+    std::erase(live_[lk], pid);
+    live_name_.erase(absl::StrCat(e.host, "/", pid));
+  }
+  if (IsKernel(e.process)) {
+    return NamedTrack(e.host, absl::StrCat(e.host, "/kernel"), kKernelTid + HostPid(e.host),
+                      "kernel (tcp, disk)");
+  }
+  if (pid != 0) {
+    return NamedTrack(e.host, absl::StrCat(e.host, "/", pid), pid,
+                      absl::StrCat(e.process, " ", pid));
+  }
+  const std::string key = absl::StrCat(lk, "/?");
+  if (!tracks_.contains(key)) ++unknown_tids_;
+  return NamedTrack(e.host, key, kUnknownTid + unknown_tids_, e.process);
 }
 
-void PerfettoWriter::Slice(Track& t, const char* ph, const std::string& name, int64_t ns) {
-  emit_(absl::StrFormat("{\"ph\":\"%s\",\"name\":%s,\"pid\":%d,\"tid\":%d,\"ts\":%s}", ph,
-                        JsonString(name), t.pid, t.tid, Ts(ns)));
-  if (ph[0] == 'B') t.open.push_back(name);
-  if (ph[0] == 'E' && !t.open.empty()) t.open.pop_back();
+void PerfettoWriter::Begin(const Track& t, const Slice& s) {
+  emit_(absl::StrFormat("{\"ph\":\"B\",\"name\":%s,\"pid\":%d,\"tid\":%d,\"ts\":%s%s}",
+                        JsonString(s.name), t.pid, t.tid, Ts(s.since),
+                        s.args.empty() ? "" : absl::StrCat(",\"args\":", s.args)));
 }
 
-void PerfettoWriter::State(Track& t, const std::string& name, int64_t ns) {
-  if (t.open.size() > 1) Slice(t, "E", "", ns);  // the state before, inside the lifetime
-  Slice(t, "B", name, ns);
+void PerfettoWriter::Show(Track& t, int64_t ns) {
+  for (Slice& s : t.open) {
+    if (s.since >= ns) break;  // and every slice inside it
+    if (!s.shown) Begin(t, s);
+    s.shown = true;
+  }
 }
 
-void PerfettoWriter::Instant(const Track& t, const std::string& name, int64_t ns,
+std::vector<PerfettoWriter::Slice> PerfettoWriter::EndFrom(Track& t, size_t i, int64_t ns) {
+  std::vector<Slice> ended;
+  while (t.open.size() > i) {
+    // One that began earlier is written; one begun at this instant is not
+    // (what happened inside it stays on the slice around it).
+    if (t.open.back().since < ns) {
+      Show(t, ns);
+      emit_(absl::StrFormat("{\"ph\":\"E\",\"name\":\"\",\"pid\":%d,\"tid\":%d,\"ts\":%s}", t.pid,
+                            t.tid, Ts(ns)));
+    }
+    ended.insert(ended.begin(), std::move(t.open.back()));
+    t.open.pop_back();
+  }
+  return ended;
+}
+
+void PerfettoWriter::Reopen(Track& t, std::vector<Slice> slices, int64_t ns) {
+  for (Slice& s : slices) {
+    s.since = ns;
+    s.shown = false;
+    t.open.push_back(std::move(s));
+  }
+}
+
+void PerfettoWriter::SetLayer(Track& t, Layer layer, const std::string& name, int64_t ns) {
+  size_t i = 0;
+  while (i < t.open.size() && t.open[i].layer < layer) ++i;
+  std::vector<Slice> inside = EndFrom(t, i, ns);
+  std::erase_if(inside, [layer](const Slice& s) { return s.layer == layer; });
+  if (!name.empty()) t.open.push_back(Slice{.name = name, .layer = layer, .since = ns});
+  Reopen(t, std::move(inside), ns);
+}
+
+void PerfettoWriter::Instant(Track& t, const std::string& name, int64_t ns,
                              const std::string& args) {
+  Show(t, ns);
   emit_(absl::StrFormat(
       "{\"ph\":\"i\",\"s\":\"t\",\"name\":%s,\"pid\":%d,\"tid\":%d,\"ts\":%s,\"args\":%s}",
       JsonString(name), t.pid, t.tid, Ts(ns), args));
@@ -126,6 +184,12 @@ void PerfettoWriter::Counter(int pid, const std::string& series, uint64_t value,
                         JsonString(absl::StrCat(series, " LSN")), pid, Ts(ns), value));
 }
 
+void PerfettoWriter::BecomeWalsender(Track& t, int64_t ns) {
+  t.walsender = true;
+  Name(t, absl::StrCat("walsender ", t.tid));
+  SetLayer(t, kState, "WALSNDSTATE_STARTUP", ns);
+}
+
 void PerfettoWriter::Message(const sim::TraceEvent& e, Track& t) {
   const bool sent = e.kind == "msg_sent";
   const std::string msg = SField(e, "msg");
@@ -134,13 +198,12 @@ void PerfettoWriter::Message(const sim::TraceEvent& e, Track& t) {
       (msg == "XLogData" ||
        (msg == "Query" && absl::StrContains(SField(e, "text"), "REPLICATION")) ||
        (msg == "Query" && absl::StartsWith(SField(e, "text"), "IDENTIFY_SYSTEM")))) {
-    t.walsender = true;
-    Name(t, absl::StrCat("walsender ", t.tid));
-    State(t, "WALSNDSTATE_STARTUP", ns);
+    BecomeWalsender(t, ns);
   }
-  if (t.walsender && sent && msg == "CopyBothResponse") State(t, "WALSNDSTATE_CATCHUP", ns);
+  if (t.walsender && sent && msg == "CopyBothResponse") SetLayer(t, kState, "WALSNDSTATE_CATCHUP", ns);
   // A zero-length slice to bind the flow to, then the flow's end.
   const std::string name = MessageName(e);
+  Show(t, ns);
   emit_(absl::StrFormat(
       "{\"ph\":\"X\",\"name\":%s,\"cat\":\"message\",\"pid\":%d,\"tid\":%d,\"ts\":%s,\"dur\":0,"
       "\"args\":%s}",
@@ -158,6 +221,35 @@ void PerfettoWriter::Message(const sim::TraceEvent& e, Track& t) {
   }
 }
 
+// States and shutdown phases as the trace shows them (as in the HTML diagram).
+void PerfettoWriter::Phases(const sim::TraceEvent& e, Track& t, int64_t ns) {
+  const std::string message = SField(e, "message");
+  if (e.kind == "log" && absl::StartsWith(message, "postmaster state: ")) {
+    const size_t arrow = message.find("-> ");
+    SetLayer(t, kState, message.substr(arrow == std::string::npos ? 0 : arrow + 3), ns);
+  }
+  if (e.kind == "log" && absl::StartsWith(message, "received ") &&
+      absl::EndsWith(message, " shutdown request")) {
+    SetLayer(t, kPhase, message.substr(9, message.size() - 9 - 8), ns);  // "fast shutdown"
+  }
+  if (e.kind == "mark" && SField(e, "name") == "checkpointer.shutdown_checkpoint_start") {
+    SetLayer(t, kPhase, "shutdown checkpoint", ns);
+  }
+  if (e.kind == "mark" && SField(e, "name") == "checkpointer.shutdown_checkpoint_done") {
+    SetLayer(t, kPhase, "", ns);
+  }
+  if (t.walsender && e.kind == "log" && absl::StrContains(message, " has now caught up with ")) {
+    SetLayer(t, kState, "WALSNDSTATE_STREAMING", ns);
+  }
+  if (t.walsender && e.kind == "signal_delivered" && SField(e, "signal") == "SIGUSR2") {
+    SetLayer(t, kState, "WALSNDSTATE_STOPPING", ns);
+  }
+  if (e.kind == "log") {
+    t.last_log = message;
+    t.last_log_ns = ns;
+  }
+}
+
 void PerfettoWriter::Write(const sim::TraceEvent& e) {
   const int64_t ns = e.time.nanos();
   if (ns > last_ns_) last_ns_ = ns;
@@ -166,25 +258,60 @@ void PerfettoWriter::Write(const sim::TraceEvent& e) {
     peer_[UField(e, "peer")] = UField(e, "socket");
   }
   Track& t = TrackOf(e);
-  if (e.kind == "process_start" && t.tid < kUnknownTid) return Slice(t, "B", e.process, ns);
-  if (e.kind == "process_exit" && t.tid < kUnknownTid) {
-    while (!t.open.empty()) Slice(t, "E", "", ns);
+  const bool process_track = t.tid < kUnknownTid;
+  if (e.kind == "process_start" && process_track) return SetLayer(t, kLifetime, e.process, ns);
+  if (e.kind == "process_exit" && process_track) {
+    EndFrom(t, 0, ns);
     return;
   }
+  // A backend whose startup packet asked for replication renames itself
+  // (older runs' backends are told by their replication commands).
+  if (e.process == "walsender" && process_track && !t.walsender) BecomeWalsender(t, ns);
   if (e.kind == "msg_sent" || e.kind == "msg_received") return Message(e, t);
-  const std::string message = SField(e, "message");
-  if (e.kind == "log" && absl::StartsWith(message, "postmaster state: ")) {
-    const size_t arrow = message.find("-> ");
-    return State(t, message.substr(arrow == std::string::npos ? 0 : arrow + 3), ns);
-  }
-  // A walsender's WalSndState as the trace shows it (as in the HTML diagram).
-  if (t.walsender && e.kind == "log" && absl::StrContains(message, " has now caught up with ")) {
-    State(t, "WALSNDSTATE_STREAMING", ns);
-  }
-  if (t.walsender && e.kind == "signal_delivered" && SField(e, "signal") == "SIGUSR2") {
-    State(t, "WALSNDSTATE_STOPPING", ns);
-  }
+  Phases(e, t, ns);
   Instant(t, EventName(e), ns, TraceFieldsJson(e));
+}
+
+void PerfettoWriter::WaitBegin(os::Instant time, const std::string& host,
+                               const std::string& process, int32_t pid, const sim::WaitInfo& w) {
+  const int64_t ns = time.nanos();
+  if (ns > last_ns_) last_ns_ = ns;
+  const std::string key = absl::StrCat(host, "/", pid);
+  wait_tracks_[pid] = key;
+  Track& t = NamedTrack(host, key, pid, absl::StrCat(process, " ", pid));
+  const std::string path(w.path);
+  if (w.kind == sim::WaitKind::kFileWrite && absl::StrContains(path, "/xlogtemp.")) {
+    t.written_tmp = path;
+  }
+  const WaitHints hints{
+      .retry_interval = t.last_log_ns == ns &&
+                        absl::StartsWith(t.last_log, "waiting for WAL to become available at "),
+      .written_tmp = !path.empty() && path == t.written_tmp};
+  if (w.kind == sim::WaitKind::kFileSync && absl::EndsWith(path, ".history")) t.written_tmp.clear();
+  const WaitName name = NameWait(process, w, hints);
+  std::string args;
+  if (!name.type.empty()) args = absl::StrCat("\"wait_event_type\":", JsonString(name.type));
+  if (!path.empty()) absl::StrAppend(&args, args.empty() ? "" : ",", "\"path\":", JsonString(path));
+  t.open.push_back(Slice{.name = name.name,
+                         .layer = kWait,
+                         .kind = w.kind,
+                         .args = args.empty() ? "" : absl::StrCat("{", args, "}"),
+                         .since = ns});
+}
+
+void PerfettoWriter::WaitEnd(os::Instant time, int32_t pid, sim::WaitKind kind) {
+  const int64_t ns = time.nanos();
+  if (ns > last_ns_) last_ns_ = ns;
+  auto key = wait_tracks_.find(pid);
+  if (key == wait_tracks_.end()) return;
+  Track& t = tracks_[key->second];
+  for (size_t i = t.open.size(); i-- > 0;) {
+    if (t.open[i].layer != kWait || t.open[i].kind != kind) continue;
+    std::vector<Slice> ended = EndFrom(t, i, ns);
+    ended.erase(ended.begin());
+    Reopen(t, std::move(ended), ns);
+    return;
+  }
 }
 
 void PerfettoWriter::Mark(int64_t time_ns, const std::string& name, const std::string& text) {
@@ -194,9 +321,7 @@ void PerfettoWriter::Mark(int64_t time_ns, const std::string& name, const std::s
 }
 
 void PerfettoWriter::Finish() {
-  for (auto& [key, t] : tracks_) {
-    while (!t.open.empty()) Slice(t, "E", "", last_ns_);
-  }
+  for (auto& [key, t] : tracks_) EndFrom(t, 0, last_ns_);
 }
 
 }  // namespace replsim::tools

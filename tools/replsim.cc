@@ -52,6 +52,7 @@ int Run(const CommandLine& cl, bool replay) {
     if (!w.ok()) return BadInput(w.status().message());
     writer = *std::move(w);
     sink = [w = writer.get()](const sim::TraceEvent& e) { w->Write(e); };
+    setup->options.wait_observer = writer->wait_observer();
   } else if (cl.Has("trace_format")) {
     return BadInput("--trace_format needs --trace FILE");
   }

@@ -78,6 +78,15 @@ void TraceWriter::Write(const sim::TraceEvent& e) {
   perfetto_->Write(e);
 }
 
+void TraceWriter::WaitBegin(os::Instant t, const std::string& host, const std::string& process,
+                            int32_t pid, const sim::WaitInfo& w) {
+  if (!finished_ && perfetto_ != nullptr) perfetto_->WaitBegin(t, host, process, pid, w);
+}
+
+void TraceWriter::WaitEnd(os::Instant t, int32_t pid, sim::WaitKind kind) {
+  if (!finished_ && perfetto_ != nullptr) perfetto_->WaitEnd(t, pid, kind);
+}
+
 void TraceWriter::MarkViolation(int64_t time_ns, const std::string& name,
                                 const std::string& text) {
   if (!finished_ && perfetto_ != nullptr) perfetto_->Mark(time_ns, name, text);

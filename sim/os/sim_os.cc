@@ -148,7 +148,22 @@ void SimOs::SetSlowRead(uint32_t bytes_per_ms) {
       .Int("read_bytes_per_ms", bytes_per_ms);
 }
 
+WaitScope SimOs::Waiting(const WaitInfo& w) {
+  Executor& ex = cluster_.world().executor();
+  if (ex.wait_observer() == nullptr) return WaitScope();
+  ex.wait_observer()->WaitBegin(cluster_.world().now(), host_.name(), name_, pid_, w);
+  return WaitScope(&ex, pid_, w.kind);
+}
+
+WaitScope SimOs::WaitingOnFile(WaitKind kind, os::Fd fd) {
+  if (cluster_.world().executor().wait_observer() == nullptr) return WaitScope();
+  const FdEntry* f = FileOf(fd);
+  auto it = f == nullptr ? observed_paths_.end() : observed_paths_.find(f->id);
+  return Waiting({.kind = kind, .path = it == observed_paths_.end() ? "" : it->second});
+}
+
 os::Task<> SimOs::PayReadDebt() {
+  const WaitScope waiting = Waiting({.kind = WaitKind::kSlowRead});
   const os::Duration d = read_debt_;
   read_debt_ = os::Duration();
   co_await ctx_->Sleep(d);
@@ -172,6 +187,7 @@ os::Task<> SimOs::Pause(os::Duration d) {
 
 os::Task<os::Errno> SimOs::Sleep(os::Duration d) {
   os::Instant until = cluster_.world().now() + host_.HostToWorld(d);
+  const WaitScope waiting = Waiting({.kind = WaitKind::kSleep});
   co_await ServiceSignals();
   while (cluster_.world().now() < until) {
     co_await WaitOn(*ctx_, &signal_arrived_, nullptr, nullptr, nullptr, nullptr,
@@ -206,6 +222,8 @@ os::Task<int> SimOs::WaitLatchOrSocket(os::Latch* latch, int ev, os::Fd sock,
     // does not move it.
     deadline = cluster_.world().now() + host_.HostToWorld(std::max(timeout, Duration()));
   }
+  const WaitScope waiting = Waiting(
+      {.kind = WaitKind::kLatchOrSocket, .wake_events = ev, .own_latch = latch == latch_});
   for (;;) {
     if (read_debt_ > Duration()) co_await PayReadDebt();
     co_await ServiceSignals();

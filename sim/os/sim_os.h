@@ -21,12 +21,15 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/btree_map.h"
+
 #include "protocol/os/os.h"
 #include "sim/disk/disk.h"
 #include "sim/executor.h"
 #include "sim/host/host.h"
 #include "sim/host/signals.h"
 #include "sim/os/fd_table.h"
+#include "sim/os/wait_scope.h"
 #include "sim/net/network.h"
 #include "sim/waitable.h"
 
@@ -159,6 +162,10 @@ class SimOs final : public os::Os {
   // Suspends until `w` is ready (or a signal arrives, or `until`), after
   // servicing signals. Returns whether `w` is ready.
   os::Task<bool> BlockOn(Waitable& w, std::optional<os::Instant> until);
+  // A blocking call begins: reported to the wait observer, if any, until
+  // the scope ends (sim/os/wait_scope.h). The file form names `fd`'s file.
+  WaitScope Waiting(const WaitInfo& w);
+  WaitScope WaitingOnFile(WaitKind kind, os::Fd fd);
   // Ends the process now with a signal status (default action).
   os::Task<> DieBySignal(os::Signal sig);
   os::Task<> Pause(os::Duration d);
@@ -181,6 +188,9 @@ class SimOs final : public os::Os {
   FdTable fds_;
   uint32_t slow_read_bytes_per_ms_ = 0;
   os::Duration read_debt_;
+  // Inode -> the path it was opened by, kept only while a wait observer
+  // looks (it names a file's reads, writes and fsyncs).
+  absl::btree_map<uint64_t, std::string> observed_paths_;
 };
 
 }  // namespace replsim::sim::os_sim

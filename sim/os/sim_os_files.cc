@@ -15,12 +15,16 @@ const FdEntry* SimOs::FileOf(os::Fd fd) const {
 os::Result<os::Fd> SimOs::Open(std::string_view path, int flags) {
   os::Result<disk::InodeId> id = host_.disk().Open(path, flags);
   if (!id.ok()) return id.error();
+  if (cluster_.world().executor().wait_observer() != nullptr) {
+    observed_paths_[*id] = std::string(path);
+  }
   return AddFd({false, *id});
 }
 
 os::Task<os::Result<size_t>> SimOs::PRead(os::Fd fd, absl::Span<uint8_t> buf,
                                           int64_t offset) {
   if (FileOf(fd) == nullptr) co_return os::Errno::kEBADF;
+  const WaitScope waiting = WaitingOnFile(WaitKind::kFileRead, fd);
   co_await Pause(host_.disk().IoLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;
@@ -32,6 +36,7 @@ os::Task<os::Result<size_t>> SimOs::PRead(os::Fd fd, absl::Span<uint8_t> buf,
 os::Task<os::Result<size_t>> SimOs::PWrite(os::Fd fd, absl::Span<const uint8_t> data,
                                            int64_t offset) {
   if (FileOf(fd) == nullptr) co_return os::Errno::kEBADF;
+  const WaitScope waiting = WaitingOnFile(WaitKind::kFileWrite, fd);
   co_await Pause(host_.disk().WriteLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;
@@ -42,6 +47,7 @@ os::Task<os::Result<size_t>> SimOs::PWrite(os::Fd fd, absl::Span<const uint8_t> 
 
 os::Task<os::Errno> SimOs::Fsync(os::Fd fd) {
   if (FileOf(fd) == nullptr) co_return os::Errno::kEBADF;
+  const WaitScope waiting = WaitingOnFile(WaitKind::kFileSync, fd);
   co_await Pause(host_.disk().SyncLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;
@@ -50,12 +56,14 @@ os::Task<os::Errno> SimOs::Fsync(os::Fd fd) {
 
 os::Task<os::Errno> SimOs::FsyncDir(std::string_view dir) {
   std::string d(dir);  // the caller's view may not outlive the wait
+  const WaitScope waiting = Waiting({.kind = WaitKind::kDirSync, .path = d});
   co_await Pause(host_.disk().SyncLatency());
   co_return host_.disk().SyncDir(d);
 }
 
 os::Task<os::Errno> SimOs::ReserveSpace(os::Fd fd, int64_t len) {
   if (FileOf(fd) == nullptr) co_return os::Errno::kEBADF;
+  const WaitScope waiting = WaitingOnFile(WaitKind::kFileExtend, fd);
   co_await Pause(host_.disk().WriteLatency());
   const FdEntry* f = FileOf(fd);
   if (f == nullptr) co_return os::Errno::kEBADF;

@@ -30,6 +30,7 @@ os::Result<os::Fd> SimOs::TryAccept(os::Fd listener) {
 }
 
 os::Task<os::Result<os::Fd>> SimOs::Accept(os::Fd listener) {
+  const WaitScope waiting = Waiting({.kind = WaitKind::kAccept});
   for (;;) {
     os::Result<os::Fd> r = TryAccept(listener);
     if (r.ok() || r.error() != os::Errno::kEAGAIN) co_return r;
@@ -38,6 +39,7 @@ os::Task<os::Result<os::Fd>> SimOs::Accept(os::Fd listener) {
 }
 
 os::Task<os::Result<os::Fd>> SimOs::Connect(std::string_view host, int port) {
+  const WaitScope waiting = Waiting({.kind = WaitKind::kConnect});
   os::Fd fd = *ConnectStart(host, port);
   net::TcpSocket* s = SocketOf(fd);
   while (s->state() == net::TcpSocket::State::kConnecting) {
@@ -73,6 +75,7 @@ os::Result<size_t> SimOs::TrySend(os::Fd sock, absl::Span<const uint8_t> data) {
 }
 
 os::Task<os::Result<size_t>> SimOs::Send(os::Fd sock, absl::Span<const uint8_t> data) {
+  const WaitScope waiting = Waiting({.kind = WaitKind::kSend});
   size_t done = 0;
   for (;;) {
     os::Result<size_t> r = TrySend(sock, data.subspan(done));
@@ -100,6 +103,7 @@ os::Result<size_t> SimOs::TryRecv(os::Fd sock, absl::Span<uint8_t> buf) {
 }
 
 os::Task<os::Result<size_t>> SimOs::Recv(os::Fd sock, absl::Span<uint8_t> buf) {
+  const WaitScope waiting = Waiting({.kind = WaitKind::kRecv});
   for (;;) {
     os::Result<size_t> r = TryRecv(sock, buf);
     if (r.ok() || r.error() != os::Errno::kEAGAIN) co_return r;
