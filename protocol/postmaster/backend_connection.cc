@@ -34,6 +34,10 @@ os::Task<> BackendConnectionMain(os::Os& os, node::ShmemRef shm, os::Fd sock,
   // is read ends the process with exit code 1 (startup_die, 15's
   // process_startup_packet_die), which the postmaster takes as a normal exit.
   os.ExitOnSignal(os::Signal::kSIGTERM, 1);
+  // A reload before the walsender's handler is there changes nothing it
+  // has not yet read (it reads synchronous_standby_names at
+  // START_REPLICATION); PostgreSQL holds the signal blocked until then.
+  os.IgnoreSignal(os::Signal::kSIGHUP);
   const bool dead_end = cac != CAC_state::CAC_OK && cac != CAC_state::CAC_WAITBACKUP;
   auto comm = std::make_unique<pq::PqComm>(os, sock);
   absl::StatusOr<wire::StartupPacket> packet = co_await pq::ReadStartupPacket(*comm);
