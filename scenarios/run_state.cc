@@ -398,6 +398,7 @@ bool RunState::PlayEachStep() {
         go_on = AwaitPending(st.wait_for_catch_up().node()) && AwaitCatchUp(st.wait_for_catch_up());
         break;
       case Step::kStopWorkload: go_on = AwaitWorkloadEnd(); break;
+      case Step::kReload: PlayReload(st.reload()); break;
       case Step::OP_NOT_SET: break;
     }
     if (!go_on) return false;

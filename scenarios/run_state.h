@@ -156,6 +156,8 @@ class RunState {
   // run_state_stalls.cc: a stall_process, pause_host, slow_disk,
   // slow_reader or clock_step step; none waits (its end is a later event).
   void PlayStall(const Step& st);
+  // run_state_reload.cc: a reload step (pg_ctl reload); does not wait.
+  void PlayReload(const ReloadConfig& r);
   // The node's host clock offset and drift from the fault model, drawn from
   // the stream "clock/<node>" only when the scenario sets them.
   void DrawClock(const std::string& node);

@@ -131,16 +131,27 @@ void RunState::CheckSyncCommitsSurvived(const std::string& node, const std::stri
   std::optional<wal::XLogRecPtr> e = SwitchPointOf(t_, node, tli);
   if (!e.has_value()) return;
   for (const postmaster::LedgerEntry& c : t_.ledger().acked) {
-    // Only what this node confirmed as the synchronous standby is promised:
-    // not asynchronous commits, nor those another standby confirmed.
-    if (c.node != old_primary || c.confirmed_by != node || c.commit_end <= *e) continue;
+    // What this node confirmed as the synchronous standby is promised, and
+    // what the primary acknowledged with synchronous replication in effect
+    // but no standby confirmed (this one could have been the synchronous
+    // one): not asynchronous commits, nor those another standby confirmed.
+    const bool unconfirmed = c.sync_promised && c.confirmed_by.empty();
+    if (c.node != old_primary || (c.confirmed_by != node && !unconfirmed) ||
+        c.commit_end <= *e) {
+      continue;
+    }
     Violation v;
     v.invariant = SYNC_COMMIT_DURABLE;
     v.time = t_.world().now();
+    const std::string how =
+        unconfirmed ? absl::StrFormat("with synchronous replication in effect on %s but no "
+                                      "standby's confirmation",
+                                      old_primary)
+                    : absl::StrFormat("after %s confirmed it as the synchronous standby", node);
     v.message = absl::StrFormat(
-        "transaction %d was acknowledged to its client at %.6fs (commit ends at %s) after %s "
-        "confirmed it as the synchronous standby, but %s was promoted at %s without it",
-        c.xid, c.acked_at.nanos() / 1e9, wal::LsnToString(c.commit_end), node, node,
+        "transaction %d was acknowledged to its client at %.6fs (commit ends at %s) %s, but %s "
+        "was promoted at %s without it",
+        c.xid, c.acked_at.nanos() / 1e9, wal::LsnToString(c.commit_end), how, node,
         wal::LsnToString(*e));
     Add(std::move(v));
     return;

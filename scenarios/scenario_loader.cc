@@ -37,6 +37,59 @@ class Collector : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
+// Every release the scenario runs under (its profile, its rows') must have
+// parameter `name`; the error names the first that lacks it.
+absl::Status CheckExistsInProfiles(const Scenario& s, const std::string& name) {
+  std::vector<std::string> profiles = {s.profile()};
+  for (const Expectation& e : s.expect()) {
+    if (!e.profile().empty()) profiles.push_back(e.profile());
+  }
+  for (const std::string& p : profiles) {
+    absl::StatusOr<node::Behavior> pb = node::Behavior::ForProfile(p);
+    if (!pb.ok()) continue;  // reported with its row
+    absl::Status st = node::Gucs::CheckExists(name, pb->server_version_num);
+    if (!st.ok()) return absl::InvalidArgumentError(absl::StrCat(p, ": ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
+// A reload step's settings: parameters whose reload each process models,
+// with values the loader would take at start, in every release the
+// scenario runs under.
+absl::Status CheckReloadSettings(const Scenario& s, const ScenarioLocator& c,
+                                 const ParseTree* step_tree, const Step& st) {
+  const ReloadConfig& r = st.reload();
+  const auto* rt = c.Child(step_tree, st, "reload", -1);
+  if (r.settings_size() == 0) {
+    return c.Error(step_tree, st, "reload", -1, "reload: expected at least one setting");
+  }
+  for (int j = 0; j < r.settings_size(); ++j) {
+    const Setting& set = r.settings(j);
+    if (set.name() != "synchronous_standby_names" && set.name() != "synchronous_commit") {
+      return c.Error(rt, r, "settings", j,
+                     absl::StrCat("reload of \"", set.name(),
+                                  "\" is not modelled; expected synchronous_standby_names or "
+                                  "synchronous_commit (each process's reload point is modelled "
+                                  "for them only)"));
+    }
+    node::Gucs g;
+    if (absl::Status e = g.Set(set.name(), set.value()); !e.ok()) {
+      return c.Error(rt, r, "settings", j, std::string(e.message()));
+    }
+    if (set.name() == "synchronous_commit" &&
+        (g.synchronous_commit == node::SynchronousCommit::kOff ||
+         g.synchronous_commit == node::SynchronousCommit::kRemoteApply)) {
+      return c.Error(rt, r, "settings", j,
+                     "synchronous_commit off and remote_apply are not modelled; expected local, "
+                     "remote_write or on");
+    }
+    if (absl::Status e = CheckExistsInProfiles(s, set.name()); !e.ok()) {
+      return c.Error(rt, r, "settings", j, std::string(e.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
   const auto* root = c.root();
   if (s.name().empty()) return c.Error(root, s, "name", -1, "expected a scenario name");
@@ -101,18 +154,8 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
                        "restore_command is not modelled: replsim has no WAL archive to restore "
                        "from");
       }
-      // Every release the scenario runs under must have it.
-      std::vector<std::string> profiles = {s.profile()};
-      for (const Expectation& e : s.expect()) {
-        if (!e.profile().empty()) profiles.push_back(e.profile());
-      }
-      for (const std::string& p : profiles) {
-        absl::StatusOr<node::Behavior> pb = node::Behavior::ForProfile(p);
-        if (!pb.ok()) continue;  // reported with its row below
-        absl::Status st = node::Gucs::CheckExists(n.settings(j).name(), pb->server_version_num);
-        if (!st.ok()) {
-          return c.Error(nt, n, "settings", j, absl::StrCat(p, ": ", st.message()));
-        }
+      if (absl::Status st = CheckExistsInProfiles(s, n.settings(j).name()); !st.ok()) {
+        return c.Error(nt, n, "settings", j, std::string(st.message()));
       }
     }
   }
@@ -201,6 +244,11 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
       case Step::kSlowDisk: refs = {st.slow_disk().node()}; break;
       case Step::kSlowReader: refs = {st.slow_reader().node()}; break;
       case Step::kClockStep: refs = {st.clock_step().node()}; break;
+      case Step::kReload: {
+        refs = {st.reload().node()};
+        if (absl::Status r = CheckReloadSettings(s, c, t, st); !r.ok()) return r;
+        break;
+      }
       case Step::kStopWorkload: break;
       case Step::OP_NOT_SET:
         return c.Error(root, s, "steps", i, "expected an operation (start, stop, promote, ...)");

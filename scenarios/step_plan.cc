@@ -200,6 +200,8 @@ class PlanChecker {
         return Usable(i, "slow_disk", st.slow_disk(), "node", st.slow_disk().node(), true);
       case Step::kClockStep:
         return Usable(i, "clock_step", st.clock_step(), "node", st.clock_step().node(), true);
+      case Step::kReload:
+        return Usable(i, "reload", st.reload(), "node", st.reload().node(), false);
       case Step::kWaitForCatchUp: {
         const WaitForCatchUp& w = st.wait_for_catch_up();
         if (absl::Status e = Usable(i, "wait_for_catch_up", w, "node", w.node(), false); !e.ok()) {

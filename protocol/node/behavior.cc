@@ -44,6 +44,12 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.wal_keep_one_checkpoint = version >= 110000;
   // Every modelled 9.x release predates the 2017 back-patch.
   b.pm_keep_walreceiver_request = version >= 100000;
+  // The synchronous-replication fixes reached every profile's release
+  // after it shipped: 4c703369af in 9.4.21, 48c9f49265 in 11.0 and
+  // 2e57790836 in 15.13, so only pg-15 (the 15.15 tree) has them.
+  b.syncrep_stopping_walsenders_release = pg15;
+  b.syncrep_wait_on_shared_flag = pg15;
+  b.syncrep_sync_standbys_init = pg15;
   return b;
 }
 
@@ -148,6 +154,17 @@ const std::vector<SwitchInfo>& AllSwitches() {
        "the postmaster keeps a walreceiver start request until it launches one, "
        "instead of dropping one that arrives before the old walreceiver's SIGCHLD",
        &Behavior::pm_keep_walreceiver_request},
+      {"4c703369af", "syncrep_stopping_walsenders_release", "2018-11-29", "9.4.21/10.7/11.2",
+       "a STOPPING walsender is a synchronous-standby candidate and releases waiters",
+       &Behavior::syncrep_stopping_walsenders_release},
+      {"48c9f49265", "syncrep_wait_on_shared_flag", "2017-12-29", "11.0",
+       "SyncRepWaitForLSN waits by the shared sync_standbys_defined alone, not the "
+       "backend's own synchronous_standby_names",
+       &Behavior::syncrep_wait_on_shared_flag},
+      {"2e57790836", "syncrep_sync_standbys_init", "2025-04-11", "13.21/15.13/17.5",
+       "until the checkpointer has published sync_standbys_defined, a backend waits "
+       "when its own synchronous_standby_names is set",
+       &Behavior::syncrep_sync_standbys_init},
   };
   return kSwitches;
 }

@@ -101,6 +101,29 @@ struct Behavior {
   // after WALRCV_STARTUP_TIMEOUT (10 s). One of the hashes that carry this
   // message; which of them is master's is UNVERIFIED.
   bool pm_keep_walreceiver_request = true;
+  // 4c703369af (2018-11-29; back-patched through 9.4, in the 2019-02 minor
+  // releases: 9.4.21, 9.5.16, 9.6.12, 10.7, 11.2): a STOPPING walsender
+  // (c6c333436) is a synchronous-standby candidate like a STREAMING one, in
+  // SyncRepReleaseWaiters and SyncRepGetSyncStandbys. Before it the
+  // candidate loop took only STREAMING slots, while the entry check let a
+  // STOPPING walsender through (state < STREAMING), so a stopping
+  // walsender's replies released nobody (9.4 asserted there).
+  bool syncrep_stopping_walsenders_release = true;
+  // 48c9f49265 (2017-12-29, 11.0; not back-patched): SyncRepWaitForLSN
+  // decides whether to wait from the shared WalSndCtl->sync_standbys_defined
+  // alone. Before it a backend also returned at once when its own copy of
+  // synchronous_standby_names was empty, so after a reload that set the
+  // names, a backend that had not yet processed its SIGHUP committed
+  // asynchronously although the checkpointer had published the change.
+  bool syncrep_wait_on_shared_flag = true;
+  // 2e57790836 (2025-04-11; back-patched to 13: 13.21, 14.18, 15.13, 16.9,
+  // 17.5): WalSndCtl->sync_standbys_status has an "initialized" bit the
+  // checkpointer sets on its first SyncRepUpdateSyncStandbysDefined; until
+  // then a backend waits when its own synchronous_standby_names is set.
+  // Before it the shared flag read "not defined" from shared-memory creation
+  // until the checkpointer had started and published it, and backends
+  // committing in that window did not wait.
+  bool syncrep_sync_standbys_init = true;
 
   // PG_VERSION_NUM of the release the profile models (90204 for 9.2.4,
   // 150000 for 15); decides GUC defaults and message details, never a race.

@@ -36,6 +36,19 @@ TEST(BehaviorTest, OtherFixesFollowTheirReleases) {
   EXPECT_FALSE(Behavior::ForProfile("pg-9.4.8")->walsnd_stopping_state);
 }
 
+TEST(BehaviorTest, SyncRepFixesOnlyInFifteen) {
+  for (const char* p : {"pg-9.3.5", "pg-9.4.8"}) {
+    const Behavior b = *Behavior::ForProfile(p);
+    EXPECT_FALSE(b.syncrep_stopping_walsenders_release) << p << ": 4c703369af is 9.4.21";
+    EXPECT_FALSE(b.syncrep_wait_on_shared_flag) << p << ": 48c9f49265 is 11.0";
+    EXPECT_FALSE(b.syncrep_sync_standbys_init) << p << ": 2e57790836 is 13.21";
+  }
+  const Behavior b = *Behavior::ForProfile("pg-15");
+  EXPECT_TRUE(b.syncrep_stopping_walsenders_release);
+  EXPECT_TRUE(b.syncrep_wait_on_shared_flag);
+  EXPECT_TRUE(b.syncrep_sync_standbys_init);
+}
+
 TEST(BehaviorTest, UnknownProfileNamesTheKnownOnes) {
   auto b = Behavior::ForProfile("pg-9.9");
   ASSERT_FALSE(b.ok());

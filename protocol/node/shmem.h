@@ -166,6 +166,11 @@ struct WalSndCtlData {
   // standby whose reply last advanced lsn[mode].
   std::string lsn_confirmed_by[NUM_SYNC_REP_WAIT_MODE];
   bool sync_standbys_defined = false;
+  // 2e57790836's SYNC_STANDBY_INIT bit of sync_standbys_status: the
+  // checkpointer has published sync_standbys_defined at least once in this
+  // shared memory. Kept in every profile (the moment exists before the fix
+  // too); only the fixed SyncRepWaitForLSN and the checkers read it.
+  bool sync_standbys_init = false;
 };
 
 // One replication slot (replication/slot.h of 9.4), the parts a physical

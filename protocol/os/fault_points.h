@@ -56,7 +56,13 @@ inline constexpr std::string_view kXlogFsyncSlow = "xlog.fsync_slow";
 // WalReceiverMain simply go on from where they were.
 inline constexpr std::string_view kLatchLateWakeup = "latch.late_wakeup";
 
+// fork(): the new process gets its first CPU kLateStart after it was
+// created (a host under load, a cgroup's CPU quota spent); the checkpointer's
+// start-up work, and so its first SyncRepUpdateSyncStandbysDefined, waits.
+inline constexpr std::string_view kProcStartLate = "proc.start_late";
+
 inline constexpr Duration kSlowFsync = Milliseconds(50);
+inline constexpr Duration kLateStart = Milliseconds(500);
 // What a short recv() returns at most: less than a message header.
 inline constexpr size_t kShortRecvBytes = 3;
 inline constexpr Duration kLateWakeup = Milliseconds(2);
@@ -76,6 +82,7 @@ inline constexpr FaultPointInfo kAllFaultPoints[] = {
     {kLibpqConnectRefused, "PQconnectPoll (fe-connect.c), WaitForWALToBecomeAvailable"},
     {kXlogFsyncSlow, "issue_xlog_fsync (xlog.c)"},
     {kLatchLateWakeup, "WaitLatchOrSocket (latch.c)"},
+    {kProcStartLate, "CheckpointerMain (checkpointer.c)"},
 };
 
 // `len`, or about half of it (at least 1) when `point` fires: the count a

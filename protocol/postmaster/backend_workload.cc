@@ -74,11 +74,18 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
     interrupts->QueryCancelPending = true;
     os.MyLatch().Set();
   });
-  // PostgresMain's SignalHandlerForConfigReload and procsignal_sigusr1_handler
-  // (no reload or procsignal reason is modelled for a session: they set the
-  // latch), and SIG_IGN for SIGUSR2. A kill -HUP or -USR1 of a backend is
-  // harmless, as in PostgreSQL.
-  os.SetSignalHandler(os::Signal::kSIGHUP, [&os] { os.MyLatch().Set(); });
+  // The backend's own GUCs, inherited at fork; SIGHUP (pg_ctl reload) sets
+  // ConfigReloadPending, which PostgresMain acts on only after reading the
+  // client's next command (the top of the loop below): a transaction under
+  // way keeps the values it began with.
+  node::Gucs my_gucs = shm.gucs;
+  auto config_reload_pending = std::make_shared<bool>(false);
+  os.SetSignalHandler(os::Signal::kSIGHUP, [&os, config_reload_pending] {
+    *config_reload_pending = true;
+    os.MyLatch().Set();
+  });
+  // procsignal_sigusr1_handler (no procsignal reason is modelled for a
+  // session: it sets the latch) and SIG_IGN for SIGUSR2, as in PostgresMain.
   os.SetSignalHandler(os::Signal::kSIGUSR1, [&os] { os.MyLatch().Set(); });
   os.IgnoreSignal(os::Signal::kSIGUSR2);
   int exit_code = 0;
@@ -89,6 +96,10 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
         os.Log("FATAL", "terminating connection due to administrator command");
         exit_code = 1;
         break;
+      }
+      if (*config_reload_pending) {
+        *config_reload_pending = false;
+        my_gucs = shm.gucs;  // ProcessConfigFile(PGC_SIGHUP)
       }
       if (RecoveryInProgress(shm)) {
         os.Log("ERROR", "cannot execute INSERT in a read-only transaction");
@@ -104,9 +115,9 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
           xlog::XLogInsert(shm, wal::MakeCommitRecord(static_cast<uint32_t>(xid), now_ts));
       os::Errno e = co_await xlog::XLogFlush(os, shm, c.EndRecPtr);
       if (e != os::Errno::kOk) co_await os.Abort();  // XLogFlush logged its PANIC
-      std::string confirmed_by;
+      SyncRepWaitReport sync;
       SyncRepWaitResult r =
-          co_await SyncRepWaitForLSN(os, shm, c.EndRecPtr, *interrupts, &confirmed_by);
+          co_await SyncRepWaitForLSN(os, shm, my_gucs, c.EndRecPtr, *interrupts, &sync);
       if (r == SyncRepWaitResult::kTerminated) {
         if (req.ledger != nullptr) {
           req.ledger->unacked.push_back(
@@ -121,7 +132,8 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
       if (req.ledger != nullptr) {
         req.ledger->acked.push_back(
             {shm.node_name, req.session, xid, c.ReadRecPtr, c.EndRecPtr, os.Monotonic(),
-             r == SyncRepWaitResult::kCanceled ? "" : confirmed_by});
+             r == SyncRepWaitResult::kCanceled ? "" : sync.confirmed_by,
+             r != SyncRepWaitResult::kCanceled && sync.promised});
       }
       if (t + 1 < req.transactions && req.think_time > os::Duration()) {
         co_await os.WaitLatchOrSocket(

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "protocol/node/quickdie.h"
+#include "protocol/os/fault_points.h"
 #include "protocol/postmaster/checkpoint.h"
 #include "protocol/postmaster/syncrep.h"
 
@@ -23,7 +24,11 @@ os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
   // Flags the handlers set (the process's own statics in checkpointer.c);
   // shared with the handlers, which live as long as the process.
   auto shutdown_requested = std::make_shared<bool>(false);
-  os.SetSignalHandler(os::Signal::kSIGHUP, [&os] { os.MyLatch().Set(); });
+  auto got_SIGHUP = std::make_shared<bool>(false);
+  os.SetSignalHandler(os::Signal::kSIGHUP, [&os, got_SIGHUP] {
+    *got_SIGHUP = true;
+    os.MyLatch().Set();
+  });
   os.SetSignalHandler(os::Signal::kSIGINT, [&os] { os.MyLatch().Set(); });
   os.IgnoreSignal(os::Signal::kSIGTERM);
   os.SetSignalHandler(os::Signal::kSIGUSR1, [&os] { os.MyLatch().Set(); });
@@ -34,11 +39,20 @@ os::Task<> CheckpointerMain(os::Os& os, node::ShmemRef shm_ref) {
   node::InstallCrashExitHandler(os);  // chkpt_quickdie
   cs.checkpointer_pid = os.MyPid();
   cs.latch = &os.MyLatch();
-  SyncRepUpdateSyncStandbysDefined(shm);
+  // A loaded host may leave the new process without a CPU for a while;
+  // until it runs, sync_standbys_defined is unpublished (2e57790836).
+  co_await os::DelayAtFaultPoint(os, os::kProcStartLate, os::kLateStart);
+  SyncRepUpdateSyncStandbysDefined(shm);  // UpdateSharedMemoryConfig
 
   int64_t last_checkpoint_time = TimeNow(os);
   for (;;) {
     os.MyLatch().Reset();
+    if (*got_SIGHUP) {
+      // ProcessConfigFile(PGC_SIGHUP) (shm.gucs: the file as the postmaster
+      // re-read it), then UpdateSharedMemoryConfig.
+      *got_SIGHUP = false;
+      SyncRepUpdateSyncStandbysDefined(shm);
+    }
     if (*shutdown_requested) break;
     int flags = 0;
     bool do_checkpoint = false;

@@ -7,7 +7,9 @@
 // SIGTERM (the postmaster stops it last, RW-9); on SIGQUIT it exits with
 // code 2 (node/quickdie.h).
 // It also publishes sync_standbys_defined (SyncRepUpdateSyncStandbysDefined)
-// at start, as PostgreSQL's checkpointer does on start and reload.
+// at start and after each SIGHUP (pg_ctl reload), at the top of its loop, as
+// PostgreSQL's checkpointer does (UpdateSharedMemoryConfig). A start may be
+// late (fault point proc.start_late): the flag is unpublished meanwhile.
 #ifndef REPLSIM_PROTOCOL_POSTMASTER_CHECKPOINTER_H_
 #define REPLSIM_PROTOCOL_POSTMASTER_CHECKPOINTER_H_
 

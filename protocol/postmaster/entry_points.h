@@ -17,6 +17,9 @@
 //   that must only report the refusal (ConnectionRefusal) and exit 1.
 // - `on_shmem` (optional) is told each NodeShmem the postmaster creates
 //   (start, and each reinitialisation after a crash), for inspection.
+// - `config_file` (optional) gives the configuration files' settings as
+//   they are now, which the postmaster re-reads on SIGHUP (pg_ctl reload);
+//   without it a SIGHUP changes nothing.
 #ifndef REPLSIM_PROTOCOL_POSTMASTER_ENTRY_POINTS_H_
 #define REPLSIM_PROTOCOL_POSTMASTER_ENTRY_POINTS_H_
 
@@ -72,6 +75,7 @@ struct EntryPoints {
   ConnectionMainFn connection;
   std::shared_ptr<SessionQueue> sessions;
   std::function<void(node::ShmemRef)> on_shmem;
+  std::function<node::Gucs()> config_file;
 };
 
 }  // namespace replsim::postmaster

@@ -30,6 +30,10 @@ struct LedgerEntry {
   // waited for (or found already given); "" for a commit no standby
   // confirmed: asynchronous, or its sync-rep wait canceled.
   std::string confirmed_by;
+  // The server had synchronous replication in effect for this commit when
+  // the client was told (SyncRepInEffect; the wait not canceled): the
+  // client may take it as on a synchronous standby, confirmed or not.
+  bool sync_promised = false;
 };
 
 // A transaction whose outcome the client never learned.

@@ -122,9 +122,37 @@ void Postmaster::RunPendingHandlers() {
       case os::Signal::kSIGUSR1:
         sigusr1_handler();
         break;
-      default:  // SIGHUP: the configuration is fixed for a run.
+      default:
+        SIGHUP_handler();
         break;
     }
+  }
+}
+
+void Postmaster::SIGHUP_handler() {
+  if (Shutdown_ > ShutdownLevel::SmartShutdown) return;  // as PostgreSQL's
+  os_.Log("LOG", "received SIGHUP, reloading configuration files");
+  if (!entry_->config_file) return;
+  const node::Gucs now = entry_->config_file();
+  // Only the parameters whose reload each process models (the scenario
+  // loader refuses others).
+  const node::Gucs before = config_.gucs;
+  if (now.synchronous_standby_names != before.synchronous_standby_names) {
+    os_.Log("LOG", absl::StrCat("parameter \"synchronous_standby_names\" changed to \"",
+                                now.synchronous_standby_names, "\""));
+  }
+  if (now.synchronous_commit != before.synchronous_commit) {
+    static constexpr const char* kNames[] = {"off", "local", "remote_write", "on",
+                                             "remote_apply"};
+    os_.Log("LOG", absl::StrCat("parameter \"synchronous_commit\" changed to \"",
+                                kNames[static_cast<int>(now.synchronous_commit)], "\""));
+  }
+  config_.gucs.synchronous_standby_names = now.synchronous_standby_names;
+  config_.gucs.synchronous_commit = now.synchronous_commit;
+  if (shm_ != nullptr) shm_->gucs = config_.gucs;  // what a child reads on its reload
+  SignalChildren(os::Signal::kSIGHUP);
+  for (os::Pid pid : {StartupPID_, CheckpointerPID_, WalReceiverPID_}) {
+    if (pid != 0) signal_child(pid, os::Signal::kSIGHUP);
   }
 }
 

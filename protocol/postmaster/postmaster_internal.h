@@ -80,6 +80,9 @@ class Postmaster {
   void StateMachineWaitBackends();
   void StateMachineTail();
   void sigusr1_handler();
+  // SIGHUP_handler: re-reads the configuration (entry.config_file), logs
+  // what changed, makes it what children read (shm.gucs), SIGHUPs them.
+  void SIGHUP_handler();
   void MaybeStartWalReceiver();
 
   // postmaster_reaper.cc

@@ -63,28 +63,62 @@ class QueueGuard {
 
 }  // namespace
 
-bool SyncRepRequested(const node::NodeShmem& shm) {
-  return shm.gucs.max_wal_senders > 0 &&
-         shm.gucs.synchronous_commit > node::SynchronousCommit::kLocal;
+bool SyncRepRequested(const node::Gucs& my) {
+  return my.max_wal_senders > 0 && my.synchronous_commit > node::SynchronousCommit::kLocal;
 }
 
-int SyncRepWaitMode(const node::NodeShmem& shm) {
-  return shm.gucs.synchronous_commit == node::SynchronousCommit::kRemoteWrite
+int SyncRepWaitMode(const node::Gucs& my) {
+  return my.synchronous_commit == node::SynchronousCommit::kRemoteWrite
              ? node::SYNC_REP_WAIT_WRITE
              : node::SYNC_REP_WAIT_FLUSH;
 }
 
-os::Task<SyncRepWaitResult> SyncRepWaitForLSN(os::Os& os, node::NodeShmem& shm,
-                                              wal::XLogRecPtr lsn,
-                                              InterruptFlags& interrupts,
-                                              std::string* confirmed_by) {
-  node::WalSndCtlData& ctl = shm.WalSndCtl;
-  if (!SyncRepRequested(shm) || !ctl.sync_standbys_defined) {
-    co_return SyncRepWaitResult::kNotNeeded;
+bool SyncRepInEffect(const node::NodeShmem& shm, const node::Gucs& my) {
+  const node::WalSndCtlData& ctl = shm.WalSndCtl;
+  const bool defined = ctl.sync_standbys_init ? ctl.sync_standbys_defined
+                                              : !my.synchronous_standby_names.empty();
+  return SyncRepRequested(my) && defined;
+}
+
+namespace {
+
+// Whether SyncRepWaitForLSN must queue for `lsn` at all, as each release
+// decides it; sets *confirmed when the LSN is already confirmed.
+bool SyncRepMustWait(const node::NodeShmem& shm, const node::Gucs& my, wal::XLogRecPtr lsn,
+                     int mode, bool* confirmed) {
+  const node::WalSndCtlData& ctl = shm.WalSndCtl;
+  const node::Behavior& b = shm.behavior;
+  const bool my_names = !my.synchronous_standby_names.empty();  // SyncStandbysDefined()
+  // Before 48c9f49265 the fast exit also asked the backend's own copy.
+  if (!b.syncrep_wait_on_shared_flag && !my_names) return false;
+  *confirmed = lsn <= ctl.lsn[mode];
+  if (b.syncrep_sync_standbys_init && !ctl.sync_standbys_init) {
+    // Not published yet: the LSN check, then the backend's own names.
+    return !*confirmed && my_names;
   }
-  const int mode = SyncRepWaitMode(shm);
-  if (lsn <= ctl.lsn[mode]) {
-    if (confirmed_by != nullptr) *confirmed_by = ctl.lsn_confirmed_by[mode];
+  if (!ctl.sync_standbys_defined) {
+    *confirmed = false;
+    return false;
+  }
+  return !*confirmed;
+}
+
+}  // namespace
+
+os::Task<SyncRepWaitResult> SyncRepWaitForLSN(os::Os& os, node::NodeShmem& shm,
+                                              const node::Gucs& my, wal::XLogRecPtr lsn,
+                                              InterruptFlags& interrupts,
+                                              SyncRepWaitReport* report) {
+  node::WalSndCtlData& ctl = shm.WalSndCtl;
+  SyncRepWaitReport unused;
+  SyncRepWaitReport& out = report != nullptr ? *report : unused;
+  out = {};
+  if (!SyncRepRequested(my)) co_return SyncRepWaitResult::kNotNeeded;
+  const int mode = SyncRepWaitMode(my);
+  bool confirmed = false;
+  if (!SyncRepMustWait(shm, my, lsn, mode, &confirmed)) {
+    if (confirmed) out.confirmed_by = ctl.lsn_confirmed_by[mode];
+    out.promised = SyncRepInEffect(shm, my);
     co_return SyncRepWaitResult::kNotNeeded;
   }
 
@@ -98,7 +132,8 @@ os::Task<SyncRepWaitResult> SyncRepWaitForLSN(os::Os& os, node::NodeShmem& shm,
   for (;;) {
     os.MyLatch().Reset();
     if (me.released) {
-      if (confirmed_by != nullptr) *confirmed_by = me.released_by;
+      out.confirmed_by = me.released_by;
+      out.promised = SyncRepInEffect(shm, my);
       co_return SyncRepWaitResult::kReleased;
     }
     if (interrupts.ProcDiePending) {
@@ -130,15 +165,22 @@ os::Task<SyncRepWaitResult> SyncRepWaitForLSN(os::Os& os, node::NodeShmem& shm,
 
 void SyncRepReleaseWaiters(os::Os& os, node::NodeShmem& shm, node::WalSnd& me,
                            SyncRepWalSndState& state) {
-  if (me.sync_standby_priority == 0 ||
-      me.state < node::WalSndState::WALSNDSTATE_STREAMING || me.flush == 0) {
-    return;
-  }
+  // 4c703369af: STOPPING walsenders are candidates too. Before it the entry
+  // check below let a STOPPING walsender through (state < STREAMING is
+  // false for it) but the candidate loop skipped it, so it released nobody
+  // (9.4's "We should have found ourselves at least" assertion failed there).
+  const bool stopping_too = shm.behavior.syncrep_stopping_walsenders_release;
+  auto candidate = [stopping_too](node::WalSndState s) {
+    return s == node::WalSndState::WALSNDSTATE_STREAMING ||
+           (stopping_too && s == node::WalSndState::WALSNDSTATE_STOPPING);
+  };
+  const bool not_yet = stopping_too ? !candidate(me.state)
+                                    : me.state < node::WalSndState::WALSNDSTATE_STREAMING;
+  if (me.sync_standby_priority == 0 || not_yet || me.flush == 0) return;
   node::WalSndCtlData& ctl = shm.WalSndCtl;
   const node::WalSnd* sync = nullptr;
   for (const node::WalSnd& w : ctl.walsnds) {
-    if (w.pid == 0 || w.state != node::WalSndState::WALSNDSTATE_STREAMING ||
-        w.sync_standby_priority == 0 || w.flush == 0) {
+    if (w.pid == 0 || !candidate(w.state) || w.sync_standby_priority == 0 || w.flush == 0) {
       continue;
     }
     if (sync == nullptr || w.sync_standby_priority < sync->sync_standby_priority) {
@@ -196,6 +238,7 @@ int SyncRepGetStandbyPriority(std::string_view names, std::string_view applicati
 void SyncRepUpdateSyncStandbysDefined(node::NodeShmem& shm) {
   const bool defined = !shm.gucs.synchronous_standby_names.empty();
   node::WalSndCtlData& ctl = shm.WalSndCtl;
+  ctl.sync_standbys_init = true;
   if (defined == ctl.sync_standbys_defined) return;
   if (!defined) {
     for (int mode = 0; mode < node::NUM_SYNC_REP_WAIT_MODE; ++mode) {

@@ -145,6 +145,7 @@ void PgNode::Start() {
   postmaster::EntryPoints entry = entry_;
   entry.sessions = sessions_;
   entry.on_shmem = [this](node::ShmemRef s) { shmem_ = std::move(s); };
+  entry.config_file = [this] { return config_.gucs; };
   node::NodeConfig cfg = config_;
   postmaster_exited_at_ = std::make_shared<std::optional<os::Instant>>();
   sim::World* world = &h_.world();
@@ -158,6 +159,8 @@ void PgNode::Start() {
         co_await postmaster::PostmasterMain(os, cfg, entry);
       });
 }
+
+void PgNode::Reload() { h_.cluster().SendSignal(postmaster_pid_, os::Signal::kSIGHUP); }
 
 void PgNode::Stop(Shutdown mode) {
   const os::Signal sig = mode == Shutdown::kSmart  ? os::Signal::kSIGTERM
@@ -348,14 +351,17 @@ void PgNode::Workload(const WorkloadOptions& w) {
   next_session_ += w.sessions;
   std::shared_ptr<postmaster::SessionQueue> queue = sessions_;
   std::shared_ptr<postmaster::CommitLedger> ledger = h_.ledger_ref();
-  const os::Pid pm = postmaster_pid_;
+  // Each session connects to the node's port: to whichever postmaster
+  // listens there when it starts (a restarted one too).
+  const PgNode* node = this;
   h_.cluster().Spawn(config_.name, "client",
-                     [w, first, queue, ledger, pm](os::Os& os) -> os::Task<> {
+                     [w, first, queue, ledger, node](os::Os& os) -> os::Task<> {
                        for (int i = 0; i < w.sessions; ++i) {
                          if (i > 0) co_await os.Sleep(w.interval);
                          queue->pending.push_back(
                              {first + i, w.transactions, w.think_time, w.row_bytes, ledger});
-                         if (os.Kill(pm, os::Signal::kSIGUSR1) != os::Errno::kOk) {
+                         if (os.Kill(node->postmaster_pid(), os::Signal::kSIGUSR1) !=
+                             os::Errno::kOk) {
                            queue->pending.pop_back();  // could not connect to server
                            ++ledger->sessions_refused;
                          }

@@ -86,6 +86,9 @@ class PgNode {
   void Start();
   // pg_ctl stop -m smart|fast|immediate: SIGTERM / SIGINT / SIGQUIT.
   void Stop(Shutdown mode);
+  // pg_ctl reload: SIGHUPs the postmaster, which re-reads config().gucs
+  // (the configuration files as they are now).
+  void Reload();
   // pg_ctl promote: writes "promote", SIGUSR1s the postmaster.
   absl::Status Promote();
   // standby_mode and primary_conninfo "host=<upstream> port=5432" as the
@@ -101,7 +104,8 @@ class PgNode {
   absl::Status BaseBackupFrom(PgNode& upstream);
   void CrashHost();
   void RestartHost();
-  // Starts a client driver that asks for `sessions` sessions, `interval` apart.
+  // Starts a client driver that asks for `sessions` sessions, `interval` apart,
+  // each from the postmaster running when it starts (none: refused).
   void Workload(const WorkloadOptions& w);
 
   // pg_control as on disk now; ControlFile() CHECKs that it is there and
