@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "protocol/node/recovery_conf.h"
 #include "protocol/recovery/startup.h"
+#include "protocol/recovery/sync_data_directory.h"
 #include "protocol/recovery/timeline_files.h"
 #include "protocol/replslot/slot_disk.h"
 #include "protocol/wal/xlog_records.h"
@@ -61,6 +62,9 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     co_await os.Exit(1);
   }
   shm.ControlFile = *cf;
+  // 2ce439f337: after a crash, everything recovery is about to read is
+  // made durable first.
+  co_await SyncDataDirectoryAfterCrash(os, shm);
   // The reader checks xlp_sysid against pg_control's.
   XLogRecovery rec(os, shm, signals);
   shm.XLogCtl.SharedRecoveryInProgress = true;
