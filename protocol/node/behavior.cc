@@ -1,5 +1,6 @@
 #include "protocol/node/behavior.h"
 
+#include <initializer_list>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -23,6 +24,18 @@ struct ProfileRow {
   ProfileInfo info;
   Behavior behavior;
 };
+
+// Whether the release with PG_VERSION_NUM `version` has a fix first
+// released in `master_release` (the next major release) and back-patched to
+// the minor releases `back_patches` (one per branch; a branch not listed
+// never got it).
+bool HasFix(int version, int master_release, std::initializer_list<int> back_patches) {
+  if (version >= master_release) return true;
+  for (const int first : back_patches) {
+    if (first / 100 == version / 100) return version >= first;
+  }
+  return false;
+}
 
 Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
               bool flush_or_write, bool pg15) {
@@ -50,6 +63,9 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.syncrep_stopping_walsenders_release = pg15;
   b.syncrep_wait_on_shared_flag = pg15;
   b.syncrep_sync_standbys_init = pg15;
+  b.xlog_durable_rename = HasFix(version, 90600, {90121, 90216, 90312, 90407, 90502});
+  b.sync_data_directory_after_crash =
+      HasFix(version, 90500, {90020, 90116, 90211, 90307, 90402});
   return b;
 }
 
@@ -165,6 +181,13 @@ const std::vector<SwitchInfo>& AllSwitches() {
        "until the checkpointer has published sync_standbys_defined, a backend waits "
        "when its own synchronous_standby_names is set",
        &Behavior::syncrep_sync_standbys_init},
+      {"1d4a0ab19a", "xlog_durable_rename", "2016-03-10", "9.6.0; 9.1.21/9.2.16/9.3.12/9.4.7/9.5.2",
+       "installing a WAL segment (new or recycled) fsyncs pg_wal after the rename",
+       &Behavior::xlog_durable_rename},
+      {"2ce439f337", "sync_data_directory_after_crash", "2015-05-04",
+       "9.5.0; 9.0.20/9.1.16/9.2.11/9.3.7/9.4.2",
+       "crash recovery starts by fsyncing every file of the data directory",
+       &Behavior::sync_data_directory_after_crash},
   };
   return kSwitches;
 }

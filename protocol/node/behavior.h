@@ -124,6 +124,25 @@ struct Behavior {
   // until the checkpointer had started and published it, and backends
   // committing in that window did not wait.
   bool syncrep_sync_standbys_init = true;
+  // 1d4a0ab19a (2016-03-10; back-patched to every supported branch: 9.4.7,
+  // and the same day's 9.5.2/9.3.12/9.2.16/9.1.21, those four UNVERIFIED)
+  // "Avoid unlikely data-loss scenarios due to rename() without fsync":
+  // InstallXLogFileSegment installs a segment (a new one from XLogFileInit,
+  // or an old one RemoveOldXlogFiles recycles) with durable_link_or_rename,
+  // which fsyncs the WAL directory after the rename. Before it the rename
+  // (or link + unlink) was all: a host crash could bring back the old name
+  // of a recycled segment (holding new WAL) or lose a new segment's name,
+  // with its fdatasynced WAL. 9.0 (end of life 2015-10) never had it.
+  bool xlog_durable_rename = true;
+  // 2ce439f337 (2015-05-04, Robert Haas; back-patched to 9.0: 9.4.2, 9.3.7,
+  // 9.2.11, 9.1.16, 9.0.20) "Recursively fsync() the data directory after a
+  // crash": StartupXLOG, finding pg_control in neither shut-down state,
+  // fsyncs every file and directory of the data directory before recovery
+  // (fsync_pgdata; SyncDataDirectory from 9.6). Before it, WAL a crashed
+  // server had written but not fsynced stayed in the kernel's page cache
+  // only: recovery replayed it and the restarted server counted it as
+  // flushed, so a later host crash could lose it under WAL written after.
+  bool sync_data_directory_after_crash = true;
 
   // PG_VERSION_NUM of the release the profile models (90204 for 9.2.4,
   // 150000 for 15); decides GUC defaults and message details, never a race.

@@ -49,6 +49,24 @@ TEST(BehaviorTest, SyncRepFixesOnlyInFifteen) {
   EXPECT_TRUE(b.syncrep_sync_standbys_init);
 }
 
+TEST(BehaviorTest, DurabilityFixesFollowTheirBackPatches) {
+  // 1d4a0ab19a reached 9.4 in 9.4.7 (2016-03-31), never 9.0 (out of
+  // support); 2ce439f337 reached every branch from 9.0 in the 2015-05-22
+  // releases (9.4.2, 9.3.7, ...), after every 9.0-9.3 profile's release.
+  struct Row {
+    const char* profile;
+    bool durable_rename;    // 1d4a0ab19a
+    bool sync_after_crash;  // 2ce439f337
+  };
+  for (const Row& r : {Row{"pg-9.0.3", false, false}, Row{"pg-9.3.5", false, false},
+                       Row{"pg-9.4.0", false, false}, Row{"pg-9.4.7", true, true},
+                       Row{"pg-15", true, true}}) {
+    const Behavior b = *Behavior::ForProfile(r.profile);
+    EXPECT_EQ(b.xlog_durable_rename, r.durable_rename) << r.profile;
+    EXPECT_EQ(b.sync_data_directory_after_crash, r.sync_after_crash) << r.profile;
+  }
+}
+
 TEST(BehaviorTest, UnknownProfileNamesTheKnownOnes) {
   auto b = Behavior::ForProfile("pg-9.9");
   ASSERT_FALSE(b.ok());

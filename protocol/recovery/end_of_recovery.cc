@@ -26,7 +26,8 @@ os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& sh
   const wal::XLogSegNo endLogSegNo = wal::XLByteToPrevSeg(endOfLog);
   const wal::XLogSegNo startLogSegNo = wal::XLByteToSeg(endOfLog);
   // XLogFileCopy / XLogFileInit build the file under a temp name and
-  // install it with a durable rename.
+  // install it with InstallXLogFileSegment: a durable rename from
+  // 1d4a0ab19a on.
   std::vector<uint8_t> bytes;
   if (endLogSegNo == startLogSegNo) {
     // The old timeline's segment up to the switch; the rest stays zero.
@@ -42,7 +43,8 @@ os::Task<absl::Status> XLogInitNewTimeline(os::Os& os, const node::NodeShmem& sh
   }
   co_return co_await WriteFileDurably(os, shm.data_dir,
                                       xlog::XLogFilePath(shm, newTLI, startLogSegNo), bytes,
-                                      shm.behavior.server_version_num, wal::kWalSegSize);
+                                      shm.behavior.server_version_num, wal::kWalSegSize,
+                                      shm.behavior.xlog_durable_rename);
 }
 
 os::Task<os::Errno> CreateEndOfRecoveryRecord(os::Os& os, node::NodeShmem& shm) {

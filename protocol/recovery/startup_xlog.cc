@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "protocol/node/recovery_conf.h"
 #include "protocol/recovery/startup.h"
+#include "protocol/recovery/sync_data_directory.h"
 #include "protocol/recovery/timeline_files.h"
 #include "protocol/replslot/slot_disk.h"
 #include "protocol/wal/xlog_records.h"
@@ -61,6 +62,9 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     co_await os.Exit(1);
   }
   shm.ControlFile = *cf;
+  // 2ce439f337: after a crash, everything recovery is about to read is
+  // made durable first.
+  co_await SyncDataDirectoryAfterCrash(os, shm);
   // The reader checks xlp_sysid against pg_control's.
   XLogRecovery rec(os, shm, signals);
   shm.XLogCtl.SharedRecoveryInProgress = true;
@@ -127,7 +131,9 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
                                            node::kRecoveryCommandFile, node::kRecoveryCommandDone,
                                            os::StrError(e)));
       }
-      co_await os.FsyncDir(shm.data_dir);
+      // 1d4a0ab19a made this rename durable (durable_rename); before it a
+      // host crash could bring recovery.conf back.
+      if (shm.behavior.xlog_durable_rename) co_await os.FsyncDir(shm.data_dir);
     }
     const char* signal_file = info.standby_signal_file_found ? node::kStandbySignal
                               : info.recovery_signal_file_found ? node::kRecoverySignal
@@ -139,7 +145,8 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     absl::Status st = co_await writeTimeLineHistory(os, shm.data_dir, newTLI,
                                                     rec.recoveryTargetTLI, EndOfLog,
                                                     info.recoveryStopReason,
-                                                    shm.behavior.server_version_num);
+                                                    shm.behavior.server_version_num,
+                                                    shm.behavior.xlog_durable_rename);
     if (absl::IsDataLoss(st)) co_await rec.Panic(std::string(st.message()));
     if (!st.ok()) co_await rec.Fatal(std::string(st.message()));
     os.Log("LOG", "archive recovery complete");

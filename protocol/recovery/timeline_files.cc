@@ -102,7 +102,7 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
                                             TimeLineID parent_tli,
                                             XLogRecPtr switchpoint,
                                             const std::string& reason,
-                                            int server_version_num) {
+                                            int server_version_num, bool durable_rename) {
   CHECK_GT(new_tli, parent_tli) << "bad selection of newTLI";
   absl::StatusOr<std::optional<std::string>> parent =
       co_await ReadWholeFile(os, TLHistoryFilePath(data_dir, server_version_num, parent_tli));
@@ -113,25 +113,31 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
       wal::WriteTimeLineHistory(parent_content, parent_tli, switchpoint, reason);
   co_return co_await WriteFileDurably(os, data_dir,
                                       TLHistoryFilePath(data_dir, server_version_num, new_tli),
-                                      AsBytes(content), server_version_num);
+                                      AsBytes(content), server_version_num, 0, durable_rename);
 }
 
 os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 const std::string& data_dir,
                                                 TimeLineID tli,
                                                 const std::string& content,
-                                                int server_version_num) {
+                                                int server_version_num, bool durable_rename) {
   co_return co_await WriteFileDurably(os, data_dir,
                                       TLHistoryFilePath(data_dir, server_version_num, tli),
-                                      AsBytes(content), server_version_num);
+                                      AsBytes(content), server_version_num, 0, durable_rename);
 }
 
 namespace {
 
+absl::Status RenameError(const std::string& from, const std::string& to, os::Errno e) {
+  if (e == os::Errno::kOk) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat("could not rename file \"", from, "\" to \"", to,
+                                          "\": ", std::string(os::StrError(e))));
+}
+
 os::Task<absl::Status> WriteFileDurablyAbsolute(os::Os& os, const std::string& dir,
                                                 const std::string& path,
                                                 absl::Span<const uint8_t> content,
-                                                int64_t zero_fill_to) {
+                                                int64_t zero_fill_to, bool durable_rename) {
   const std::string tmppath = absl::StrCat(dir, "/xlogtemp.", os.MyPid());
   os.Unlink(tmppath);
   os::Result<os::Fd> fd =
@@ -156,7 +162,9 @@ os::Task<absl::Status> WriteFileDurablyAbsolute(os::Os& os, const std::string& d
   os::Errno e = co_await os.Fsync(*fd);
   os.Close(*fd);
   if (e != os::Errno::kOk) co_return FileError("fsync", tmppath, e);
-  co_return co_await DurableRename(os, tmppath, path, dir);
+  if (durable_rename) co_return co_await DurableRename(os, tmppath, path, dir);
+  // Before 1d4a0ab19a: the file's data is durable, its name is not.
+  co_return RenameError(tmppath, path, os.Rename(tmppath, path));
 }
 
 }  // namespace
@@ -164,9 +172,11 @@ os::Task<absl::Status> WriteFileDurablyAbsolute(os::Os& os, const std::string& d
 os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
                                         const std::string& path,
                                         absl::Span<const uint8_t> content,
-                                        int server_version_num, int64_t zero_fill_to) {
+                                        int server_version_num, int64_t zero_fill_to,
+                                        bool durable_rename) {
   absl::Status st = co_await WriteFileDurablyAbsolute(
-      os, xlog::XLogDir(data_dir, server_version_num), path, content, zero_fill_to);
+      os, xlog::XLogDir(data_dir, server_version_num), path, content, zero_fill_to,
+      durable_rename);
   if (st.ok()) co_return st;
   // PostgreSQL names these files relative to the data directory, its cwd.
   co_return absl::Status(st.code(),
@@ -181,12 +191,7 @@ os::Task<absl::Status> DurableRename(os::Os& os, const std::string& from,
   os::Errno e = co_await os.Fsync(*fd);
   os.Close(*fd);
   if (e != os::Errno::kOk) co_return FileError("fsync", from, e);
-  e = os.Rename(from, to);
-  if (e != os::Errno::kOk) {
-    co_return absl::InternalError(absl::StrCat("could not rename file \"", from,
-                                               "\" to \"", to, "\": ",
-                                               std::string(os::StrError(e))));
-  }
+  if (absl::Status st = RenameError(from, to, os.Rename(from, to)); !st.ok()) co_return st;
   fd = os.Open(to, os::kOpenReadWrite);
   if (!fd.ok()) co_return FileError("open", to, fd.error());
   e = co_await os.Fsync(*fd);

@@ -12,7 +12,9 @@
 //
 // Writes are durable as PostgreSQL makes them: a temp file
 // "<XLOGDIR>/xlogtemp.<pid>" created O_EXCL, written, fsynced, then
-// durable_rename (fsync file, rename, fsync file, fsync XLOGDIR).
+// durable_rename (fsync file, rename, fsync file, fsync XLOGDIR); before
+// 1d4a0ab19a (9.4.7 and its siblings) link/rename only, the directory never
+// fsynced (the `durable_rename` arguments).
 //
 // Errors are values: absl::Status with PostgreSQL's message ("could not open
 // file \"...\": ENOENT", "syntax error in history file: ..."); the caller
@@ -68,7 +70,8 @@ os::Task<absl::Status> writeTimeLineHistory(os::Os& os,
                                             TimeLineID parent_tli,
                                             XLogRecPtr switchpoint,
                                             const std::string& reason,
-                                            int server_version_num);
+                                            int server_version_num,
+                                            bool durable_rename = true);
 
 // writeTimeLineHistoryFile: the walreceiver's copy of a history file fetched
 // with TIMELINE_HISTORY, written durably as given.
@@ -76,18 +79,22 @@ os::Task<absl::Status> writeTimeLineHistoryFile(os::Os& os,
                                                 const std::string& data_dir,
                                                 TimeLineID tli,
                                                 const std::string& content,
-                                                int server_version_num);
+                                                int server_version_num,
+                                                bool durable_rename = true);
 
 // A file in XLOGDIR made the way PostgreSQL installs one: "xlogtemp.<pid>"
 // created O_EXCL, written, zero-filled to `zero_fill_to` bytes if that is
 // more (the space only, see Os::ReserveSpace: XLogFileCopy pads a segment),
-// fsynced, then DurableRename to `path`. A failed fsync is DataLoss. Errors
+// fsynced, then DurableRename to `path`; without `durable_rename`
+// (Behavior::xlog_durable_rename, 1d4a0ab19a) a plain rename, whose new
+// name a host crash can take back. A failed fsync is DataLoss. Errors
 // name files relative to the data directory, in the release's WAL directory
 // (xlog::XLogDirName: pg_xlog before 10).
 os::Task<absl::Status> WriteFileDurably(os::Os& os, const std::string& data_dir,
                                         const std::string& path,
                                         absl::Span<const uint8_t> content,
-                                        int server_version_num, int64_t zero_fill_to = 0);
+                                        int server_version_num, int64_t zero_fill_to = 0,
+                                        bool durable_rename = true);
 
 // durable_rename (fd.c): fsync `from`, rename, fsync `to`, fsync its
 // directory. Status names the failing step as PostgreSQL's messages do.

@@ -116,5 +116,26 @@ TEST(TimelineFilesTest, NewestTimelineStopsAtAGapAndChildrenCopyTheirParent) {
   EXPECT_FALSE(w.ReadFile("/pgdata/pg_wal/xlogtemp.1").has_value());
 }
 
+TEST(TimelineFilesTest, AHistoryFilesNameSurvivesAHostCrashOnlyWithTheDurableRename) {
+  // 1d4a0ab19a: writeTimeLineHistory installs the file with
+  // durable_link_or_rename; before it (9.4.0 and older) with link or rename
+  // alone, so a power loss can take the new name (and the file) back.
+  for (const bool durable : {true, false}) {
+    RecoveryWorld w;
+    WalStream wal;
+    w.MakeDataDir(wal, kBootstrapEnd, node::DBState::DB_SHUTDOWNED, 0, false);
+    w.RunProcess([&](os::Os& os) -> os::Task<> {
+      EXPECT_TRUE((co_await writeTimeLineHistory(os, kDataDir, 2, 1, 0x300AB38,
+                                                 "no recovery target specified", 150000,
+                                                 durable)).ok());
+    });
+    EXPECT_TRUE(w.ReadFile("/pgdata/pg_wal/00000002.history").has_value());
+    w.cluster.CrashHost("h");
+    w.cluster.RestartHost("h");
+    EXPECT_EQ(w.ReadFile("/pgdata/pg_wal/00000002.history").has_value(), durable)
+        << (durable ? "durable_rename" : "plain rename");
+  }
+}
+
 }  // namespace
 }  // namespace replsim::recovery::testing

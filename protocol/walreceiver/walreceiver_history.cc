@@ -31,7 +31,8 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
           tli));
     }
     absl::Status s = co_await recovery::writeTimeLineHistoryFile(
-        os_, s_.data_dir, tli, h->content, s_.behavior.server_version_num);
+        os_, s_.data_dir, tli, h->content, s_.behavior.server_version_num,
+        s_.behavior.xlog_durable_rename);
     if (absl::IsDataLoss(s)) co_return co_await Panic(std::string(s.message()));
     if (!s.ok()) co_return co_await Fatal(std::string(s.message()));
     // .done marking (XLogArchiveForceDone) is not modelled.

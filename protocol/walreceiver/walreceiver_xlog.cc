@@ -37,7 +37,8 @@ os::Task<> WalReceiverProcess::XLogWalRcvWrite(absl::string_view buf, XLogRecPtr
     xlog::XLogIoFailure failure;
     const os::Errno e =
         co_await xlog::XLogWriteRaw(os_, s_.data_dir, s_.behavior.server_version_num, recvFileTLI_,
-                                    recptr, absl::MakeConstSpan(bytes, segbytes), &failure);
+                                    recptr, absl::MakeConstSpan(bytes, segbytes), &failure,
+                                    s_.behavior.xlog_durable_rename);
     if (e != os::Errno::kOk && failure.in_init()) {
       // XLogFileInit's ERROR, which a walreceiver raises as FATAL.
       co_return co_await Fatal(xlog::XLogIoFailureText(s_.behavior.server_version_num,

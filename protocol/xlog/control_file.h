@@ -7,6 +7,11 @@
 // sector-granular write cannot tear it, which is PostgreSQL's own assumption.
 // The byte layout is replsim's (a magic, the fields, CRC-32C), not
 // PostgreSQL's: only WAL and the wire protocol are byte-exact.
+//
+// Durability is the same in every profile, so no switch: 9.x's
+// UpdateControlFile and 15's update_controlfile both open the existing
+// file, write it in place and fsync it (no temp file, no rename, nothing
+// for a directory fsync to make durable).
 #ifndef REPLSIM_PROTOCOL_XLOG_CONTROL_FILE_H_
 #define REPLSIM_PROTOCOL_XLOG_CONTROL_FILE_H_
 

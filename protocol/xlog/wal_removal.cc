@@ -112,6 +112,12 @@ os::Task<RemovedWal> RemoveOldXlogFiles(os::Os& os, node::NodeShmem& shm, XLogSe
         if (!v95) --max_advance;
       }
     }
+    // 1d4a0ab19a: durable_link_or_rename fsyncs the directory, so the new
+    // name (which the next XLogWrite fills and fdatasyncs) survives a host
+    // crash. Before it a crash can bring the old name back over new WAL,
+    // which recovery then never finds. (Its fsync of the old file first
+    // adds nothing here: WAL before the redo point is already flushed.)
+    if (recycled && shm.behavior.xlog_durable_rename) co_await os.FsyncDir(dir);
     if (recycled) {
       os.Log("DEBUG2", absl::StrCat("recycled ", WalFileWords(shm), " \"", name, "\""));
       os.Mark(os::kMarkSegmentRecycled);
@@ -139,7 +145,7 @@ os::Task<> PreallocXlogFiles(os::Os& os, node::NodeShmem& shm, XLogRecPtr endptr
   if (os.Stat(XLogFilePath(shm, tli, seg + 1)).ok()) co_return;
   XLogIoFailure failure;
   const os::Errno e = co_await XLogFileInit(os, shm.data_dir, shm.behavior.server_version_num, tli,
-                                            seg + 1, &failure);
+                                            seg + 1, shm.behavior.xlog_durable_rename, &failure);
   if (e != os::Errno::kOk) {
     os.Log("ERROR", XLogIoFailureText(shm.behavior.server_version_num, tli, failure, e));
   }

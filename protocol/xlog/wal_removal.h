@@ -24,12 +24,20 @@
 //  - PreallocXlogFiles: the next segment is made ahead once the current one
 //    is 3/4 full.
 //
+// Durability (Behavior::xlog_durable_rename, 1d4a0ab19a): from 9.4.7 (and
+// the other branches' same-day releases) a recycled segment's new name is
+// made durable by fsyncing the WAL directory (durable_link_or_rename, 15's
+// durable_rename), which also makes the unlinks before it durable (15's
+// durable_unlink); before, nothing is fsynced and a host crash keeps only
+// what some later directory fsync made durable.
+//
 // Not modelled: archiving (with archive_mode on nothing is removed, as if
 // the archiver never succeeded), max_slot_wal_keep_size and slot
 // invalidation, 15's RemoveNonParentXlogFiles and its
 // InstallXLogFileSegmentActive (a 15 standby that is not streaming deletes
-// instead of recycling), and the fsyncs of 15's durable_rename/unlink.
-// A crash keeps what the renames and unlinks left in the directory.
+// instead of recycling). An unlink is not fsynced on its own (15's
+// durable_unlink): a segment it brings back after a crash is older than the
+// redo point and goes again at the next checkpoint.
 #ifndef REPLSIM_PROTOCOL_XLOG_WAL_REMOVAL_H_
 #define REPLSIM_PROTOCOL_XLOG_WAL_REMOVAL_H_
 

@@ -114,7 +114,8 @@ std::string XLogIoFailureText(int server_version_num, TimeLineID tli,
 // XLogFileInit (XLogFileInitInternal + InstallXLogFileSegment) for a segment
 // that does not exist yet.
 os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, int server_version_num,
-                                 TimeLineID tli, wal::XLogSegNo segno, XLogIoFailure* failure) {
+                                 TimeLineID tli, wal::XLogSegNo segno, bool durable_install,
+                                 XLogIoFailure* failure) {
   const std::string dir = XLogDir(data_dir, server_version_num);
   const std::string tmpname = absl::StrCat("xlogtemp.", os.MyPid());
   const std::string tmppath = absl::StrCat(dir, "/", tmpname);
@@ -152,7 +153,11 @@ os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, int se
   }
   e = os.Rename(tmppath, XLogFilePath(data_dir, server_version_num, tli, install));
   if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kInitRename, e);
-  // The new name is made durable now, not at every flush.
+  // 1d4a0ab19a: durable_link_or_rename makes the new name durable now, not
+  // at every flush. (Its fsync of the file after the rename adds nothing
+  // here: the data was fsynced under the temp name, and a file's fsync
+  // never persists its name.) Before it, nothing fsyncs the directory.
+  if (!durable_install) co_return os::Errno::kOk;
   e = co_await os.FsyncDir(dir);
   if (e != os::Errno::kOk) co_return fail(XLogIoFailure::Op::kFsyncDir, e);
   co_return os::Errno::kOk;
@@ -160,7 +165,7 @@ os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, int se
 
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir, int server_version_num,
                                  TimeLineID tli, XLogRecPtr start, absl::Span<const uint8_t> bytes,
-                                 XLogIoFailure* failure) {
+                                 XLogIoFailure* failure, bool durable_install) {
   auto fail = [&](XLogIoFailure::Op op, const SegmentPiece& piece, os::Errno e) {
     if (failure != nullptr) {
       *failure = {op, piece.segno, piece.off, static_cast<size_t>(piece.n)};
@@ -173,7 +178,8 @@ os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir, int se
     os::Result<os::Fd> fd = os.Open(path, os::kOpenReadWrite);
     if (!fd.ok() && fd.error() == os::Errno::kENOENT) {
       const os::Errno e =
-          co_await XLogFileInit(os, data_dir, server_version_num, tli, piece.segno, failure);
+          co_await XLogFileInit(os, data_dir, server_version_num, tli, piece.segno,
+                                durable_install, failure);
       if (e != os::Errno::kOk) co_return e;
       fd = os.Open(path, os::kOpenReadWrite);
     }
@@ -218,7 +224,8 @@ os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
       << "WAL buffers lack " << wal::LsnToString(from);
   XLogIoFailure failure;
   os::Errno e = co_await XLogWriteRaw(os, shm.data_dir, shm.behavior.server_version_num,
-                                      x.ThisTimeLineID, from, bytes, &failure);
+                                      x.ThisTimeLineID, from, bytes, &failure,
+                                      shm.behavior.xlog_durable_rename);
   if (e != os::Errno::kOk) {
     os.Log("PANIC", XLogIoFailureText(shm.behavior.server_version_num, x.ThisTimeLineID,
                                       failure, e));

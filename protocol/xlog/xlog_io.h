@@ -19,7 +19,7 @@
 //
 // Segment files are created on first write by XLogFileInit, as PostgreSQL's:
 // built as <XLOGDIR>/xlogtemp.<pid>, zero-filled to 16 MiB, fsynced, renamed
-// into place and the directory fsynced. The zeros take their disk space
+// into place and, from 1d4a0ab19a on, the directory fsynced. The zeros take their disk space
 // (Os::ReserveSpace), so a full disk fails the creation of a segment and
 // never a write into one, but are not stored: a file holds only what was
 // written, and reads past its end count as zeros.
@@ -60,11 +60,14 @@ std::string XLogDir(const std::string& data_dir, int server_version_num);
 
 struct XLogIoFailure;
 // Creates segment `segno` of `tli`: a zero-filled xlogtemp.<pid>, fsynced,
-// renamed into place, the directory fsynced. If another process installed
-// the segment meanwhile, that one stays and the new file goes a few numbers
-// ahead, or away.
+// renamed into place and, with `durable_install` (Behavior::
+// xlog_durable_rename, 1d4a0ab19a), the directory fsynced; without it the
+// new name survives a host crash only if something else fsyncs the
+// directory. If another process installed the segment meanwhile, that one
+// stays and the new file goes a few numbers ahead, or away.
 os::Task<os::Errno> XLogFileInit(os::Os& os, const std::string& data_dir, int server_version_num,
-                                 TimeLineID tli, wal::XLogSegNo segno, XLogIoFailure* failure);
+                                 TimeLineID tli, wal::XLogSegNo segno, bool durable_install,
+                                 XLogIoFailure* failure);
 // "<data_dir>/<XLOGDIR>/<XLogFileName(tli, segno)>"
 std::string XLogFilePath(const std::string& data_dir, int server_version_num, TimeLineID tli,
                          wal::XLogSegNo segno);
@@ -129,9 +132,10 @@ os::Task<os::Errno> XLogRead(os::Os& os, const std::string& data_dir, int server
 // walreceiver's XLogWalRcvWrite does (across segment boundaries), creating a
 // missing segment with XLogFileInit first; XLogFsyncRange fdatasyncs the
 // segments a range touches. On failure `*failure` says what failed, where.
+// `durable_install` is XLogFileInit's.
 os::Task<os::Errno> XLogWriteRaw(os::Os& os, const std::string& data_dir, int server_version_num,
                                  TimeLineID tli, XLogRecPtr start, absl::Span<const uint8_t> bytes,
-                                 XLogIoFailure* failure = nullptr);
+                                 XLogIoFailure* failure = nullptr, bool durable_install = true);
 os::Task<os::Errno> XLogFsyncRange(os::Os& os, const std::string& data_dir, int server_version_num,
                                    TimeLineID tli, XLogRecPtr from, XLogRecPtr to,
                                    XLogIoFailure* failure = nullptr);

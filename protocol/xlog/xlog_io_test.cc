@@ -321,7 +321,7 @@ TEST(XLogIoTest, ASegmentInstalledMeanwhileIsNotReplaced) {
   f.cluster.Spawn("h", "checkpointer", [&](os::Os& os) -> os::Task<> {
     co_await MakeDataDir(os);
     XLogIoFailure failure;
-    EXPECT_EQ(co_await XLogFileInit(os, "/pgdata", kPg15, 1, 5, &failure), os::Errno::kOk);
+    EXPECT_EQ(co_await XLogFileInit(os, "/pgdata", kPg15, 1, 5, /*durable_install=*/true, &failure), os::Errno::kOk);
   });
   f.cluster.Spawn("h", "walreceiver", [&](os::Os& os) -> os::Task<> {
     co_await os.Sleep(os::Microseconds(1));
