@@ -42,6 +42,9 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.recovery_target_timeline_latest_default = pg15;
   b.wal_size_from_max_wal_size = version >= 90500;
   b.wal_keep_one_checkpoint = version >= 110000;
+  b.archive_mode_always = version >= 90500;
+  b.pgarch_history_first = pg15;
+  b.pgarch_done_durable = pg15;
   return b;
 }
 
@@ -142,6 +145,15 @@ const std::vector<SwitchInfo>& AllSwitches() {
       {"4b0d28de06", "wal_keep_one_checkpoint", "2017-11-07", "11.0",
        "a checkpoint removes WAL before its own redo, not the previous checkpoint's",
        &Behavior::wal_keep_one_checkpoint},
+      {"ffd37740ee", "archive_mode_always", "2015-05-15", "9.5.0",
+       "archive_mode = always; in archive recovery segments go without a .done unless always",
+       &Behavior::archive_mode_always},
+      {"pgarch-hist", "pgarch_history_first", "-", "15 (not in 9.3)",
+       "the archiver takes timeline history files first, not the first name in sort order",
+       &Behavior::pgarch_history_first},
+      {"durable_rename", "pgarch_done_durable", "-", "15 (not in 9.3.5)",
+       "the archiver's .ready -> .done rename is durable (directory fsynced)",
+       &Behavior::pgarch_done_durable},
   };
   return kSwitches;
 }

@@ -12,6 +12,7 @@
 #include "protocol/wal/xlog_records.h"
 #include "protocol/xlog/control_file.h"
 #include "protocol/xlog/xlog_io.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::recovery {
 namespace {
@@ -142,6 +143,10 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
                                                     shm.behavior.server_version_num);
     if (absl::IsDataLoss(st)) co_await rec.Panic(std::string(st.message()));
     if (!st.ok()) co_await rec.Fatal(std::string(st.message()));
+    // writeTimeLineHistory's tail: the new history file is for the archive.
+    if (xlog::XLogArchivingActive(shm)) {
+      xlog::XLogArchiveNotify(os, shm, wal::TLHistoryFileName(newTLI));
+    }
     os.Log("LOG", "archive recovery complete");
   }
   // Insertion resumes at the end of valid WAL, on the new timeline.

@@ -7,6 +7,7 @@
 #include "protocol/wal/segment.h"
 #include "protocol/recovery/timeline_files.h"
 #include "protocol/walreceiver/walreceiver_process.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::walreceiver {
 
@@ -34,7 +35,9 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
         os_, s_.data_dir, tli, h->content, s_.behavior.server_version_num);
     if (absl::IsDataLoss(s)) co_return co_await Panic(std::string(s.message()));
     if (!s.ok()) co_return co_await Fatal(std::string(s.message()));
-    // .done marking (XLogArchiveForceDone) is not modelled.
+    if (xlog::XLogArchivingActive(s_)) {
+      xlog::XLogArchiveReceived(os_, s_, wal::TLHistoryFileName(tli));
+    }
   }
 }
 

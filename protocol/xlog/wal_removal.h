@@ -24,8 +24,9 @@
 //  - PreallocXlogFiles: the next segment is made ahead once the current one
 //    is 3/4 full.
 //
-// Not modelled: archiving (with archive_mode on nothing is removed, as if
-// the archiver never succeeded), max_slot_wal_keep_size and slot
+// With archiving on, a segment goes only once archived
+// (XLogArchiveCheckDone, xlogarchive.h), and its status file with it.
+// Not modelled: max_slot_wal_keep_size and slot
 // invalidation, 15's RemoveNonParentXlogFiles and its
 // InstallXLogFileSegmentActive (a 15 standby that is not streaming deletes
 // instead of recycling), and the fsyncs of 15's durable_rename/unlink.

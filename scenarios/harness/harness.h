@@ -103,6 +103,8 @@ class PgNode {
   void RestartHost();
   // Starts a client driver that asks for `sessions` sessions, `interval` apart.
   void Workload(const WorkloadOptions& w);
+  // A client runs SELECT pg_switch_wal() (pg_switch_xlog() before 10).
+  void SwitchWal();
 
   // pg_control as on disk now; ControlFile() CHECKs that it is there and
   // valid (for scripted tests), ReadControlFile() says why not.
