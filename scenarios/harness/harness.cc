@@ -208,11 +208,11 @@ absl::Status PgNode::Promote() {
   return absl::OkStatus();
 }
 
-absl::Status PgNode::ConfigureStandby(const PgNode& upstream) {
+absl::Status PgNode::ConfigureStandby(const PgNode& upstream, bool stream) {
   node::Gucs standby = config_.gucs;
   standby.standby_mode = true;
   standby.primary_conninfo =
-      absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port);
+      stream ? absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port) : "";
   const std::string dir = config_.data_dir;
   if (node::UsesRecoveryConf(config_.behavior.server_version_num)) {
     // Before 12: recovery.conf, which the startup process reads.
@@ -276,6 +276,9 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
   files->control = std::move(*control);
   if (os::Result<std::vector<std::string>> names = disk.List(src_wal); names.ok()) {
     for (const std::string& name : *names) {
+      // pg_basebackup makes archive_status empty (the upstream's .ready and
+      // .done are not the backup's).
+      if (name == "archive_status") continue;
       std::optional<std::string> bytes =
           ReadHostFile(h_.cluster(), upstream.config_.name, src_wal + "/" + name);
       if (!bytes.has_value()) continue;  // a directory

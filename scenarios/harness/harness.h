@@ -91,7 +91,8 @@ class PgNode {
   // standby_mode and primary_conninfo "host=<upstream> port=5432" as the
   // release takes them (node/recovery_conf.h): recovery.conf before 12,
   // standby.signal + postgresql.auto.conf from 12.
-  absl::Status ConfigureStandby(const PgNode& upstream);
+  // With `stream` false, no primary_conninfo: an archive-only standby.
+  absl::Status ConfigureStandby(const PgNode& upstream, bool stream = true);
   // pg_basebackup's result, made the simple way: this node's data directory
   // becomes a copy of `upstream`'s pg_control and WAL directory (history files
   // included), WAL cut at upstream's flush pointer (only durable-on-upstream
