@@ -33,6 +33,30 @@ TEST(ArchiveRunTest, ExampleRunsCleanUnderBothReleases) {
   }
 }
 
+// 7cbee7c0a1 (9.5): the promoted standby archives the old timeline's last,
+// partial segment as <name>.partial; without the switch it does not.
+TEST(ArchiveRunTest, PromotionArchivesThePartialSegmentFrom95On) {
+  absl::StatusOr<Scenario> s = LoadScenarioFile("scenarios/examples/archive.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  for (const char* switches : {"", "7cbee7c0a1=off"}) {
+    RunOptions o;
+    o.profile = "pg-15";
+    o.switches = switches;
+    o.fingerprint = false;
+    int partial_archived = 0;
+    o.on_end = [&partial_archived](const Harness& h) {
+      for (const LogLine& l : h.logs()) {
+        partial_archived += l.host == "standby" && l.message.find("archived") == 0 &&
+                            l.message.find(".partial\"") != std::string::npos;
+      }
+    };
+    absl::StatusOr<RunReport> r = RunScenario(*s, 1, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->first_violation(), nullptr) << switches << ": " << Describe(*r);
+    EXPECT_EQ(partial_archived, std::string(switches).empty() ? 1 : 0) << switches;
+  }
+}
+
 // Writes `content` as `path` on `host`'s disk (fsynced).
 void Put(Harness& t, const std::string& host, const std::string& path, std::string content) {
   t.cluster().Spawn(host, "cp", [path, content](os::Os& os) -> os::Task<> {

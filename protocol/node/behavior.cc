@@ -45,6 +45,7 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.archive_mode_always = version >= 90500;
   b.pgarch_history_first = pg15;
   b.pgarch_done_durable = pg15;
+  b.partial_segment_at_promotion = version >= 90500;
   return b;
 }
 
@@ -154,6 +155,9 @@ const std::vector<SwitchInfo>& AllSwitches() {
       {"durable_rename", "pgarch_done_durable", "-", "15 (not in 9.3.5)",
        "the archiver's .ready -> .done rename is durable (directory fsynced)",
        &Behavior::pgarch_done_durable},
+      {"7cbee7c0a1", "partial_segment_at_promotion", "2015-05-08", "9.5.0",
+       "at promotion the old timeline's last partial segment is archived as <name>.partial",
+       &Behavior::partial_segment_at_promotion},
   };
   return kSwitches;
 }

@@ -106,6 +106,13 @@ struct Behavior {
   // .ready to .done is made durable (the directory fsynced), so a crash
   // cannot bring back a .ready and archive the file twice.
   bool pgarch_done_durable = true;
+  // 7cbee7c0a1 (2015-05-08, 9.5.0) "At promotion, archive last segment from
+  // old timeline with .partial suffix": with archiving on, the last,
+  // partial segment of the old timeline (no .ready or .done yet) becomes
+  // <name>.partial and is archived as such. Before it, that segment had no
+  // status file, so the first checkpoint gave it a .ready and the new
+  // primary archived the partial segment under the full name.
+  bool partial_segment_at_promotion = true;
 
   // PG_VERSION_NUM of the release the profile models (90204 for 9.2.4,
   // 150000 for 15); decides GUC defaults and message details, never a race.

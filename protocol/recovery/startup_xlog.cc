@@ -147,6 +147,8 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
     if (xlog::XLogArchivingActive(shm)) {
       xlog::XLogArchiveNotify(os, shm, wal::TLHistoryFileName(newTLI));
     }
+    // CleanupAfterArchiveRecovery: the old timeline's last segment.
+    co_await xlog::ArchivePartialSegment(os, shm, info.endOfLogTLI, EndOfLog);
     os.Log("LOG", "archive recovery complete");
   }
   // Insertion resumes at the end of valid WAL, on the new timeline.

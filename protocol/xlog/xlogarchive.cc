@@ -104,6 +104,28 @@ void XLogArchiveCleanup(os::Os& os, node::NodeShmem& shm, std::string_view xlog)
   os.Unlink(StatusFilePath(shm, xlog, ".ready"));
 }
 
+bool XLogArchiveIsReadyOrDone(os::Os& os, node::NodeShmem& shm, std::string_view xlog) {
+  return Exists(os, StatusFilePath(shm, xlog, ".done")) ||
+         Exists(os, StatusFilePath(shm, xlog, ".ready"));
+}
+
+os::Task<> ArchivePartialSegment(os::Os& os, node::NodeShmem& shm, wal::TimeLineID end_tli,
+                                 wal::XLogRecPtr end_of_log) {
+  if (!shm.behavior.partial_segment_at_promotion || !XLogArchivingActive(shm) ||
+      wal::XLogSegmentOffset(end_of_log) == 0) {
+    co_return;
+  }
+  const wal::XLogSegNo segno = wal::XLByteToSeg(end_of_log - 1);  // XLByteToPrevSeg
+  const std::string orig = wal::XLogFileName(end_tli, segno);
+  if (XLogArchiveIsReadyOrDone(os, shm, orig)) co_return;
+  const std::string partial = orig + ".partial";
+  const std::string path = XLogFilePath(shm, end_tli, segno);
+  XLogArchiveCleanup(os, shm, partial);
+  if (os.Rename(path, path + ".partial") != os::Errno::kOk) co_return;
+  co_await os.FsyncDir(XLogDir(shm));  // durable_rename
+  XLogArchiveNotify(os, shm, partial);
+}
+
 void XLogArchiveReceived(os::Os& os, node::NodeShmem& shm, std::string_view xlog) {
   if (XLogArchivingAlways(shm)) {
     XLogArchiveNotify(os, shm, xlog);

@@ -45,6 +45,14 @@ void XLogArchiveNotifySeg(os::Os& os, node::NodeShmem& shm, wal::TimeLineID tli,
 void XLogArchiveForceDone(os::Os& os, node::NodeShmem& shm, std::string_view xlog);
 bool XLogArchiveCheckDone(os::Os& os, node::NodeShmem& shm, std::string_view xlog);
 void XLogArchiveCleanup(os::Os& os, node::NodeShmem& shm, std::string_view xlog);
+bool XLogArchiveIsReadyOrDone(os::Os& os, node::NodeShmem& shm, std::string_view xlog);
+
+// CleanupAfterArchiveRecovery's last step (7cbee7c0a1, 9.5): with archiving
+// on and the switch inside a segment, the old timeline's last segment,
+// unless already .ready or .done, is renamed (durably) to <name>.partial
+// and that is archived.
+os::Task<> ArchivePartialSegment(os::Os& os, node::NodeShmem& shm, wal::TimeLineID end_tli,
+                                 wal::XLogRecPtr end_of_log);
 
 // A segment streamed or restored into pg_wal is finished: archived here
 // with archive_mode = always, else marked done (walreceiver's
