@@ -71,6 +71,10 @@ absl::Status RunState::CreateNodes() {
     if (n.role() != Node::PRIMARY) upstream_[n.name()] = n.upstream();
   }
   if (!initdb.ok()) SetUpFailed(absl::StrCat("initdb of ", initdb_node), initdb);
+  if (s_.has_archive()) {
+    archive_ = std::make_unique<ArchiveHost>(t_, s_);
+    archive_->Start();
+  }
   return absl::OkStatus();
 }
 
@@ -307,8 +311,8 @@ bool RunState::PlayEachStep() {
       case Step::kRestartAsStandby: {
         const std::string& node = st.restart_as_standby().node();
         if (!AwaitPending(node)) return false;
-        absl::Status configured =
-            t_.Node(node).ConfigureStandby(t_.Node(st.restart_as_standby().upstream()));
+        absl::Status configured = t_.Node(node).ConfigureStandby(
+            t_.Node(st.restart_as_standby().upstream()), !ArchiveOnly(s_, node));
         upstream_[node] = st.restart_as_standby().upstream();
         roles_[node] = Node::STANDBY;
         if (clean_stop_.has_value() && clean_stop_->node == node) rejoining_.insert(node);
@@ -325,7 +329,7 @@ bool RunState::PlayEachStep() {
         PgNode& n = t_.Node(st.base_backup().node());
         PgNode& up = t_.Node(st.base_backup().upstream());
         absl::Status backed_up = n.BaseBackupFrom(up);
-        if (backed_up.ok()) backed_up = n.ConfigureStandby(up);
+        if (backed_up.ok()) backed_up = n.ConfigureStandby(up, !ArchiveOnly(s_, n.name()));
         upstream_[n.name()] = up.name();
         if (!backed_up.ok()) {
           SetUpFailed(absl::StrFormat("base_backup of %s from %s", n.name(), up.name()), backed_up);
@@ -399,6 +403,10 @@ bool RunState::PlayEachStep() {
         break;
       case Step::kStopWorkload: go_on = AwaitWorkloadEnd(); break;
       case Step::kReload: PlayReload(st.reload()); break;
+      case Step::kSwitchWal: t_.Node(st.switch_wal().node()).SwitchWal(); break;
+      case Step::kArchiveFault:
+        if (archive_ != nullptr) archive_->Fault(st.archive_fault(), rng_);
+        break;
       case Step::OP_NOT_SET: break;
     }
     if (!go_on) return false;

@@ -24,6 +24,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "protocol/wal/lsn.h"
+#include "scenarios/archive_scenario.h"
 #include "scenarios/fault_injector.h"
 #include "scenarios/harness/harness.h"
 #include "scenarios/runner.h"
@@ -199,6 +200,7 @@ class RunState {
   bool workload_started_ = false;
   bool stopped_ = false;
   std::unique_ptr<FaultInjector> injector_;  // with a nemesis or triggers
+  std::unique_ptr<ArchiveHost> archive_;     // with an archive block
 };
 
 }  // namespace replsim::scenarios

@@ -225,6 +225,9 @@ void RunState::FinalChecks() {
       for (Violation& v : CheckWalPrefix(t_, standby, upstream)) Add(std::move(v));
     }
   }
+  if (Checking(ARCHIVE_PREFIX) && archive_ != nullptr) {
+    for (Violation& v : archive_->CheckArchivePrefix()) Add(std::move(v));
+  }
 }
 
 }  // namespace replsim::scenarios

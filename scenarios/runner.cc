@@ -27,6 +27,7 @@ const char* InvariantName(Invariant i) {
     case NO_PANIC: return "NO_PANIC";
     case REPLAY_NOT_PAST_DURABLE: return "REPLAY_NOT_PAST_DURABLE";
     case ONE_PING_OUTSTANDING: return "ONE_PING_OUTSTANDING";
+    case ARCHIVE_PREFIX: return "ARCHIVE_PREFIX";
     default: return "INVARIANT_UNSPECIFIED";
   }
 }

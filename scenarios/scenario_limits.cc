@@ -336,6 +336,15 @@ absl::Status CheckWaits(const Scenario& s, const ScenarioLocator& c, uint64_t li
         e = add(c.Child(t, st, "crash", -1), st.crash(), "restart_after_ms",
                 st.crash().restart_after_ms());
         break;
+      case Step::kArchiveFault:
+        if (st.archive_fault().kind() == ArchiveFault::DOWN) {
+          e = add(c.Child(t, st, "archive_fault", -1), st.archive_fault(), "duration_ms",
+                  st.archive_fault().duration_ms().max());
+        } else if (st.archive_fault().kind() == ArchiveFault::FULL) {
+          e = Longer(c, c.Child(t, st, "archive_fault", -1), st.archive_fault(), "duration_ms",
+                     "duration_ms max", st.archive_fault().duration_ms().max(), limit_s, 1000);
+        }
+        break;
       default:
         break;
     }

@@ -16,7 +16,7 @@ std::string Pair(const std::string& more) { return std::string(kGood) + more; }
 
 constexpr char kInvariants[] =
     "expected one of CLEAN_SWITCHOVER, WAL_PREFIX, SYNC_COMMIT_DURABLE, LIVENESS, NO_PANIC, "
-    "REPLAY_NOT_PAST_DURABLE, ONE_PING_OUTSTANDING";
+    "REPLAY_NOT_PAST_DURABLE, ONE_PING_OUTSTANDING, ARCHIVE_PREFIX";
 constexpr char kHostName[] =
     "expected a host name: 1 to 63 letters, digits and hyphens, not beginning or ending with "
     "a hyphen (RFC 1123)";

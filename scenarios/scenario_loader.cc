@@ -10,6 +10,7 @@
 #include "protocol/node/behavior.h"
 #include "protocol/node/guc.h"
 #include "protocol/os/signal.h"
+#include "scenarios/archive_load.h"
 #include "scenarios/injected_faults_check.h"
 #include "scenarios/scenario_file.h"
 #include "scenarios/scenario_limits.h"
@@ -149,10 +150,11 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
         return c.Error(nt, n, "settings", j,
                        "fsync off is not modelled: replsim's servers always fsync");
       }
-      if (n.settings(j).name() == "restore_command" && !g.restore_command.empty()) {
+      if (n.settings(j).name() == "restore_command" && !g.restore_command.empty() &&
+          !s.has_archive()) {
         return c.Error(nt, n, "settings", j,
-                       "restore_command is not modelled: replsim has no WAL archive to restore "
-                       "from");
+                       "restore_command needs the scenario's archive block (the host it "
+                       "restores from)");
       }
       if (absl::Status st = CheckExistsInProfiles(s, n.settings(j).name()); !st.ok()) {
         return c.Error(nt, n, "settings", j, std::string(st.message()));
@@ -249,6 +251,10 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
         if (absl::Status r = CheckReloadSettings(s, c, t, st); !r.ok()) return r;
         break;
       }
+      case Step::kSwitchWal: refs = {st.switch_wal().node()}; break;
+      case Step::kArchiveFault:
+        if (absl::Status r = CheckArchiveStep(s, c, i); !r.ok()) return r;
+        break;
       case Step::kStopWorkload: break;
       case Step::OP_NOT_SET:
         return c.Error(root, s, "steps", i, "expected an operation (start, stop, promote, ...)");
@@ -259,6 +265,7 @@ absl::Status Validate(const Scenario& s, const ScenarioLocator& c) {
       }
     }
   }
+  if (absl::Status st = CheckArchiveBlock(s, c); !st.ok()) return st;
   if (absl::Status st = CheckStepPlan(s, c); !st.ok()) return st;
   if (absl::Status st = CheckInjectedFaults(s, c); !st.ok()) return st;
   if (absl::Status st = CheckLimits(s, c); !st.ok()) return st;

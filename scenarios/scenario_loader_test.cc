@@ -145,7 +145,7 @@ TEST(ScenarioLoaderTest, BadInputNamesFileLineColumnAndWhatWasExpected) {
       {std::string(kGood) + "invariants: INVARIANT_UNSPECIFIED\n",
        "t.textproto:6:1: invariants: INVARIANT_UNSPECIFIED names no invariant; expected one of "
        "CLEAN_SWITCHOVER, WAL_PREFIX, SYNC_COMMIT_DURABLE, LIVENESS, NO_PANIC, "
-       "REPLAY_NOT_PAST_DURABLE, ONE_PING_OUTSTANDING"},
+       "REPLAY_NOT_PAST_DURABLE, ONE_PING_OUTSTANDING, ARCHIVE_PREFIX"},
       {std::string(kGood) + "faults { fault_points: true }\n",
        "t.textproto:6:22: Message type \"replsim.scenarios.FaultModel\" has no field named "
        "\"fault_points\"."},

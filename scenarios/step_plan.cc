@@ -233,6 +233,20 @@ class PlanChecker {
                                  "\"; expected two different hosts"));
         }
         return absl::OkStatus();
+      case Step::kSwitchWal: {
+        const std::string& n = st.switch_wal().node();
+        if (absl::Status e = Usable(i, "switch_wal", st.switch_wal(), "node", n, false); !e.ok()) {
+          return e;
+        }
+        if (nodes_.at(n).role != Node::PRIMARY) {
+          return At(i, "switch_wal", st.switch_wal(), "node",
+                    absl::StrCat("switch_wal: \"", n,
+                                 "\" is not a primary at this step; expected a PRIMARY node "
+                                 "(pg_switch_wal() fails in recovery)"));
+        }
+        return absl::OkStatus();
+      }
+      case Step::kArchiveFault:
       case Step::kStopWorkload:
       case Step::OP_NOT_SET:
         return absl::OkStatus();

@@ -66,6 +66,10 @@ Behavior Make(int version, bool flush_on_exit, bool kick, bool wait_flush,
   b.xlog_durable_rename = HasFix(version, 90600, {90121, 90216, 90312, 90407, 90502});
   b.sync_data_directory_after_crash =
       HasFix(version, 90500, {90020, 90116, 90211, 90307, 90402});
+  b.archive_mode_always = version >= 90500;
+  b.pgarch_history_first = pg15;
+  b.pgarch_done_durable = pg15;
+  b.partial_segment_at_promotion = version >= 90500;
   return b;
 }
 
@@ -188,6 +192,18 @@ const std::vector<SwitchInfo>& AllSwitches() {
        "9.5.0; 9.0.20/9.1.16/9.2.11/9.3.7/9.4.2",
        "crash recovery starts by fsyncing every file of the data directory",
        &Behavior::sync_data_directory_after_crash},
+      {"ffd37740ee", "archive_mode_always", "2015-05-15", "9.5.0",
+       "archive_mode = always; in archive recovery segments go without a .done unless always",
+       &Behavior::archive_mode_always},
+      {"b981df4cc0", "pgarch_history_first", "2018-12-24", "9.5.16/10.7/11.2",
+       "the archiver takes timeline history files first, not the first name in sort order",
+       &Behavior::pgarch_history_first},
+      {"durable_rename", "pgarch_done_durable", "-", "15 (not in 9.3.5)",
+       "the archiver's .ready -> .done rename is durable (directory fsynced)",
+       &Behavior::pgarch_done_durable},
+      {"7cbee7c0a1", "partial_segment_at_promotion", "2015-05-08", "9.5.0",
+       "at promotion the old timeline's last partial segment is archived as <name>.partial",
+       &Behavior::partial_segment_at_promotion},
   };
   return kSwitches;
 }

@@ -143,6 +143,28 @@ struct Behavior {
   // only: recovery replayed it and the restarted server counted it as
   // flushed, so a later host crash could lose it under WAL written after.
   bool sync_data_directory_after_crash = true;
+  // ffd37740ee (2015-05-15, 9.5.0) "Add archive_mode='always' option": the
+  // archiver may run in recovery and a standby may archive what it
+  // receives; in archive recovery a segment is removable without a .done
+  // unless archive_mode is always (XLogArchiveCheckDone).
+  bool archive_mode_always = true;
+  // The archiver takes timeline history files before any segment (15's
+  // pgarch_readyXlog heap, ready_file_comparator); before, 9.3's scan takes
+  // the .ready name that sorts first, where a segment of the parent
+  // timeline comes before the new history file. (The commit is not named
+  // here: replsim's reference trees are the 9.3.5 and 15.15 sources.)
+  bool pgarch_history_first = true;
+  // durable_rename (9.6, back-patched after 9.3.5): the archiver's rename of
+  // .ready to .done is made durable (the directory fsynced), so a crash
+  // cannot bring back a .ready and archive the file twice.
+  bool pgarch_done_durable = true;
+  // 7cbee7c0a1 (2015-05-08, 9.5.0) "At promotion, archive last segment from
+  // old timeline with .partial suffix": with archiving on, the last,
+  // partial segment of the old timeline (no .ready or .done yet) becomes
+  // <name>.partial and is archived as such. Before it, that segment had no
+  // status file, so the first checkpoint gave it a .ready and the new
+  // primary archived the partial segment under the full name.
+  bool partial_segment_at_promotion = true;
 
   // PG_VERSION_NUM of the release the profile models (90204 for 9.2.4,
   // 150000 for 15); decides GUC defaults and message details, never a race.

@@ -305,7 +305,16 @@ absl::Status Gucs::Set(std::string_view name_in, std::string_view value_in) {
     return ParseTime(name, value, BaseUnit::kS, &checkpoint_timeout);
   }
   if (name == "fsync") return ParseBool(name, value, &fsync);
-  if (name == "archive_mode") return ParseBool(name, value, &archive_mode);
+  if (name == "archive_mode") {
+    // "always" (9.5, ffd37740ee); the loader refuses it for older releases.
+    archive_mode_always = absl::AsciiStrToLower(ParseString(value)) == "always";
+    if (archive_mode_always) {
+      archive_mode = true;
+      return absl::OkStatus();
+    }
+    return ParseBool(name, value, &archive_mode);
+  }
+  if (name == "archive_timeout") return ParseTime(name, value, BaseUnit::kS, &archive_timeout);
   if (name == "archive_command") {
     archive_command = ParseString(value);
     return absl::OkStatus();

@@ -61,8 +61,12 @@ struct Gucs {
   int min_wal_size_mb = 80;                             // base unit MB; 9.5+
   double checkpoint_completion_target = 0.9;            // 0.5 before 14
   bool fsync = true;
+  // archive_mode: off, on, or always (9.5+: the archiver runs in recovery
+  // too, and a standby archives what it receives); always sets both.
   bool archive_mode = false;
+  bool archive_mode_always = false;
   std::string archive_command;
+  os::Duration archive_timeout;                         // base unit s; 0 disables
 
   // The defaults of the release with this PG_VERSION_NUM.
   static Gucs Defaults(int server_version_num);

@@ -292,6 +292,16 @@ struct CheckpointerShmemData {
   os::Latch* latch = nullptr;
 };
 
+// PgArch (pgarch.c of 15): how other processes reach the archiver.
+// XLogArchiveNotify sets its latch (15's PgArchWakeup; 9.3 asks the
+// postmaster, which SIGUSR1s it), and a new timeline history file asks for
+// a fresh scan of archive_status.
+struct PgArchData {
+  os::Pid pid = 0;
+  os::Latch* latch = nullptr;
+  bool force_dir_scan = false;
+};
+
 // Everything above, for one postmaster lifetime.
 // Not PostgreSQL state: what the checkers observe of the walsenders' wire
 // behaviour, like a pg_stat counter (ONE_PING_OUTSTANDING). Every release
@@ -319,6 +329,7 @@ struct NodeShmem {
   WalRcvData WalRcv;
   PMSignalData PMSignalState;
   CheckpointerShmemData CheckpointerShmem;
+  PgArchData PgArch;
   VariableCacheData ShmemVariableCache;
   os::Pid postmaster_pid = 0;
   os::Pid startup_pid = 0;

@@ -51,6 +51,19 @@ class SessionEndNotice {
 // PostgreSQL 15's epoch for TimestampTz: 2000-01-01 in Unix microseconds.
 constexpr int64_t kPostgresEpochMicros = 946684800LL * 1000000;
 
+// pg_switch_wal() / pg_switch_xlog(): RequestXLogSwitch(false). The switch
+// record is flushed by XLogInsertRecord itself.
+os::Task<int> SwitchWal(os::Os& os, node::NodeShmem& shm) {
+  if (RecoveryInProgress(shm)) {
+    os.Log("ERROR", "recovery is in progress");
+    co_return 0;
+  }
+  const wal::XLogInsertResult r = xlog::XLogInsert(shm, wal::MakeSwitchRecord());
+  const os::Errno e = co_await xlog::XLogFlush(os, shm, r.EndRecPtr);
+  if (e != os::Errno::kOk) co_await os.Abort();  // XLogFlush logged its PANIC
+  co_return 0;
+}
+
 }  // namespace
 
 os::Task<> RefuseSession(os::Os& os, node::NodeShmem& shm, const SessionRequest& req,
@@ -91,6 +104,10 @@ os::Task<> BackendWorkloadMain(os::Os& os, node::ShmemRef shm_ref, SessionReques
   int exit_code = 0;
   {
     ChildSlotGuard slot(os, shm);
+    if (req.switch_wal) {
+      exit_code = co_await SwitchWal(os, shm);
+      co_await os.Exit(exit_code);
+    }
     for (int t = 0; t < req.transactions; ++t) {
       if (interrupts->ProcDiePending) {
         os.Log("FATAL", "terminating connection due to administrator command");

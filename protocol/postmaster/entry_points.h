@@ -49,6 +49,9 @@ struct SessionRequest {
   os::Duration think_time;
   int row_bytes = 8;
   std::shared_ptr<CommitLedger> ledger;  // the client's memory
+  // Instead of transactions: SELECT pg_switch_wal() (pg_switch_xlog()
+  // before 10), RequestXLogSwitch: an XLOG_SWITCH record, flushed.
+  bool switch_wal = false;
 };
 
 // Sessions waiting for the postmaster to start them; the client pushes one

@@ -188,6 +188,7 @@ void Postmaster::ServerLoopChores() {
       (modern() && pmState_ == PMState::PM_STARTUP);
   if (want_ckpt && CheckpointerPID_ == 0) CheckpointerPID_ = StartCheckpointer();
   if (WalReceiverRequested_) MaybeStartWalReceiver();
+  if (PgArchPID_ == 0 && PgArchStartupAllowed()) PgArchPID_ = StartArchiver();
   // Immediate shutdown or crash: SIGKILL whoever is still there after 5 s.
   if (immediate_waits() && AbortStartTime_.has_value() &&
       (Shutdown_ >= ShutdownLevel::ImmediateShutdown || FatalError_) &&

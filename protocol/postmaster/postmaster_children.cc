@@ -8,8 +8,10 @@
 #include "protocol/postmaster/backend_workload.h"
 #include "protocol/postmaster/checkpointer.h"
 #include "protocol/postmaster/connection_refusal.h"
+#include "protocol/postmaster/pgarch.h"
 #include "protocol/postmaster/pmsignal.h"
 #include "protocol/postmaster/postmaster_internal.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::postmaster {
 
@@ -43,6 +45,25 @@ os::Pid Postmaster::StartCheckpointer() {
 
 os::Pid Postmaster::StartWalReceiver() {
   return StartChildProcess("walreceiver", entry_->walreceiver);
+}
+
+bool Postmaster::PgArchStartupAllowed() const {
+  const node::NodeShmem& s = *shm_;
+  return (xlog::XLogArchivingActive(s) && pmState_ == PMState::PM_RUN) ||
+         (xlog::XLogArchivingAlways(s) &&
+          (pmState_ == PMState::PM_RECOVERY || pmState_ == PMState::PM_HOT_STANDBY));
+}
+
+os::Pid Postmaster::StartArchiver() {
+  const os::Instant now = os_.Monotonic();
+  if (last_pgarch_start_time_.has_value() &&
+      now - *last_pgarch_start_time_ < PGARCH_RESTART_INTERVAL) {
+    return 0;
+  }
+  last_pgarch_start_time_ = now;
+  return StartChildProcess("archiver", [](os::Os& os, node::ShmemRef shm) {
+    return PgArchiverMain(os, std::move(shm));
+  });
 }
 
 int Postmaster::MaxLivePostmasterChildren() const {
@@ -183,6 +204,7 @@ void Postmaster::TerminateChildren(os::Signal sig) {
   }
   if (CheckpointerPID_ != 0) signal_child(CheckpointerPID_, sig);
   if (WalReceiverPID_ != 0) signal_child(WalReceiverPID_, sig);
+  if (PgArchPID_ != 0) signal_child(PgArchPID_, sig);
 }
 
 int Postmaster::CountChildren(int target) {

@@ -62,6 +62,10 @@ class Postmaster {
   os::Pid StartupDataBase();
   os::Pid StartCheckpointer();
   os::Pid StartWalReceiver();
+  // pgarch.c's pgarch_start (9.3) / StartArchiver (15), at most once per
+  // PGARCH_RESTART_INTERVAL; 0 when not started.
+  os::Pid StartArchiver();
+  bool PgArchStartupAllowed() const;
   void BackendStartup(os::Fd sock);
   void SessionStartup(SessionRequest req);
   CAC_state canAcceptConnections(int backend_type);
@@ -89,6 +93,7 @@ class Postmaster {
   void reaper();
   void ReapStartup(const os::ChildExit& c);
   void ReapCheckpointer(const os::ChildExit& c);
+  void ReapArchiver(const os::ChildExit& c);
   void CleanupBackend(const os::ChildExit& c);
   void HandleChildCrash(const os::ChildExit& c, const char* procname);
   void LogChildExit(const char* level, const char* procname, const os::ChildExit& c);
@@ -112,6 +117,8 @@ class Postmaster {
   os::Pid StartupPID_ = 0;
   os::Pid CheckpointerPID_ = 0;
   os::Pid WalReceiverPID_ = 0;
+  os::Pid PgArchPID_ = 0;
+  std::optional<os::Instant> last_pgarch_start_time_;
   std::vector<Backend> BackendList_;  // newest first, as dlist_push_head
   std::vector<os::Signal> pending_;   // delivered signals, in arrival order
   std::optional<int> exit_code_;

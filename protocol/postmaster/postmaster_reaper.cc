@@ -39,6 +39,10 @@ void Postmaster::reaper() {
       ReapCheckpointer(*c);
       continue;
     }
+    if (c->pid == PgArchPID_) {
+      ReapArchiver(*c);
+      continue;
+    }
     if (c->pid == WalReceiverPID_) {
       WalReceiverPID_ = 0;
       if (!ExitStatus0(*c) && !ExitStatus1(*c)) {
@@ -90,11 +94,25 @@ void Postmaster::ReapStartup(const os::ChildExit& c) {
   os_.Log("LOG", "database system is ready to accept connections");
 }
 
+void Postmaster::ReapArchiver(const os::ChildExit& c) {
+  PgArchPID_ = 0;
+  // 15's archiver is attached to shared memory: anything but 0 or 1 is a
+  // crash. 9.3's is not: it is only logged and started again.
+  if (modern()) {
+    if (!ExitStatus0(c) && !ExitStatus1(c)) HandleChildCrash(c, "archiver process");
+  } else if (!ExitStatus0(c)) {
+    LogChildExit("LOG", "archiver process", c);
+  }
+  if (PgArchStartupAllowed()) PgArchPID_ = StartArchiver();
+}
+
 void Postmaster::ReapCheckpointer(const os::ChildExit& c) {
   CheckpointerPID_ = 0;
   if (ExitStatus0(c) && pmState_ == PMState::PM_SHUTDOWN) {
     CHECK(Shutdown_ > ShutdownLevel::NoShutdown);
-    // The shutdown checkpoint is written: let the walsenders send it and go.
+    // The shutdown checkpoint is written: wake the archiver for the last
+    // time, and let the walsenders send it and go.
+    if (PgArchPID_ != 0) signal_child(PgArchPID_, os::Signal::kSIGUSR2);
     SignalChildren(os::Signal::kSIGUSR2);
     SetPMState(PMState::PM_SHUTDOWN_2);
   } else {
@@ -151,6 +169,12 @@ void Postmaster::HandleChildCrash(const os::ChildExit& c, const char* procname) 
     WalReceiverPID_ = 0;
   } else if (WalReceiverPID_ != 0 && take_action) {
     signal_child(WalReceiverPID_, os::Signal::kSIGQUIT);
+  }
+  // 9.3: "Force a power-cycle of the pgarch process too".
+  if (c.pid == PgArchPID_) {
+    PgArchPID_ = 0;
+  } else if (PgArchPID_ != 0 && (modern() ? take_action : !FatalError_)) {
+    signal_child(PgArchPID_, os::Signal::kSIGQUIT);
   }
   if (Shutdown_ != ShutdownLevel::ImmediateShutdown) FatalError_ = true;
   if (pmState_ == PMState::PM_RECOVERY || pmState_ == PMState::PM_HOT_STANDBY ||

@@ -58,6 +58,7 @@ void Postmaster::pmdie93(os::Signal sig) {
       if (StartupPID_ != 0) signal_child(StartupPID_, os::Signal::kSIGQUIT);
       if (CheckpointerPID_ != 0) signal_child(CheckpointerPID_, os::Signal::kSIGQUIT);
       if (WalReceiverPID_ != 0) signal_child(WalReceiverPID_, os::Signal::kSIGQUIT);
+      if (PgArchPID_ != 0) signal_child(PgArchPID_, os::Signal::kSIGQUIT);
       ExitPostmaster(0);
       break;
     default:
@@ -152,15 +153,16 @@ void Postmaster::StateMachineWaitBackends() {
     FatalError_ = true;
     SetPMState(PMState::PM_WAIT_DEAD_END);
     SignalChildren(os::Signal::kSIGQUIT);
+    if (PgArchPID_ != 0) signal_child(PgArchPID_, os::Signal::kSIGQUIT);
   }
 }
 
 void Postmaster::StateMachineTail() {
-  if (pmState_ == PMState::PM_SHUTDOWN_2 && CountChildren(BACKEND_TYPE_ALL) == 0 &&
-      (modern() || WalReceiverPID_ == 0)) {
+  if (pmState_ == PMState::PM_SHUTDOWN_2 && PgArchPID_ == 0 &&
+      CountChildren(BACKEND_TYPE_ALL) == 0 && (modern() || WalReceiverPID_ == 0)) {
     SetPMState(PMState::PM_WAIT_DEAD_END);
   }
-  if (pmState_ == PMState::PM_WAIT_DEAD_END && BackendList_.empty()) {
+  if (pmState_ == PMState::PM_WAIT_DEAD_END && BackendList_.empty() && PgArchPID_ == 0) {
     CHECK_EQ(StartupPID_, 0);
     CHECK_EQ(WalReceiverPID_, 0);
     CHECK_EQ(CheckpointerPID_, 0);
@@ -208,6 +210,10 @@ void Postmaster::sigusr1_handler() {
     os_.Log("LOG", "database system is ready to accept read-only connections");
     SetPMState(PMState::PM_HOT_STANDBY);
     connsAllowed_ = true;
+  }
+  // 9.3: XLogArchiveNotify asks the postmaster to wake the archiver.
+  if (CheckPostmasterSignal(s, PMSignalReason::PMSIGNAL_WAKEN_ARCHIVER) && PgArchPID_ != 0) {
+    signal_child(PgArchPID_, os::Signal::kSIGUSR1);
   }
   if (CheckPostmasterSignal(s, PMSignalReason::PMSIGNAL_START_WALRECEIVER)) {
     if (config_.behavior.pm_keep_walreceiver_request) {

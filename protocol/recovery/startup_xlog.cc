@@ -13,6 +13,7 @@
 #include "protocol/wal/xlog_records.h"
 #include "protocol/xlog/control_file.h"
 #include "protocol/xlog/xlog_io.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::recovery {
 namespace {
@@ -149,6 +150,12 @@ os::Task<> StartupXLOG(os::Os& os, node::NodeShmem& shm, StartupSignals& signals
                                                     shm.behavior.xlog_durable_rename);
     if (absl::IsDataLoss(st)) co_await rec.Panic(std::string(st.message()));
     if (!st.ok()) co_await rec.Fatal(std::string(st.message()));
+    // writeTimeLineHistory's tail: the new history file is for the archive.
+    if (xlog::XLogArchivingActive(shm)) {
+      xlog::XLogArchiveNotify(os, shm, wal::TLHistoryFileName(newTLI));
+    }
+    // CleanupAfterArchiveRecovery: the old timeline's last segment.
+    co_await xlog::ArchivePartialSegment(os, shm, info.endOfLogTLI, EndOfLog);
     os.Log("LOG", "archive recovery complete");
   }
   // Insertion resumes at the end of valid WAL, on the new timeline.

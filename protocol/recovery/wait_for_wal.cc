@@ -96,7 +96,7 @@ os::Task<XLogRecovery::XLogPageReadResult> XLogRecovery::WaitForWALToBecomeAvail
         // into this segment needs the last one's page again).
         readFileOpen_ = false;
         if (randAccess) curFileTLI_ = 0;
-        // No restore_command in the simulation: the archive leg reads pg_wal.
+        // The archive leg tries the archive, then pg_wal, per timeline.
         const bool awaited_2 = co_await XLogFileReadAnyTLI(readSegNo_, currentSource_ == XLogSource::XLOG_FROM_ARCHIVE ? XLogSource::XLOG_FROM_ANY : currentSource_);
         if (awaited_2) {
           co_return XLogPageReadResult::XLREAD_SUCCESS;
@@ -201,7 +201,16 @@ os::Task<bool> XLogRecovery::XLogFileReadAnyTLI(wal::XLogSegNo segno,
     if (!wal::XLogRecPtrIsInvalid(hent.begin) && segno < wal::XLByteToSeg(hent.begin)) {
       continue;
     }
-    // XLOG_FROM_ARCHIVE: no restore_command, RestoreArchivedFile fails.
+    if (source == XLogSource::XLOG_FROM_ANY || source == XLogSource::XLOG_FROM_ARCHIVE) {
+      const bool restored =
+          co_await RestoreArchivedFile(wal::XLogFileName(hent.tli, segno), "RECOVERYXLOG");
+      if (restored) {
+        curFileTLI_ = hent.tli;
+        readSource_ = XLogSource::XLOG_FROM_ARCHIVE;
+        readFileOpen_ = true;
+        co_return true;
+      }
+    }
     if (source == XLogSource::XLOG_FROM_ANY || source == XLogSource::XLOG_FROM_PG_WAL) {
       const bool awaited_3 = co_await XLogFileRead(segno, hent.tli, XLogSource::XLOG_FROM_PG_WAL);
       if (awaited_3) {
@@ -216,6 +225,7 @@ os::Task<bool> XLogRecovery::XLogFileReadAnyTLI(wal::XLogSegNo segno,
 
 os::Task<bool> XLogRecovery::rescanLatestTimeLine(TimeLineID replayTLI,
                                                   XLogRecPtr replayLSN) {
+  co_await RestoreNewerHistoryFiles(recoveryTargetTLI);
   absl::StatusOr<TimeLineID> newtarget = co_await findNewestTimeLine(
       os_, shm_.data_dir, shm_.behavior.server_version_num, recoveryTargetTLI);
   if (!newtarget.ok()) co_await Fatal(std::string(newtarget.status().message()));
@@ -233,7 +243,7 @@ os::Task<bool> XLogRecovery::rescanLatestTimeLine(TimeLineID replayTLI,
   recoveryTargetTLI = *newtarget;
   shm_.XLogCtl.RecoveryTargetTLI = recoveryTargetTLI;
   expectedTLEs = *std::move(newExpectedTLEs);
-  // restoreTimeLineHistoryFiles: nothing to restore without an archive.
+  // restoreTimeLineHistoryFiles: RestoreNewerHistoryFiles kept them.
   Report(Elevel::LOG, absl::StrFormat("new target timeline is %u", recoveryTargetTLI));
   co_return true;
 }

@@ -97,6 +97,7 @@ os::Task<> XLogRecovery::validateRecoveryParameters() {
   uint32_t rtli = 0;
   if (t == "latest") {
     recoveryTargetTimeLineGoal = RecoveryTargetTimeLineGoal::RECOVERY_TARGET_TIMELINE_LATEST;
+    co_await RestoreNewerHistoryFiles(recoveryTargetTLI);
     absl::StatusOr<TimeLineID> newest = co_await findNewestTimeLine(
         os_, shm_.data_dir, shm_.behavior.server_version_num, recoveryTargetTLI);
     if (!newest.ok()) co_await Fatal(std::string(newest.status().message()));

@@ -175,6 +175,16 @@ class XLogRecovery {
   os::Task<bool> XLogFileReadAnyTLI(wal::XLogSegNo segno, XLogSource source);
   os::Task<bool> XLogFileRead(wal::XLogSegNo segno, TimeLineID tli,
                               XLogSource source);
+  // restore_command.cc
+  // Restores `xlogfname` from the archive as `recovername` and keeps it in
+  // the WAL directory under its own name; false when the archive does not
+  // have it or restore_command is not set.
+  os::Task<bool> RestoreArchivedFile(const std::string& xlogfname,
+                                     const std::string& recovername);
+  // The archive's history files of timelines after `from`, up to the first
+  // it lacks (findNewestTimeLine's probes).
+  os::Task<> RestoreNewerHistoryFiles(TimeLineID from);
+  static bool IsHistoryName(const std::string& name);
   // redo_loop.cc
   os::Task<> ApplyWalRecord(const wal::WalRecord& record, TimeLineID* replayTLI);
   os::Task<> checkTimeLineSwitch(XLogRecPtr lsn, TimeLineID newTLI,

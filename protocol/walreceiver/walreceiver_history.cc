@@ -7,6 +7,7 @@
 #include "protocol/wal/segment.h"
 #include "protocol/recovery/timeline_files.h"
 #include "protocol/walreceiver/walreceiver_process.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::walreceiver {
 
@@ -35,7 +36,9 @@ os::Task<> WalReceiverProcess::WalRcvFetchTimeLineHistoryFiles(TimeLineID first,
         s_.behavior.xlog_durable_rename);
     if (absl::IsDataLoss(s)) co_return co_await Panic(std::string(s.message()));
     if (!s.ok()) co_return co_await Fatal(std::string(s.message()));
-    // .done marking (XLogArchiveForceDone) is not modelled.
+    if (xlog::XLogArchivingActive(s_)) {
+      xlog::XLogArchiveReceived(os_, s_, wal::TLHistoryFileName(tli));
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include "protocol/walreceiver/walreceiver.h"
 #include "protocol/walreceiver/walreceiver_process.h"
 #include "protocol/wire/lsn.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::walreceiver {
 
@@ -263,8 +264,11 @@ os::Task<> WalReceiverProcess::OnNapTimeout() {
 os::Task<> WalReceiverProcess::CloseAtEndOfStreaming() {
   if (recvFileOpen_) {
     co_await XLogWalRcvFlush(false, startpointTLI_);
-    // close(recvFile); .done marking (XLogArchiveForceDone) is not modelled.
+    // close(recvFile); .done (or .ready with archive_mode = always).
     recvFileOpen_ = false;
+    if (xlog::XLogArchivingActive(s_)) {
+      xlog::XLogArchiveReceived(os_, s_, wal::XLogFileName(recvFileTLI_, recvSegNo_));
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include "absl/types/span.h"
 #include "protocol/os/check.h"
 #include "protocol/wal/segment.h"
+#include "protocol/xlog/xlogarchive.h"
 #include "protocol/walreceiver/errno_text.h"
 #include "protocol/walreceiver/walreceiver_process.h"
 #include "protocol/xlog/xlog_io.h"
@@ -105,9 +106,13 @@ os::Task<> WalReceiverProcess::XLogWalRcvFlush(bool dying, TimeLineID tli) {
 os::Task<> WalReceiverProcess::XLogWalRcvClose(XLogRecPtr recptr, TimeLineID tli) {
   CHECK(recvFileOpen_ && !wal::XLByteInSeg(recptr, recvSegNo_));
   // fsync and close the current file before switching to the next one, so
-  // it need not be reopened later. (.done marking is not modelled.)
+  // it need not be reopened later; then mark it .done, or .ready with
+  // archive_mode = always (only with archiving on: see xlogarchive.h).
   co_await XLogWalRcvFlush(false, tli);
   recvFileOpen_ = false;
+  if (xlog::XLogArchivingActive(s_)) {
+    xlog::XLogArchiveReceived(os_, s_, wal::XLogFileName(recvFileTLI_, recvSegNo_));
+  }
 }
 
 }  // namespace replsim::walreceiver

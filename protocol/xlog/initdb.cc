@@ -49,7 +49,8 @@ os::Task<os::Errno> InitDb(os::Os& os, const std::string& data_dir, int server_v
   std::string ignored;
   std::string& why = failure != nullptr ? *failure : ignored;
   const std::string wal_dir = XLogDir(data_dir, server_version_num);
-  for (const std::string& d : {data_dir, wal_dir, absl::StrCat(data_dir, "/global")}) {
+  for (const std::string& d : {data_dir, wal_dir, absl::StrCat(wal_dir, "/archive_status"),
+                               absl::StrCat(data_dir, "/global")}) {
     os::Errno e = os.MakeDir(d);
     if (e != os::Errno::kOk) {
       why = absl::StrFormat("could not create directory \"%s\": %s", d, os::StrError(e));

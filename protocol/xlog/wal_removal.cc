@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "protocol/os/trace_marks.h"
 #include "protocol/xlog/xlog_io.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::xlog {
 namespace {
@@ -83,9 +84,6 @@ os::Task<RemovedWal> RemoveOldXlogFiles(os::Os& os, node::NodeShmem& shm, XLogSe
   // The timeline part (the first 8 characters) is not compared.
   const std::string lastoff = wal::XLogFileName(0, segno);
   os.Log("DEBUG2", absl::StrCat("attempting to remove WAL segments older than log file ", lastoff));
-  // XLogArchiveCheckDone: with archiving on, a segment goes only once
-  // archived, and replsim runs no archiver.
-  if (shm.gucs.archive_mode) co_return done;
   os::Result<std::vector<std::string>> names = os.ListDir(dir);
   if (!names.ok()) co_return done;
   const bool v95 = shm.behavior.wal_size_from_max_wal_size;
@@ -95,6 +93,8 @@ os::Task<RemovedWal> RemoveOldXlogFiles(os::Os& os, node::NodeShmem& shm, XLogSe
   int max_advance = 2 * shm.gucs.checkpoint_segments + 1;  // before 9.5
   for (const std::string& name : *names) {
     if (!wal::IsXLogFileName(name) || name.compare(8, 16, lastoff, 8, 16) > 0) continue;
+    // XLogArchiveCheckDone: with archiving on, only once archived.
+    if (!XLogArchiveCheckDone(os, shm, name)) continue;
     // UpdateLastRemovedPtr, before the file goes.
     absl::StatusOr<wal::XLogFileId> id = wal::ParseXLogFileName(name);
     if (id.ok()) shm.XLogCtl.lastRemovedSegNo = std::max(shm.XLogCtl.lastRemovedSegNo, id->segno);
@@ -133,6 +133,7 @@ os::Task<RemovedWal> RemoveOldXlogFiles(os::Os& os, node::NodeShmem& shm, XLogSe
       os.Unlink(path);
       ++done.removed;
     }
+    if (XLogArchivingActive(shm)) XLogArchiveCleanup(os, shm, name);
   }
   co_return done;
 }

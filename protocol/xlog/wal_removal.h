@@ -31,8 +31,9 @@
 // durable_unlink); before, nothing is fsynced and a host crash keeps only
 // what some later directory fsync made durable.
 //
-// Not modelled: archiving (with archive_mode on nothing is removed, as if
-// the archiver never succeeded), max_slot_wal_keep_size and slot
+// With archiving on, a segment goes only once archived
+// (XLogArchiveCheckDone, xlogarchive.h), and its status file with it.
+// Not modelled: max_slot_wal_keep_size and slot
 // invalidation, 15's RemoveNonParentXlogFiles and its
 // InstallXLogFileSegmentActive (a 15 standby that is not streaming deletes
 // instead of recycling). An unlink is not fsynced on its own (15's

@@ -9,6 +9,7 @@
 #include "protocol/os/check.h"
 #include "protocol/os/fault_points.h"
 #include "protocol/xlog/wal_removal.h"
+#include "protocol/xlog/xlogarchive.h"
 
 namespace replsim::xlog {
 
@@ -233,7 +234,13 @@ os::Task<os::Errno> XLogWrite(os::Os& os, NodeShmem& shm, XLogRecPtr upto) {
   }
   // Another process may have written further meanwhile.
   if (upto > x.pos.LogwrtResult.Write) x.pos.MarkWritten(upto);
-  // A segment filled: enough WAL since the last checkpoint asks for one.
+  // A segment filled: it is ready for the archiver (XLogArchiveNotifySeg),
+  // and enough WAL since the last checkpoint asks for a checkpoint.
+  if (XLogArchivingActive(shm)) {
+    for (wal::XLogSegNo s = wal::XLByteToSeg(from); s < wal::XLByteToSeg(upto); ++s) {
+      XLogArchiveNotifySeg(os, shm, x.ThisTimeLineID, s);
+    }
+  }
   for (wal::XLogSegNo s = wal::XLByteToSeg(from); s < wal::XLByteToSeg(upto); ++s) {
     if (XLogCheckpointNeeded(shm, s)) {
       node::RequestCheckpoint(shm, node::CHECKPOINT_CAUSE_XLOG);

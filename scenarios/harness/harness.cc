@@ -211,11 +211,11 @@ absl::Status PgNode::Promote() {
   return absl::OkStatus();
 }
 
-absl::Status PgNode::ConfigureStandby(const PgNode& upstream) {
+absl::Status PgNode::ConfigureStandby(const PgNode& upstream, bool stream) {
   node::Gucs standby = config_.gucs;
   standby.standby_mode = true;
   standby.primary_conninfo =
-      absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port);
+      stream ? absl::StrCat("host=", upstream.name(), " port=", upstream.config_.port) : "";
   const std::string dir = config_.data_dir;
   if (node::UsesRecoveryConf(config_.behavior.server_version_num)) {
     // Before 12: recovery.conf, which the startup process reads.
@@ -279,6 +279,9 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
   files->control = std::move(*control);
   if (os::Result<std::vector<std::string>> names = disk.List(src_wal); names.ok()) {
     for (const std::string& name : *names) {
+      // pg_basebackup makes archive_status empty (the upstream's .ready and
+      // .done are not the backup's).
+      if (name == "archive_status") continue;
       std::optional<std::string> bytes =
           ReadHostFile(h_.cluster(), upstream.config_.name, src_wal + "/" + name);
       if (!bytes.has_value()) continue;  // a directory
@@ -297,7 +300,9 @@ absl::Status PgNode::BaseBackupFrom(PgNode& upstream) {
   // a failure of either is "pg_basebackup: error: could not ... file" and a
   // non-zero exit.
   return RunHelper("pg_basebackup", [files, dst, dst_wal](os::Os& os) -> os::Task<std::string> {
-    for (const std::string& d : {dst, dst_wal, dst + "/global"}) os.MakeDir(d);
+    for (const std::string& d : {dst, dst_wal, dst_wal + "/archive_status", dst + "/global"}) {
+      os.MakeDir(d);
+    }
     auto write_all = [&os](std::string path, const std::string& bytes,
                            int64_t size) -> os::Task<std::string> {
       auto failed = [&path](const char* what, os::Errno e) {
@@ -367,6 +372,25 @@ void PgNode::Workload(const WorkloadOptions& w) {
                          }
                        }
                      });
+}
+
+void PgNode::SwitchWal() {
+  std::shared_ptr<postmaster::SessionQueue> queue = sessions_;
+  std::shared_ptr<postmaster::CommitLedger> ledger = h_.ledger_ref();
+  const os::Pid pm = postmaster_pid_;
+  const int session = next_session_++;
+  h_.cluster().Spawn(config_.name, "client", [queue, ledger, pm, session](os::Os& os) -> os::Task<> {
+    postmaster::SessionRequest r;
+    r.session = session;
+    r.ledger = ledger;
+    r.switch_wal = true;
+    queue->pending.push_back(std::move(r));
+    if (os.Kill(pm, os::Signal::kSIGUSR1) != os::Errno::kOk) {
+      queue->pending.pop_back();
+      ++ledger->sessions_refused;
+    }
+    co_return;
+  });
 }
 
 std::optional<std::string> PgNode::ReadFile(const std::string& path) const {

@@ -94,7 +94,8 @@ class PgNode {
   // standby_mode and primary_conninfo "host=<upstream> port=5432" as the
   // release takes them (node/recovery_conf.h): recovery.conf before 12,
   // standby.signal + postgresql.auto.conf from 12.
-  absl::Status ConfigureStandby(const PgNode& upstream);
+  // With `stream` false, no primary_conninfo: an archive-only standby.
+  absl::Status ConfigureStandby(const PgNode& upstream, bool stream = true);
   // pg_basebackup's result, made the simple way: this node's data directory
   // becomes a copy of `upstream`'s pg_control and WAL directory (history files
   // included), WAL cut at upstream's flush pointer (only durable-on-upstream
@@ -107,6 +108,8 @@ class PgNode {
   // Starts a client driver that asks for `sessions` sessions, `interval` apart,
   // each from the postmaster running when it starts (none: refused).
   void Workload(const WorkloadOptions& w);
+  // A client runs SELECT pg_switch_wal() (pg_switch_xlog() before 10).
+  void SwitchWal();
 
   // pg_control as on disk now; ControlFile() CHECKs that it is there and
   // valid (for scripted tests), ReadControlFile() says why not.
