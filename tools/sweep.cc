@@ -173,6 +173,9 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
   auto position = [&](uint64_t seed) { return (seed - plan.base) / plan.stride; };
   auto show = [&](bool final) {
     const double now = WallSeconds();
+    // Formatted only when it is printed: this runs on every result.
+    const bool live = opt.show_progress && (final || now - last_print >= 0.25);
+    if (!live && !(opt.progress_lines && !final && now - last_print >= 10)) return;
     const double rate = result.seeds_run / std::max(1e-9, now - start);
     const uint64_t done = progress.done();
     const double eta = rate > 0 ? (plan.count - done) / rate : 0;
@@ -180,10 +183,10 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
         "%s: %d/%d seeds, %d failing, %d crashed, %.0f seeds/s, elapsed %s, ETA %s",
         id.scenario_name, done, plan.count, result.failures.size(), result.crashes.size(), rate,
         Duration(now - start), rate > 0 ? Duration(eta) : "?");
-    if (opt.show_progress && (final || now - last_print >= 0.25)) {
+    if (live) {
       std::fprintf(stderr, "\r%s   %s", line.c_str(), final ? "\n" : "");
       last_print = now;
-    } else if (opt.progress_lines && !final && now - last_print >= 10) {
+    } else {
       std::fprintf(stderr, "%s\n", line.c_str());
       last_print = now;
     }
