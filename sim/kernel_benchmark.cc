@@ -3,62 +3,24 @@
 //   bazel run --config=fast //sim:kernel_benchmark
 // Each benchmark keeps kActors timers or processes alive, each rescheduling
 // itself after a delay taken from a fixed table; items_per_second is events/s.
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "sim/bare_heap_loop.h"
 #include "sim/event_queue.h"
 #include "sim/executor.h"
-#include "sim/rng.h"
 #include "sim/world.h"
 
 namespace replsim::sim {
 namespace {
 
-constexpr int kActors = 64;
-constexpr int kEventsPerIteration = 1 << 16;
+using bench::kActors;
+using bench::kEventsPerIteration;
+const std::array<int64_t, 256>& kDelays = bench::Delays();
 
-std::array<int64_t, 256> MakeDelays() {
-  std::array<int64_t, 256> d{};
-  Rng r(1);
-  for (int64_t& x : d) x = 1 + static_cast<int64_t>(r.Below(1000000));
-  return d;
-}
-const std::array<int64_t, 256> kDelays = MakeDelays();
-
-// The floor: a std::push_heap/pop_heap loop over (time, seq, actor), nothing
-// else.
-void BM_BareHeapLoop(benchmark::State& state) {
-  struct E {
-    int64_t t;
-    uint64_t seq;
-    int actor;
-  };
-  auto later = [](const E& a, const E& b) {
-    return a.t != b.t ? a.t > b.t : a.seq > b.seq;
-  };
-  std::vector<E> heap;
-  uint64_t seq = 0;
-  for (int a = 0; a < kActors; ++a) heap.push_back({kDelays[a], seq++, a});
-  std::make_heap(heap.begin(), heap.end(), later);
-  uint64_t k = 0;
-  int64_t sum = 0;
-  for (auto _ : state) {
-    for (int i = 0; i < kEventsPerIteration; ++i) {
-      std::pop_heap(heap.begin(), heap.end(), later);
-      E e = heap.back();
-      heap.pop_back();
-      sum += e.actor;
-      heap.push_back({e.t + kDelays[k++ & 255], seq++, e.actor});
-      std::push_heap(heap.begin(), heap.end(), later);
-    }
-  }
-  benchmark::DoNotOptimize(sum);
-  state.SetItemsProcessed(state.iterations() * kEventsPerIteration);
-}
-BENCHMARK(BM_BareHeapLoop);
+// BM_BareHeapLoop, the floor, is sim/bare_heap_loop.cc's.
 
 // EventQueue with cancellable, callback-carrying timers.
 void BM_KernelTimerEvents(benchmark::State& state) {

@@ -239,6 +239,12 @@ void PrintSweepSummary(const SweepIdentity& id, const SweepResult& r) {
               profile.c_str(), range.c_str(),
               absl::StrCat(r.seeds_done(), "/", r.seeds_total).c_str(), r.failures.size(),
               r.crashes.size(), r.seeds_per_second());
+  if (!r.already_done) {
+    std::printf("peak RSS: parent %.1f MiB, largest worker %.1f MiB; CPU: parent %.2f s, "
+                "workers %.2f s, in %.2f s\n",
+                r.parent_peak_rss_mib, r.worker_peak_rss_mib, r.parent_cpu_seconds,
+                r.worker_cpu_seconds, r.seconds);
+  }
   size_t shown = 0;
   for (const auto& [seed, outcome] : r.failures) {
     if (++shown > 10) {

@@ -35,12 +35,16 @@ std::string SweepFieldsJson(const SweepIdentity& id, const SweepResult& r) {
       "\"profile\":%s,\"switches\":%s,\"seeds\":\"%d..%d\",\"shard\":\"%d/%d\",\"version\":%s,"
       "\"seeds_total\":%d,\"seeds_done\":%d,\"seeds_run\":%d,\"seeds_resumed\":%d,"
       "\"failing\":%d,\"crashed\":%d,\"interrupted\":%s,\"seconds\":%.3f,"
-      "\"seeds_per_second\":%.1f,\"failures\":[%s]",
+      "\"seeds_per_second\":%.1f,\"parent_peak_rss_mib\":%.1f,"
+      "\"worker_peak_rss_mib\":%.1f,\"parent_cpu_seconds\":%.3f,"
+      "\"worker_cpu_seconds\":%.3f,\"failures\":[%s]",
       JsonString(id.KeyHex()), JsonString(id.scenario_path), JsonString(id.scenario_name),
       id.scenario_hash, JsonString(id.profile), JsonString(id.switches), id.first, id.last,
       id.shard_index, id.shard_count, JsonString(id.version), r.seeds_total, r.seeds_done(),
       r.seeds_run, r.seeds_resumed, r.failures.size(), r.crashes.size(),
-      SignalName(r.interrupted_by), r.seconds, r.seeds_per_second(), failures);
+      SignalName(r.interrupted_by), r.seconds, r.seeds_per_second(),
+      r.parent_peak_rss_mib, r.worker_peak_rss_mib, r.parent_cpu_seconds, r.worker_cpu_seconds,
+      failures);
 }
 
 }  // namespace

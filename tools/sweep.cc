@@ -1,6 +1,7 @@
 #include "tools/sweep.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +29,22 @@ double WallSeconds() {
   return std::chrono::duration<double>(  // tools only: not the simulation
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// getrusage of this process and of its waited-for children (the workers).
+struct Usage {
+  double self_rss_mib = 0, children_rss_mib = 0;
+  double self_cpu = 0, children_cpu = 0;
+};
+double CpuSeconds(const rusage& u) {
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+Usage GetUsage() {
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  return {self.ru_maxrss / 1024.0, children.ru_maxrss / 1024.0, CpuSeconds(self),
+          CpuSeconds(children)};
 }
 
 bool AppendLine(int fd, const std::string& line) {
@@ -156,6 +173,9 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
   auto position = [&](uint64_t seed) { return (seed - plan.base) / plan.stride; };
   auto show = [&](bool final) {
     const double now = WallSeconds();
+    // Formatted only when it is printed: this runs on every result.
+    const bool live = opt.show_progress && (final || now - last_print >= 0.25);
+    if (!live && !(opt.progress_lines && !final && now - last_print >= 10)) return;
     const double rate = result.seeds_run / std::max(1e-9, now - start);
     const uint64_t done = progress.done();
     const double eta = rate > 0 ? (plan.count - done) / rate : 0;
@@ -163,10 +183,10 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
         "%s: %d/%d seeds, %d failing, %d crashed, %.0f seeds/s, elapsed %s, ETA %s",
         id.scenario_name, done, plan.count, result.failures.size(), result.crashes.size(), rate,
         Duration(now - start), rate > 0 ? Duration(eta) : "?");
-    if (opt.show_progress && (final || now - last_print >= 0.25)) {
+    if (live) {
       std::fprintf(stderr, "\r%s   %s", line.c_str(), final ? "\n" : "");
       last_print = now;
-    } else if (opt.progress_lines && !final && now - last_print >= 10) {
+    } else {
       std::fprintf(stderr, "%s\n", line.c_str());
       last_print = now;
     }
@@ -205,6 +225,7 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
     checkpoint(false);
     show(false);
   };
+  const Usage before = GetUsage();
   {
     StopSignals signals;
     if (!result.already_done) {
@@ -216,6 +237,11 @@ absl::StatusOr<SweepResult> RunSweep(const SweepOptions& opt, const SeedRunner& 
   if (failures_fd >= 0) close(failures_fd);
   if (opt.show_progress && !result.already_done) show(true);
   result.seconds = WallSeconds() - start;
+  const Usage after = GetUsage();
+  result.parent_peak_rss_mib = after.self_rss_mib;
+  result.worker_peak_rss_mib = after.children_rss_mib;
+  result.parent_cpu_seconds = after.self_cpu - before.self_cpu;
+  result.worker_cpu_seconds = after.children_cpu - before.children_cpu;
   std::sort(result.failures.begin(), result.failures.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::sort(result.crashes.begin(), result.crashes.end(),

@@ -64,6 +64,15 @@ struct SweepResult {
   std::vector<WorkerCrash> crashes;                        // in seed order
   int interrupted_by = 0;      // SIGINT or SIGTERM, when stopped early
   double seconds = 0;
+  // What the sweep cost its processes (getrusage): the peak resident set of
+  // the parent and of the largest worker (RUSAGE_CHILDREN's ru_maxrss, over
+  // every child the process has waited for), and the CPU seconds each side
+  // spent in this invocation (the parent's share shows what handing out
+  // seeds and collecting results costs beside the runs).
+  double parent_peak_rss_mib = 0;
+  double worker_peak_rss_mib = 0;
+  double parent_cpu_seconds = 0;
+  double worker_cpu_seconds = 0;
   uint64_t seeds_done() const { return seeds_run + seeds_crashed + seeds_resumed; }
   double seeds_per_second() const { return seconds > 0 ? seeds_run / seconds : 0; }
 };

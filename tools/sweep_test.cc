@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
@@ -231,6 +232,29 @@ TEST(SweepTest, JobsGiveTheSameResultsAsOneProcess) {
     EXPECT_EQ(a->failures[i].second.fingerprint, b->failures[i].second.fingerprint);
     EXPECT_EQ(a->failures[i].second.violation, b->failures[i].second.violation);
   }
+}
+
+TEST(SweepTest, ReportsWhatItCostTheParentAndTheWorkers) {
+  // Seed 3 makes its worker resident in 64 MiB more than the parent ever is,
+  // and every seed burns CPU in the worker, not in the parent.
+  auto r = RunSweep(Options(1, 6), [](uint64_t seed) {
+    if (seed == 3) {
+      std::vector<char> big(64 << 20);
+      for (size_t i = 0; i < big.size(); i += 4096) big[i] = 1;
+      volatile char sink = big[big.size() / 2];
+      (void)sink;
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(30);
+    volatile uint64_t spin = 0;
+    while (std::chrono::steady_clock::now() < until) spin = spin + 1;
+    return FailOnMultiplesOf7(seed);
+  });
+  ASSERT_TRUE(r.ok());
+  EXPECT_GE(r->worker_peak_rss_mib, 64);
+  EXPECT_GT(r->parent_peak_rss_mib, 0);
+  EXPECT_LT(r->parent_peak_rss_mib, r->worker_peak_rss_mib);
+  EXPECT_GE(r->worker_cpu_seconds, 0.15);  // 6 seeds of 30 ms on a core
+  EXPECT_LT(r->parent_cpu_seconds, r->worker_cpu_seconds);
 }
 
 TEST(SweepTest, ASeedThatCrashesIsReportedAndEveryOtherSeedStillRuns) {

@@ -43,7 +43,8 @@ class FaultPoints {
     bool enabled = false;
     Ratio fire;
   };
-  Point& Get(std::string_view name);
+  // The point, created (and its enable drawn) on first use under BUGGIFY.
+  const Point& Get(std::string_view name);
 
   World& world_;
   FaultPointConfig config_;
