@@ -151,8 +151,9 @@ struct Behavior {
   // The archiver takes timeline history files before any segment (15's
   // pgarch_readyXlog heap, ready_file_comparator); before, 9.3's scan takes
   // the .ready name that sorts first, where a segment of the parent
-  // timeline comes before the new history file. (The commit is not named
-  // here: replsim's reference trees are the 9.3.5 and 15.15 sources.)
+  // timeline comes before the new history file. b981df4cc0 (2018-12-24,
+  // David Steele; back-patched to 9.5) "archive history files first", per
+  // ../shared/reference/bugs-to-reproduce.md entry 22(b).
   bool pgarch_history_first = true;
   // durable_rename (9.6, back-patched after 9.3.5): the archiver's rename of
   // .ready to .done is made durable (the directory fsynced), so a crash
