@@ -135,7 +135,7 @@ TEST(HtmlDiagramBrowserTest, FailingSeedShowsLanesArrowsAndTheViolationInChromiu
   EXPECT_NE(dom.find("rst received unread=162"), std::string::npos);
   EXPECT_NE(dom.find("LOG: received promote request"), std::string::npos);
   EXPECT_NE(dom.find("class=\"violation\""), std::string::npos);
-  EXPECT_NE(dom.find("VIOLATION at 5.206893s: CLEAN_SWITCHOVER"), std::string::npos);
+  EXPECT_NE(dom.find("VIOLATION at 5.189717s: CLEAN_SWITCHOVER"), std::string::npos);
   // The primary's walsender as boxes of its WalSndState: streaming, then
   // stopping from the postmaster's SIGUSR2 until it exits.
   EXPECT_NE(dom.find("class=\"wsstate ws-streaming\""), std::string::npos);

@@ -152,12 +152,13 @@ std::vector<ReadSlice> Named(const TwoRuns& r, const std::string& host, const st
   return out;
 }
 
-// clean_switchover's known failing seed: the walsender's waits in its main
+// clean_switchover seed 361 in the zero-time FIFO world (the shapes below,
+// such as no PM_WAIT_BACKENDS, are that run's): the walsender's waits in its main
 // loop, inside its WalSndState slices; the other processes' main-loop waits
 // and fsyncs; the shutdown phases; and the same run as without the writer.
 TEST(PerfettoWaitsTest, CleanSwitchoverSeed361HasNamedNestedWaitSlices) {
-  const TwoRuns r = RunBoth("scenarios/clean_switchover.textproto", 361, "pg-9.3beta2", "",
-                            "clean_switchover_361.json");
+  const TwoRuns r = RunBoth("scenarios/clean_switchover.textproto", 361, "pg-9.3beta2",
+                            "fifo,cpu_time=off", "clean_switchover_361.json");
   EXPECT_NE(r.with_writer.fingerprint, 0u);
   EXPECT_EQ(r.with_writer.fingerprint, r.without.fingerprint);
   EXPECT_EQ(r.with_writer.unseed, r.without.unseed);
@@ -209,7 +210,8 @@ TEST(PerfettoWaitsTest, CleanSwitchoverSeed361HasNamedNestedWaitSlices) {
 // shutdown checkpoint (WalSndDone): WalSenderMain inside its stopping state,
 // while the postmaster waits in PM_SHUTDOWN_2 inside its fast shutdown.
 TEST(PerfettoWaitsTest, Pg15StoppingWalsenderWaitsInsideItsState) {
-  const TwoRuns r = RunBoth("scenarios/clean_switchover.textproto", 361, "pg-15", "",
+  const TwoRuns r = RunBoth("scenarios/clean_switchover.textproto", 361, "pg-15",
+                            "fifo,cpu_time=off",
                             "clean_switchover_361_pg15.json");
   EXPECT_EQ(r.with_writer.fingerprint, r.without.fingerprint);
   int stopping = 0;
